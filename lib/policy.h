@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compiled bomgate policies (.bgp): loading (bounds-checked, never trusted)
+ * and building. The file layout is in policy_format.h and
+ * docs/policy-format.md; this is the in-memory view, in host byte order.
+ *
+ * Loading:
+ *	p = policy__open("prod.bgp", err, sizeof(err));
+ *	if (!p) -> -errno (EINVAL: corrupt, EFBIG, ENOMEM, I/O), err says why
+ *	for (i = 0; i < policy__nr_entries(p); i++) e = policy__entry(p, i);
+ *	e = policy__lookup(p, sha256);	// NULL: not in the policy
+ *	policy__free(p);
+ */
+#ifndef BOMGATE_POLICY_H
+#define BOMGATE_POLICY_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "policy_format.h"
+
+enum policy_hook {
+	POLICY_HOOK_EXEC = BGP_HOOK_EXEC,
+	POLICY_HOOK_MMAP = BGP_HOOK_MMAP,
+	POLICY_HOOK_MODULE = BGP_HOOK_MODULE,
+	POLICY_HOOK_FIRMWARE = BGP_HOOK_FIRMWARE,
+	POLICY_HOOK_KEXEC = BGP_HOOK_KEXEC,
+	POLICY_NR_HOOKS = BGP_NR_HOOKS,
+};
+
+enum policy_mode {
+	POLICY_MODE_OFF = BGP_MODE_OFF,
+	POLICY_MODE_AUDIT = BGP_MODE_AUDIT,
+	POLICY_MODE_ENFORCE = BGP_MODE_ENFORCE,
+};
+
+#define POLICY_F_ALLOW		BGP_E_ALLOW
+#define POLICY_F_BLOCK		BGP_E_BLOCK
+#define POLICY_F_EXTRA		BGP_E_EXTRA
+#define POLICY_F_SHARED		BGP_E_SHARED
+#define POLICY_NO_COMPONENT	BGP_NO_COMPONENT
+#define POLICY_SRC_POLICY	BGP_SRC_POLICY
+
+struct policy_entry {
+	__u8 sha256[32];
+	__u32 flags;		/* POLICY_F_*; BLOCK and ALLOW never both */
+	__u32 component;	/* policy__component() index or NO_COMPONENT */
+};
+
+struct policy_component {
+	const char *name;	/* never NULL; "" when the SBOM did not say */
+	const char *version;
+	const char *purl;
+	const char *supplier;
+	const char *reason;	/* allow/block lines of the source, else "" */
+	__u32 source;		/* policy__source() index or POLICY_SRC_POLICY */
+	__u32 line;		/* line in that SBOM / policy source, 0 unknown */
+};
+
+struct policy_source {
+	__u8 sha256[32];	/* SHA-256 of the SBOM document */
+	const char *name;	/* path as given to compile */
+	__u32 format;		/* BGP_FMT_* */
+	__u64 nr_digests;
+};
+
+struct policy;
+
+struct policy *policy__open(const char *path, char *err, size_t errlen);
+struct policy *policy__from_mem(const void *buf, size_t len, char *err,
+				size_t errlen);
+void policy__free(struct policy *p);
+
+__u32 policy__format_version(const struct policy *p);
+__u64 policy__version(const struct policy *p);
+__u64 policy__created(const struct policy *p);
+const char *policy__name(const struct policy *p);
+enum policy_mode policy__mode(const struct policy *p, enum policy_hook hook);
+int policy__allow_unmeasured_modules(const struct policy *p);
+/* SHA-256 of the whole .bgp file as loaded (what the signature covers). */
+const __u8 *policy__file_sha256(const struct policy *p);
+
+__u32 policy__nr_entries(const struct policy *p);
+const struct policy_entry *policy__entry(const struct policy *p, __u32 i);
+__u32 policy__nr_allowed(const struct policy *p);
+__u32 policy__nr_blocked(const struct policy *p);
+__u32 policy__nr_components(const struct policy *p);
+const struct policy_component *policy__component(const struct policy *p,
+						 __u32 idx);
+__u32 policy__nr_sources(const struct policy *p);
+const struct policy_source *policy__source(const struct policy *p, __u32 idx);
+/* Binary search in the sorted table; NULL when absent. */
+const struct policy_entry *policy__lookup(const struct policy *p,
+					  const __u8 sha256[32]);
+
+const char *policy_hook_name(enum policy_hook hook);
+const char *policy_mode_name(enum policy_mode mode);
+/* Returns the hook/mode for a name, or -1. */
+int policy_hook_parse(const char *s);
+int policy_mode_parse(const char *s);
+const char *policy_format_name(__u32 bgp_fmt);
+
+/* --- building ------------------------------------------------------- */
+
+struct policy_builder;
+
+struct policy_build_stats {
+	__u64 digests_added;	/* add_digest calls */
+	__u32 distinct;		/* entries written */
+	__u32 allowed;
+	__u32 blocked;
+	__u32 conflicts;	/* digest both allowed and blocked: blocked */
+	__u32 shared;		/* digest allowed by several components */
+};
+
+struct policy_builder *policy_builder__new(void);
+void policy_builder__free(struct policy_builder *b);
+void policy_builder__set_version(struct policy_builder *b, __u64 version);
+void policy_builder__set_created(struct policy_builder *b, __u64 created);
+int policy_builder__set_name(struct policy_builder *b, const char *name);
+void policy_builder__set_mode(struct policy_builder *b, enum policy_hook hook,
+			      enum policy_mode mode);
+void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
+						  int allow);
+/* Return the new index, or -errno. */
+int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
+			       const char *name, __u32 bgp_fmt);
+int policy_builder__add_component(struct policy_builder *b,
+				  const struct policy_component *c);
+/* flags: POLICY_F_ALLOW or POLICY_F_BLOCK, optionally | POLICY_F_EXTRA. */
+int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
+			       __u32 flags, __u32 component);
+/* Fill in what is known only after reading the SBOM. */
+int policy_builder__update_source(struct policy_builder *b, __u32 source,
+				  const __u8 sha256[32], __u32 bgp_fmt,
+				  __u64 nr_digests);
+/* Sorts, merges duplicates and serializes; *buf is malloc()ed. */
+int policy_builder__serialize(struct policy_builder *b, void **buf,
+			      size_t *len, struct policy_build_stats *st);
+/* serialize + write to a temp file in the same directory + rename. */
+int policy_builder__write(struct policy_builder *b, const char *path,
+			  struct policy_build_stats *st);
+
+/* --- small helpers shared by the CLI -------------------------------- */
+
+/* Write @len bytes to @path through a temp file + fsync + rename. */
+int policy_write_file(const char *path, const void *buf, size_t len);
+/* Read a whole regular file (at most @max bytes) into malloc()ed memory. */
+int policy_read_file(const char *path, size_t max, void **buf, size_t *len);
+
+#endif

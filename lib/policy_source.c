@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parser of policy sources. One directive per line:
+ *
+ *	version N
+ *	name TEXT
+ *	sbom PATH [FORMAT]
+ *	mode HOOK|all off|audit|enforce
+ *	allow-unmeasured-modules yes|no
+ *	allow SHA256 REASON...
+ *	block SHA256 REASON...
+ *
+ * Blank lines and lines starting with '#' are ignored. Every error names
+ * FILE:LINE and the problem; the first error stops the parse.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_source.h"
+#include "sbom.h"
+#include "sha256.h"
+
+struct pctx {
+	struct policy_src *src;
+	const char *name;
+	const char *basedir;
+	unsigned long line;
+	unsigned long version_line, name_line, unmeasured_line;
+	unsigned long mode_line[POLICY_NR_HOOKS + 1];	/* + "all" */
+	int all_mode;
+	char *err;
+	size_t errlen;
+};
+
+static int perr(struct pctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int perr(struct pctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!c->err || !c->errlen)
+		return -EINVAL;
+	n = snprintf(c->err, c->errlen, "%s:%lu: ", c->name, c->line);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void policy_src__free(struct policy_src *src)
+{
+	size_t i;
+
+	if (!src)
+		return;
+	for (i = 0; i < src->nr_sboms; i++)
+		free(src->sboms[i].path);
+	for (i = 0; i < src->nr_rules; i++)
+		free(src->rules[i].reason);
+	free(src->sboms);
+	free(src->rules);
+	free(src->name);
+	free(src->path);
+	free(src);
+}
+
+/* Valid UTF-8 without control characters other than tab. Returns 0. */
+static int check_text(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned int cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+				return -1;
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+		} else {
+			return -1;
+		}
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/* Next token of @line at *pos: a run of non-blanks or a "quoted string"
+ * (no escapes). Returns its length (0 at end of line), -1 on a missing
+ * closing quote. The token is NUL-terminated in place. */
+static int next_token(char *line, size_t *pos, char **tok)
+{
+	char *p = line + *pos, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		*pos = p - line;
+		return 0;
+	}
+	if (*p == '"') {
+		end = strchr(p + 1, '"');
+		if (!end)
+			return -1;
+		*end = '\0';
+		*tok = p + 1;
+		*pos = end + 1 - line;
+		if (line[*pos] && line[*pos] != ' ' && line[*pos] != '\t')
+			return -1;
+		return end - p;	/* >= 1 even for "" */
+	}
+	end = p;
+	while (*end && *end != ' ' && *end != '\t')
+		end++;
+	*tok = p;
+	*pos = end - line;
+	if (*end) {
+		*end = '\0';
+		(*pos)++;
+	}
+	return end - p;
+}
+
+static char *rest_of_line(char *line, size_t pos)
+{
+	char *p = line + pos, *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return p;
+}
+
+static int parse_version(struct pctx *c, char *line, size_t pos)
+{
+	char *tok, *end;
+	unsigned long long v;
+	int n;
+
+	if (c->version_line)
+		return perr(c, "version already given at line %lu",
+			    c->version_line);
+	n = next_token(line, &pos, &tok);
+	if (n <= 0 || tok[0] < '0' || tok[0] > '9')
+		return perr(c, "version needs a positive decimal number");
+	errno = 0;
+	v = strtoull(tok, &end, 10);
+	if (errno || *end || v == 0)
+		return perr(c, "version '%s' is not a number from 1 to 2^64-1",
+			    tok);
+	if (next_token(line, &pos, &tok))
+		return perr(c, "unexpected '%s' after the version", tok);
+	c->src->version = v;
+	c->version_line = c->line;
+	return 0;
+}
+
+static int parse_name(struct pctx *c, char *line, size_t pos)
+{
+	char *txt = rest_of_line(line, pos);
+
+	if (c->name_line)
+		return perr(c, "name already given at line %lu", c->name_line);
+	if (!*txt)
+		return perr(c, "name needs a text");
+	if (*txt == '"' && strlen(txt) >= 2 && txt[strlen(txt) - 1] == '"') {
+		txt[strlen(txt) - 1] = '\0';
+		txt++;
+	}
+	c->src->name = strdup(txt);
+	if (!c->src->name)
+		return -ENOMEM;
+	c->name_line = c->line;
+	return 0;
+}
+
+static int parse_sbom(struct pctx *c, char *line, size_t pos)
+{
+	struct policy_src *src = c->src;
+	struct policy_src_sbom *s, *n;
+	char *path, *fmt = NULL, *extra;
+	int len, f = SBOM_FMT_AUTO;
+
+	len = next_token(line, &pos, &path);
+	if (len < 0)
+		return perr(c, "missing closing quote");
+	if (len == 0 || !*path)
+		return perr(c, "sbom needs a path");
+	len = next_token(line, &pos, &fmt);
+	if (len < 0)
+		return perr(c, "missing closing quote");
+	if (len > 0) {
+		f = sbom_format_parse(fmt);
+		if (f < 0)
+			return perr(c, "unknown SBOM format '%s' (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, auto)",
+				    fmt);
+		if (next_token(line, &pos, &extra))
+			return perr(c, "unexpected '%s' after the format",
+				    extra);
+	}
+	n = reallocarray(src->sboms, src->nr_sboms + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	src->sboms = n;
+	s = &n[src->nr_sboms];
+	memset(s, 0, sizeof(*s));
+	if (path[0] == '/' || !c->basedir || !strcmp(c->basedir, "."))
+		s->path = strdup(path);
+	else if (asprintf(&s->path, "%s/%s", c->basedir, path) < 0)
+		s->path = NULL;
+	if (!s->path)
+		return -ENOMEM;
+	s->format = f;
+	s->line = c->line;
+	src->nr_sboms++;
+	return 0;
+}
+
+static int parse_mode(struct pctx *c, char *line, size_t pos)
+{
+	char *hook, *mode, *extra;
+	int h, m, slot;
+
+	if (next_token(line, &pos, &hook) <= 0 ||
+	    next_token(line, &pos, &mode) <= 0)
+		return perr(c, "usage: mode exec|mmap|module|firmware|kexec|all off|audit|enforce");
+	if (!strcmp(hook, "all")) {
+		h = -1;
+		slot = POLICY_NR_HOOKS;
+	} else {
+		h = policy_hook_parse(hook);
+		if (h < 0)
+			return perr(c, "unknown hook '%s' (exec, mmap, module, firmware, kexec, all)",
+				    hook);
+		slot = h;
+	}
+	m = policy_mode_parse(mode);
+	if (m < 0)
+		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after the mode", extra);
+	if (c->mode_line[slot])
+		return perr(c, "mode for %s already given at line %lu", hook,
+			    c->mode_line[slot]);
+	c->mode_line[slot] = c->line;
+	if (h < 0)
+		c->all_mode = m;
+	else
+		c->src->modes[h] = m;
+	return 0;
+}
+
+static int parse_unmeasured(struct pctx *c, char *line, size_t pos)
+{
+	char *v, *extra;
+
+	if (c->unmeasured_line)
+		return perr(c, "allow-unmeasured-modules already given at line %lu",
+			    c->unmeasured_line);
+	if (next_token(line, &pos, &v) <= 0 ||
+	    (strcmp(v, "yes") && strcmp(v, "no")))
+		return perr(c, "allow-unmeasured-modules needs yes or no");
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after %s", extra, v);
+	c->src->allow_unmeasured_modules = !strcmp(v, "yes");
+	c->unmeasured_line = c->line;
+	return 0;
+}
+
+static int parse_rule(struct pctx *c, char *line, size_t pos, __u32 flags)
+{
+	struct policy_src *src = c->src;
+	struct policy_src_rule *r, *n;
+	__u8 d[32];
+	char *hex, *reason;
+	size_t i;
+	int len;
+
+	len = next_token(line, &pos, &hex);
+	if (len <= 0 || sha256_parse_hex(hex, len, d))
+		return perr(c, "%s needs a SHA-256 digest (64 hex digits)",
+			    flags == POLICY_F_ALLOW ? "allow" : "block");
+	reason = rest_of_line(line, pos);
+	if (!*reason)
+		return perr(c, "%s %.64s needs a reason after the digest",
+			    flags == POLICY_F_ALLOW ? "allow" : "block", hex);
+	for (i = 0; i < src->nr_rules; i++)
+		if (!memcmp(src->rules[i].sha256, d, 32))
+			return perr(c, "digest %.64s already listed at line %lu",
+				    hex, src->rules[i].line);
+	n = reallocarray(src->rules, src->nr_rules + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	src->rules = n;
+	r = &n[src->nr_rules];
+	memcpy(r->sha256, d, 32);
+	r->flags = flags;
+	r->line = c->line;
+	r->reason = strdup(reason);
+	if (!r->reason)
+		return -ENOMEM;
+	src->nr_rules++;
+	return 0;
+}
+
+static int parse_line(struct pctx *c, char *line)
+{
+	size_t pos = 0;
+	char *kw;
+	int n;
+
+	n = next_token(line, &pos, &kw);
+	if (n == 0 || kw[0] == '#')
+		return 0;
+	if (n < 0)
+		return perr(c, "missing closing quote");
+	if (!strcmp(kw, "version"))
+		return parse_version(c, line, pos);
+	if (!strcmp(kw, "name"))
+		return parse_name(c, line, pos);
+	if (!strcmp(kw, "sbom"))
+		return parse_sbom(c, line, pos);
+	if (!strcmp(kw, "mode"))
+		return parse_mode(c, line, pos);
+	if (!strcmp(kw, "allow-unmeasured-modules"))
+		return parse_unmeasured(c, line, pos);
+	if (!strcmp(kw, "allow"))
+		return parse_rule(c, line, pos, POLICY_F_ALLOW);
+	if (!strcmp(kw, "block"))
+		return parse_rule(c, line, pos, POLICY_F_BLOCK);
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, allow, block)",
+		    kw);
+}
+
+static int parse_all(struct pctx *c, const char *buf, size_t len)
+{
+	char line[POLICY_SRC_MAX_LINE + 2];
+	const char *p = buf, *end = buf + len, *nl;
+	size_t ll;
+	int err, i;
+
+	for (c->line = 1; p < end; c->line++, p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		ll = nl - p;
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		if (memchr(p, '\0', ll))
+			return perr(c, "NUL byte in the line");
+		if (ll > POLICY_SRC_MAX_LINE)
+			return perr(c, "line longer than %d bytes",
+				    POLICY_SRC_MAX_LINE);
+		if (check_text((const unsigned char *)p, ll))
+			return perr(c, "invalid UTF-8 or control character");
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		err = parse_line(c, line);
+		if (err)
+			return err;
+	}
+	if (!c->version_line) {
+		c->line = c->line > 1 ? c->line - 1 : 1;
+		return perr(c, "no 'version N' line: a policy needs a version that grows with every release");
+	}
+	for (i = 0; i < POLICY_NR_HOOKS; i++)
+		if (!c->mode_line[i])
+			c->src->modes[i] = c->all_mode;
+	return 0;
+}
+
+struct policy_src *policy_src__parse_mem(const char *buf, size_t len,
+					 const char *name, const char *basedir,
+					 char *err, size_t errlen)
+{
+	struct pctx c = {
+		.name = name, .basedir = basedir, .err = err, .errlen = errlen,
+		.all_mode = POLICY_MODE_AUDIT,
+	};
+	int ret;
+
+	if (len > POLICY_SRC_MAX_SIZE) {
+		c.line = 0;
+		perr(&c, "larger than %d bytes", POLICY_SRC_MAX_SIZE);
+		errno = EFBIG;
+		return NULL;
+	}
+	c.src = calloc(1, sizeof(*c.src));
+	if (!c.src || !(c.src->path = strdup(name))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = parse_all(&c, buf, len);
+out:
+	if (ret) {
+		if (ret == -ENOMEM && err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name);
+		policy_src__free(c.src);
+		errno = -ret;
+		return NULL;
+	}
+	return c.src;
+}
+
+struct policy_src *policy_src__parse(const char *path, char *err,
+				     size_t errlen)
+{
+	struct policy_src *src;
+	char *basedir = NULL, *slash;
+	void *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = policy_read_file(path, POLICY_SRC_MAX_SIZE, &buf, &len);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path,
+				 ret == -EFBIG ? "too large for a policy source" :
+				 ret == -EINVAL ? "not a regular file" :
+				 strerror(-ret));
+		errno = -ret;
+		return NULL;
+	}
+	basedir = strdup(path);
+	if (!basedir) {
+		free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	slash = strrchr(basedir, '/');
+	if (slash)
+		*(slash == basedir ? slash + 1 : slash) = '\0';
+	src = policy_src__parse_mem(buf, len, path, slash ? basedir : ".",
+				    err, errlen);
+	ret = errno;
+	free(basedir);
+	free(buf);
+	errno = ret;
+	return src;
+}

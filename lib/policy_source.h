@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The human-written policy source (policies/NAME.policy): a line-based
+ * file documented in docs/policy.md. Parsing never touches the SBOMs it
+ * names; bomgate compile does that.
+ */
+#ifndef BOMGATE_POLICY_SOURCE_H
+#define BOMGATE_POLICY_SOURCE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "policy.h"
+
+#define POLICY_SRC_MAX_SIZE	(16 * 1024 * 1024)
+#define POLICY_SRC_MAX_LINE	4096
+
+struct policy_src_sbom {
+	char *path;		/* resolved against the source's directory */
+	int format;		/* enum sbom_format, SBOM_FMT_AUTO by default */
+	unsigned long line;
+};
+
+struct policy_src_rule {
+	__u8 sha256[32];
+	__u32 flags;		/* POLICY_F_ALLOW or POLICY_F_BLOCK */
+	char *reason;
+	unsigned long line;
+};
+
+struct policy_src {
+	char *path;		/* as given */
+	__u64 version;		/* >= 1, required */
+	char *name;		/* NULL when not given */
+	int modes[POLICY_NR_HOOKS];	/* enum policy_mode */
+	int allow_unmeasured_modules;
+	struct policy_src_sbom *sboms;
+	size_t nr_sboms;
+	struct policy_src_rule *rules;
+	size_t nr_rules;
+};
+
+/* NULL + errno on failure; err gets "FILE:LINE: problem". */
+struct policy_src *policy_src__parse(const char *path, char *err,
+				     size_t errlen);
+/* Same on a buffer; @name is used in messages, @basedir (may be NULL for
+ * ".") resolves relative sbom paths. */
+struct policy_src *policy_src__parse_mem(const char *buf, size_t len,
+					 const char *name, const char *basedir,
+					 char *err, size_t errlen);
+void policy_src__free(struct policy_src *src);
+
+#endif
