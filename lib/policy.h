@@ -15,6 +15,7 @@
 #define BOMGATE_POLICY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 #include "policy_format.h"
@@ -145,6 +146,8 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 
 /* Write @len bytes to @path through a temp file + fsync + rename. */
 int policy_write_file(const char *path, const void *buf, size_t len);
+int policy_write_file_mode(const char *path, const void *buf, size_t len,
+			   mode_t mode);
 /* Read a whole regular file (at most @max bytes) into malloc()ed memory. */
 int policy_read_file(const char *path, size_t max, void **buf, size_t *len);
 

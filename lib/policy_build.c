@@ -476,6 +476,12 @@ int policy_builder__serialize(struct policy_builder *b, void **bufp,
 
 int policy_write_file(const char *path, const void *buf, size_t len)
 {
+	return policy_write_file_mode(path, buf, len, 0644);
+}
+
+int policy_write_file_mode(const char *path, const void *buf, size_t len,
+			   mode_t mode)
+{
 	const char *p = buf;
 	char *tmp = NULL;
 	ssize_t n;
@@ -499,7 +505,7 @@ int policy_write_file(const char *path, const void *buf, size_t len)
 		p += n;
 		len -= n;
 	}
-	if (fchmod(fd, 0644) || fsync(fd)) {
+	if (fchmod(fd, mode) || fsync(fd)) {
 		err = -errno;
 		goto out;
 	}
