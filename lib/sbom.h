@@ -27,6 +27,7 @@ enum sbom_format {
 #define SBOM_MAX_DEPTH		64		/* JSON/XML nesting levels */
 #define SBOM_MAX_STRING		(64 * 1024)	/* one kept string value */
 #define SBOM_MAX_LINE		(1024 * 1024)	/* one tag-value line */
+#define SBOM_MAX_TOKEN		(16 * 1024 * 1024) /* any JSON token, XML tag */
 
 /* Identity of the component a digest belongs to. Every pointer is NULL when
  * the document does not say; all of it is valid only during the callback.

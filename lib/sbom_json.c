@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CycloneDX JSON and SPDX 2.x JSON, read with yajl's streaming parser.
+ *
+ * A stack of levels follows the JSON containers; each level has a role
+ * (the document root, a components array, one component, its hashes...)
+ * decided by its parent's role and key. Everything else is skipped without
+ * being kept. Component objects get a frame (struct sbom_comp) that holds
+ * their identity and their SHA-256 hashes until the object ends.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "sbom_priv.h"
+
+enum role {
+	RO_IGNORE, RO_ROOT, RO_META, RO_COMPS, RO_COMP, RO_SUPPLIER,
+	RO_HASHES, RO_HASH, RO_SFILES, RO_SFILE, RO_SPKGS, RO_SPKG,
+	RO_EXTREFS, RO_EXTREF, RO_HASFILES,
+};
+
+enum key {
+	K_OTHER, K_BOMFORMAT, K_SPECVERSION, K_COMPONENTS, K_METADATA,
+	K_COMPONENT, K_SPDXVERSION, K_SPDXID, K_FILES, K_PACKAGES, K_NAME,
+	K_VERSION, K_PURL, K_TYPE, K_BOMREF, K_SUPPLIER, K_HASHES, K_ALG,
+	K_CONTENT, K_FILENAME, K_VERSIONINFO, K_CHECKSUMS, K_ALGORITHM,
+	K_CHECKSUMVALUE, K_EXTERNALREFS, K_REFTYPE, K_REFLOCATOR, K_HASFILES,
+	K_NR
+};
+
+enum kind { KIND_UNKNOWN, KIND_CDX, KIND_SPDX };
+
+struct key_name {
+	enum role role;
+	enum kind kind;
+	const char *name;
+	enum key key;
+};
+
+static const struct key_name key_names[] = {
+	{ RO_ROOT, KIND_CDX, "bomFormat", K_BOMFORMAT },
+	{ RO_ROOT, KIND_CDX, "specVersion", K_SPECVERSION },
+	{ RO_ROOT, KIND_CDX, "components", K_COMPONENTS },
+	{ RO_ROOT, KIND_CDX, "metadata", K_METADATA },
+	{ RO_ROOT, KIND_SPDX, "spdxVersion", K_SPDXVERSION },
+	{ RO_ROOT, KIND_SPDX, "SPDXID", K_SPDXID },
+	{ RO_ROOT, KIND_SPDX, "files", K_FILES },
+	{ RO_ROOT, KIND_SPDX, "packages", K_PACKAGES },
+	{ RO_META, KIND_CDX, "component", K_COMPONENT },
+	{ RO_COMP, KIND_CDX, "name", K_NAME },
+	{ RO_COMP, KIND_CDX, "version", K_VERSION },
+	{ RO_COMP, KIND_CDX, "purl", K_PURL },
+	{ RO_COMP, KIND_CDX, "type", K_TYPE },
+	{ RO_COMP, KIND_CDX, "bom-ref", K_BOMREF },
+	{ RO_COMP, KIND_CDX, "supplier", K_SUPPLIER },
+	{ RO_COMP, KIND_CDX, "hashes", K_HASHES },
+	{ RO_COMP, KIND_CDX, "components", K_COMPONENTS },
+	{ RO_SUPPLIER, KIND_CDX, "name", K_NAME },
+	{ RO_HASH, KIND_CDX, "alg", K_ALG },
+	{ RO_HASH, KIND_CDX, "content", K_CONTENT },
+	{ RO_HASH, KIND_SPDX, "algorithm", K_ALGORITHM },
+	{ RO_HASH, KIND_SPDX, "checksumValue", K_CHECKSUMVALUE },
+	{ RO_SFILE, KIND_SPDX, "fileName", K_FILENAME },
+	{ RO_SFILE, KIND_SPDX, "SPDXID", K_SPDXID },
+	{ RO_SFILE, KIND_SPDX, "checksums", K_CHECKSUMS },
+	{ RO_SPKG, KIND_SPDX, "name", K_NAME },
+	{ RO_SPKG, KIND_SPDX, "versionInfo", K_VERSIONINFO },
+	{ RO_SPKG, KIND_SPDX, "SPDXID", K_SPDXID },
+	{ RO_SPKG, KIND_SPDX, "supplier", K_SUPPLIER },
+	{ RO_SPKG, KIND_SPDX, "checksums", K_CHECKSUMS },
+	{ RO_SPKG, KIND_SPDX, "externalRefs", K_EXTERNALREFS },
+	{ RO_SPKG, KIND_SPDX, "hasFiles", K_HASFILES },
+	{ RO_EXTREF, KIND_SPDX, "referenceType", K_REFTYPE },
+	{ RO_EXTREF, KIND_SPDX, "referenceLocator", K_REFLOCATOR },
+};
+
+struct level {
+	unsigned char role;
+	unsigned char key;	/* maps: the key whose value comes next */
+	unsigned char is_map;
+	unsigned int seen;	/* known keys seen, for duplicates */
+};
+
+struct json_state {
+	yajl_handle h;
+	enum kind kind;
+	int fixed;		/* kind given by the caller */
+	struct level lv[SBOM_MAX_DEPTH + 1];
+	int depth;
+	struct sbom_comp *comps;	/* SBOM_MAX_DEPTH frames */
+	int ncomp;
+	struct sbom_str alg, content, reftype, reflocator;
+	unsigned long hash_line;
+	struct sbom_str bomformat, specversion, spdxversion, spdxid;
+	int root_done;
+	int jsonld;		/* "@context": SPDX 3 */
+	int cb_err;
+	/* line numbers: newlines before the chunk, and inside it so far */
+	const char *chunk;
+	size_t counted;
+	unsigned long line;
+	/* token length guard: yajl buffers a whole token in memory */
+	int in_str, esc;
+	size_t run;
+};
+
+static unsigned long cur_line(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	size_t pos = yajl_get_bytes_consumed(j->h);
+	const char *p = j->chunk + j->counted, *end = j->chunk + pos;
+
+	if (!j->chunk || pos <= j->counted)
+		return j->line;
+	while ((p = memchr(p, '\n', end - p))) {
+		j->line++;
+		p++;
+	}
+	j->counted = pos;
+	return j->line;
+}
+
+static int fail(struct sbom_reader *r, int err)
+{
+	struct json_state *j = r->priv;
+
+	j->cb_err = err;
+	return 0;	/* stops yajl */
+}
+
+static const char *role_field(enum role ro)
+{
+	switch (ro) {
+	case RO_COMP: return "component";
+	case RO_SFILE: return "files[]";
+	case RO_SPKG: return "packages[]";
+	case RO_HASH: return "hash";
+	case RO_HASHES: return "hashes";
+	case RO_SUPPLIER: return "supplier";
+	case RO_EXTREF: return "externalRefs[]";
+	case RO_META: return "metadata";
+	default: return "document";
+	}
+}
+
+static struct sbom_comp *top_comp(struct json_state *j)
+{
+	return j->ncomp ? &j->comps[j->ncomp - 1] : NULL;
+}
+
+/* A key of the root object decides between CycloneDX and SPDX. */
+static void commit_kind(struct json_state *j, const unsigned char *k,
+			size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		const struct key_name *kn = &key_names[i];
+
+		if (kn->role == RO_ROOT && strlen(kn->name) == len &&
+		    !memcmp(kn->name, k, len)) {
+			j->kind = kn->kind;
+			return;
+		}
+	}
+}
+
+static enum key classify(struct json_state *j, enum role ro,
+			 const unsigned char *k, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		const struct key_name *kn = &key_names[i];
+
+		if (kn->role == ro && kn->kind == j->kind &&
+		    strlen(kn->name) == len && !memcmp(kn->name, k, len))
+			return kn->key;
+	}
+	return K_OTHER;
+}
+
+static int on_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct sbom_reader *r = ctx;
+	struct json_state *j = r->priv;
+	struct level *l = &j->lv[j->depth - 1];
+	enum key key;
+
+	if (l->role == RO_IGNORE) {
+		l->key = K_OTHER;
+		return 1;
+	}
+	if (l->role == RO_ROOT && j->kind == KIND_UNKNOWN)
+		commit_kind(j, k, len);
+	if (l->role == RO_ROOT && len == 8 && !memcmp(k, "@context", 8))
+		j->jsonld = 1;
+	key = classify(j, l->role, k, len);
+	if (key != K_OTHER) {
+		if (l->seen & (1u << key))
+			return fail(r, sbom_error(r, cur_line(r),
+						  "duplicate key \"%.*s\" in %s",
+						  (int)len, k,
+						  role_field(l->role)));
+		l->seen |= 1u << key;
+	}
+	l->key = key;
+	return 1;
+}
+
+static enum role child_role(struct json_state *j, const struct level *p,
+			    int is_map)
+{
+	if (!p->is_map) {
+		switch (p->role) {
+		case RO_COMPS: return is_map ? RO_COMP : RO_IGNORE;
+		case RO_HASHES: return is_map ? RO_HASH : RO_IGNORE;
+		case RO_SFILES: return is_map ? RO_SFILE : RO_IGNORE;
+		case RO_SPKGS: return is_map ? RO_SPKG : RO_IGNORE;
+		case RO_EXTREFS: return is_map ? RO_EXTREF : RO_IGNORE;
+		default: return RO_IGNORE;
+		}
+	}
+	switch (p->key) {
+	case K_COMPONENTS: return is_map ? RO_IGNORE : RO_COMPS;
+	case K_METADATA: return is_map ? RO_META : RO_IGNORE;
+	case K_COMPONENT: return is_map ? RO_COMP : RO_IGNORE;
+	case K_FILES: return is_map ? RO_IGNORE : RO_SFILES;
+	case K_PACKAGES: return is_map ? RO_IGNORE : RO_SPKGS;
+	case K_SUPPLIER: return is_map && j->kind == KIND_CDX ?
+				RO_SUPPLIER : RO_IGNORE;
+	case K_HASHES:
+	case K_CHECKSUMS: return is_map ? RO_IGNORE : RO_HASHES;
+	case K_EXTERNALREFS: return is_map ? RO_IGNORE : RO_EXTREFS;
+	case K_HASFILES: return is_map ? RO_IGNORE : RO_HASFILES;
+	default: return RO_IGNORE;
+	}
+}
+
+/* A value of the wrong JSON type where we expected something. */
+static void wrong_type(struct sbom_reader *r, const struct level *l,
+		       const char *what)
+{
+	struct json_state *j = r->priv;
+
+	if (l->role == RO_IGNORE || (l->role == RO_ROOT && !l->is_map))
+		return;
+	if (l->is_map && l->key == K_OTHER)
+		return;
+	if (!l->is_map && l->role == RO_HASFILES && !strcmp(what, "a string"))
+		return;
+	sbom_problem(r, cur_line(r), role_field(l->role),
+		     "unexpected %s (%s): ignored", what,
+		     j->kind == KIND_SPDX ? "SPDX" : "CycloneDX");
+}
+
+static int push(struct sbom_reader *r, int is_map)
+{
+	struct json_state *j = r->priv;
+	struct level *p = j->depth ? &j->lv[j->depth - 1] : NULL;
+	struct level *l;
+	struct sbom_comp *c;
+	enum role ro;
+
+	if (j->depth >= SBOM_MAX_DEPTH)
+		return fail(r, sbom_error(r, cur_line(r),
+					  "nested deeper than %d levels",
+					  SBOM_MAX_DEPTH));
+	if (!p) {
+		if (!is_map)
+			return fail(r, sbom_error(r, cur_line(r),
+						  "the document is a JSON array, not an SBOM object"));
+		ro = RO_ROOT;
+	} else if (p->role == RO_IGNORE) {
+		ro = RO_IGNORE;
+	} else {
+		ro = child_role(j, p, is_map);
+		if (ro == RO_IGNORE)
+			wrong_type(r, p, is_map ? "an object" : "an array");
+	}
+	l = &j->lv[j->depth++];
+	l->role = ro;
+	l->key = K_OTHER;
+	l->is_map = is_map;
+	l->seen = 0;
+	switch (ro) {
+	case RO_COMP:
+	case RO_SFILE:
+	case RO_SPKG:
+		c = &j->comps[j->ncomp++];
+		sbom_comp_reset(c, cur_line(r));
+		if (ro != RO_COMP &&
+		    sbom_str_set(&c->type, ro == RO_SFILE ? "file" : "package",
+				 ro == RO_SFILE ? 4 : 7))
+			return fail(r, -ENOMEM);
+		break;
+	case RO_HASH:
+		sbom_str_clear(&j->alg);
+		sbom_str_clear(&j->content);
+		j->hash_line = cur_line(r);
+		break;
+	case RO_EXTREF:
+		sbom_str_clear(&j->reftype);
+		sbom_str_clear(&j->reflocator);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+	return push(ctx, 1);
+}
+
+static int on_start_array(void *ctx)
+{
+	return push(ctx, 0);
+}
+
+static int end_comp(struct sbom_reader *r, enum role ro)
+{
+	struct json_state *j = r->priv;
+	struct sbom_comp *c = top_comp(j);
+	const char *type = sbom_str_get(&c->type);
+	int file_level, err;
+
+	if (ro == RO_COMP)
+		file_level = type && !strcmp(type, "file");
+	else
+		file_level = ro == RO_SFILE;
+	if (ro == RO_SFILE && !c->n_sha256 && !c->n_other)
+		sbom_problem(r, c->line, "files[].checksums",
+			     "file \"%.128s\" has no checksum",
+			     c->name.set ? c->name.s : "(no fileName)");
+	err = sbom_comp_end(r, c, file_level,
+			    ro == RO_COMP ? "component" :
+			    ro == RO_SFILE ? "file" : "package");
+	j->ncomp--;
+	if (!err && c->covered && j->ncomp)
+		j->comps[j->ncomp - 1].covered = 1;
+	return err;
+}
+
+static int pop(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	struct level *l = &j->lv[--j->depth];
+	struct sbom_comp *c = top_comp(j);
+	int err = 0;
+
+	switch (l->role) {
+	case RO_ROOT:
+		j->root_done = 1;
+		break;
+	case RO_COMP:
+	case RO_SFILE:
+	case RO_SPKG:
+		err = end_comp(r, l->role);
+		break;
+	case RO_HASH:
+		err = sbom_comp_hash(r, c, sbom_str_get(&j->alg),
+				     sbom_str_get(&j->content), j->content.len,
+				     j->hash_line,
+				     j->kind == KIND_CDX ? "hashes[]" :
+							   "checksums[]");
+		break;
+	case RO_EXTREF:
+		if (j->reftype.set && !strcmp(j->reftype.s, "purl") &&
+		    j->reflocator.set && !c->purl.set)
+			err = sbom_str_set(&c->purl, j->reflocator.s,
+					   j->reflocator.len);
+		break;
+	default:
+		break;
+	}
+	return err ? fail(r, err) : 1;
+}
+
+static int on_end(void *ctx)
+{
+	return pop(ctx);
+}
+
+static struct sbom_str *target(struct json_state *j, struct level *l)
+{
+	struct sbom_comp *c = top_comp(j);
+
+	switch (l->role) {
+	case RO_ROOT:
+		switch (l->key) {
+		case K_BOMFORMAT: return &j->bomformat;
+		case K_SPECVERSION: return &j->specversion;
+		case K_SPDXVERSION: return &j->spdxversion;
+		case K_SPDXID: return &j->spdxid;
+		default: return NULL;
+		}
+	case RO_COMP:
+	case RO_SFILE:
+	case RO_SPKG:
+		switch (l->key) {
+		case K_NAME:
+		case K_FILENAME: return &c->name;
+		case K_VERSION:
+		case K_VERSIONINFO: return &c->version;
+		case K_PURL: return &c->purl;
+		case K_TYPE: return &c->type;
+		case K_BOMREF:
+		case K_SPDXID: return &c->ref;
+		case K_SUPPLIER: return l->role == RO_SPKG ? &c->supplier : NULL;
+		default: return NULL;
+		}
+	case RO_SUPPLIER:
+		return l->key == K_NAME ? &c->supplier : NULL;
+	case RO_HASH:
+		switch (l->key) {
+		case K_ALG:
+		case K_ALGORITHM: return &j->alg;
+		case K_CONTENT:
+		case K_CHECKSUMVALUE: return &j->content;
+		default: return NULL;
+		}
+	case RO_EXTREF:
+		switch (l->key) {
+		case K_REFTYPE: return &j->reftype;
+		case K_REFLOCATOR: return &j->reflocator;
+		default: return NULL;
+		}
+	default:
+		return NULL;
+	}
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct sbom_reader *r = ctx;
+	struct json_state *j = r->priv;
+	struct level *l = &j->lv[j->depth - 1];
+	struct sbom_str *t;
+	int err;
+
+	if (l->role == RO_IGNORE)
+		return 1;
+	if (!l->is_map) {
+		if (l->role == RO_HASFILES)
+			top_comp(j)->covered = 1;
+		else
+			wrong_type(r, l, "a string");
+		return 1;
+	}
+	t = target(j, l);
+	if (!t) {
+		wrong_type(r, l, "a string");
+		return 1;
+	}
+	if (memchr(s, '\0', len)) {
+		sbom_problem(r, cur_line(r), role_field(l->role),
+			     "string with a NUL character: ignored");
+		return 1;
+	}
+	err = sbom_str_set(t, (const char *)s, len);
+	if (err == -E2BIG)
+		return fail(r, sbom_error(r, cur_line(r),
+					  "%s string longer than %d bytes",
+					  role_field(l->role), SBOM_MAX_STRING));
+	return err ? fail(r, err) : 1;
+}
+
+static int on_scalar(struct sbom_reader *r, const char *what)
+{
+	struct json_state *j = r->priv;
+
+	if (!j->depth)
+		return fail(r, sbom_error(r, cur_line(r),
+					  "the document is a JSON %s, not an SBOM object",
+					  what));
+	wrong_type(r, &j->lv[j->depth - 1], what);
+	return 1;
+}
+
+static int on_null(void *ctx)
+{
+	return on_scalar(ctx, "null");
+}
+
+static int on_bool(void *ctx, int b)
+{
+	return on_scalar(ctx, "boolean");
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+	return on_scalar(ctx, "number");
+}
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = on_null,
+	.yajl_boolean = on_bool,
+	.yajl_number = on_number,
+	.yajl_string = on_string,
+	.yajl_start_map = on_start_map,
+	.yajl_map_key = on_key,
+	.yajl_end_map = on_end,
+	.yajl_start_array = on_start_array,
+	.yajl_end_array = on_end,
+};
+
+static int json_init(struct sbom_reader *r)
+{
+	struct json_state *j;
+
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	r->priv = j;
+	j->comps = calloc(SBOM_MAX_DEPTH, sizeof(*j->comps));
+	if (!j->comps)
+		return -ENOMEM;
+	j->h = yajl_alloc(&callbacks, NULL, r);
+	if (!j->h)
+		return -ENOMEM;
+	j->line = 1;
+	if (r->fmt == SBOM_FMT_CDX_JSON)
+		j->kind = KIND_CDX;
+	else if (r->fmt == SBOM_FMT_SPDX_JSON)
+		j->kind = KIND_SPDX;
+	j->fixed = j->kind != KIND_UNKNOWN;
+	return 0;
+}
+
+/* yajl keeps a token that spans chunks in memory: bound its length. */
+static int scan_tokens(struct sbom_reader *r, const char *p, size_t len)
+{
+	struct json_state *j = r->priv;
+	size_t i;
+	char c;
+
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (j->in_str) {
+			if (j->esc)
+				j->esc = 0;
+			else if (c == '\\')
+				j->esc = 1;
+			else if (c == '"')
+				j->in_str = 0;
+		} else if (c == '"') {
+			j->in_str = 1;
+			j->run = 0;
+		} else if (c == ',' || c == ':' || c == '{' || c == '}' ||
+			   c == '[' || c == ']' || c == ' ' || c == '\n') {
+			j->run = 0;
+			continue;
+		}
+		if (++j->run > SBOM_MAX_TOKEN)
+			return sbom_error(r, 0,
+					  "a JSON token longer than %d bytes",
+					  SBOM_MAX_TOKEN);
+	}
+	return 0;
+}
+
+static int yajl_failed(struct sbom_reader *r, const char *buf, size_t len)
+{
+	struct json_state *j = r->priv;
+	unsigned char *msg;
+	unsigned long line;
+	char *nl;
+	int err;
+
+	if (j->cb_err)
+		return j->cb_err;
+	line = cur_line(r);
+	msg = yajl_get_error(j->h, 0, (const unsigned char *)buf, len);
+	if (msg && (nl = strchr((char *)msg, '\n')))
+		*nl = '\0';
+	err = sbom_error(r, line, "JSON syntax error: %s",
+			 msg ? (char *)msg : "unknown");
+	if (msg)
+		yajl_free_error(j->h, msg);
+	return err;
+}
+
+static int json_feed(struct sbom_reader *r, const char *buf, size_t len)
+{
+	struct json_state *j = r->priv;
+	const char *p;
+	int err;
+
+	err = scan_tokens(r, buf, len);
+	if (err)
+		return err;
+	j->chunk = buf;
+	j->counted = 0;
+	if (yajl_parse(j->h, (const unsigned char *)buf, len) != yajl_status_ok)
+		return yajl_failed(r, buf, len);
+	/* count the rest of the chunk's newlines */
+	p = buf + j->counted;
+	while ((p = memchr(p, '\n', buf + len - p))) {
+		j->line++;
+		p++;
+	}
+	j->chunk = NULL;
+	return 0;
+}
+
+static int check_cdx(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	static const char *const versions[] = {
+		"1.2", "1.3", "1.4", "1.5", "1.6", "1.7",
+	};
+	size_t i;
+
+	if (!j->bomformat.set)
+		return sbom_error(r, 0, "CycloneDX: no \"bomFormat\"");
+	if (strcmp(j->bomformat.s, "CycloneDX"))
+		return sbom_error(r, 0,
+				  "\"bomFormat\" is \"%.32s\", not \"CycloneDX\"",
+				  j->bomformat.s);
+	if (!j->specversion.set)
+		return sbom_error(r, 0, "CycloneDX: no \"specVersion\"");
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (!strcmp(j->specversion.s, versions[i]))
+			break;
+	if (i == sizeof(versions) / sizeof(versions[0]))
+		return sbom_error(r, 0,
+				  "unsupported CycloneDX specVersion \"%.32s\" (1.2 to 1.7 are read)",
+				  j->specversion.s);
+	sbom_set_version(r, j->specversion.s);
+	r->fmt = SBOM_FMT_CDX_JSON;
+	return 0;
+}
+
+static int check_spdx(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	const char *v = j->spdxversion.s;
+
+	if (!j->spdxversion.set)
+		return sbom_error(r, 0, "SPDX: no \"spdxVersion\"");
+	if (j->spdxid.set && strcmp(j->spdxid.s, "SPDXRef-DOCUMENT"))
+		return sbom_error(r, 0,
+				  "SPDX: document SPDXID is \"%.64s\", not \"SPDXRef-DOCUMENT\"",
+				  j->spdxid.s);
+	/* another SPDX-x.y is refused; a value that is no version at all
+	 * is a problem (lenient readers accept it) */
+	if (!strncmp(v, "SPDX-", 5) && strcmp(v, "SPDX-2.2") &&
+	    strcmp(v, "SPDX-2.3"))
+		return sbom_error(r, 0,
+				  "unsupported spdxVersion \"%.32s\" (SPDX-2.2 and SPDX-2.3 are read)",
+				  v);
+	if (strncmp(v, "SPDX-", 5))
+		sbom_problem(r, 0, "spdxVersion",
+			     "\"%.32s\" is not an SPDX version: read as SPDX 2.x",
+			     v);
+	sbom_set_version(r, v);
+	r->fmt = SBOM_FMT_SPDX_JSON;
+	return 0;
+}
+
+static int json_finish(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+
+	j->chunk = NULL;
+	if (yajl_complete_parse(j->h) != yajl_status_ok) {
+		if (j->cb_err)
+			return j->cb_err;
+		return sbom_error(r, j->line,
+				  "truncated JSON document (unexpected end)");
+	}
+	if (!j->root_done)
+		return sbom_error(r, j->line, "no JSON object in the document");
+	switch (j->kind) {
+	case KIND_CDX:
+		return check_cdx(r);
+	case KIND_SPDX:
+		return check_spdx(r);
+	default:
+		if (j->jsonld)
+			return sbom_error(r, 0,
+					  "JSON-LD (SPDX 3?) is not supported: SPDX 2.2/2.3 JSON, CycloneDX JSON/XML and SPDX tag-value are read");
+		return sbom_error(r, 0,
+				  "neither CycloneDX (no \"bomFormat\") nor SPDX (no \"spdxVersion\")");
+	}
+}
+
+static void json_destroy(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	int i;
+
+	if (!j)
+		return;
+	if (j->h)
+		yajl_free(j->h);
+	if (j->comps)
+		for (i = 0; i < SBOM_MAX_DEPTH; i++)
+			sbom_comp_free(&j->comps[i]);
+	free(j->comps);
+	sbom_str_free(&j->alg);
+	sbom_str_free(&j->content);
+	sbom_str_free(&j->reftype);
+	sbom_str_free(&j->reflocator);
+	sbom_str_free(&j->bomformat);
+	sbom_str_free(&j->specversion);
+	sbom_str_free(&j->spdxversion);
+	sbom_str_free(&j->spdxid);
+	free(j);
+	r->priv = NULL;
+}
+
+const struct sbom_backend sbom_json_backend = {
+	.init = json_init,
+	.feed = json_feed,
+	.finish = json_finish,
+	.destroy = json_destroy,
+};
