@@ -15,6 +15,7 @@
 #define BOMGATE_POLICY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -143,6 +144,10 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 			  struct policy_build_stats *st);
 
 /* --- small helpers shared by the CLI -------------------------------- */
+
+/* @s as a JSON string literal (quoted, escaped; invalid UTF-8 bytes become
+ * U+FFFD) on @f. */
+void policy_json_string(FILE *f, const char *s);
 
 /* Write @len bytes to @path through a temp file + fsync + rename. */
 int policy_write_file(const char *path, const void *buf, size_t len);

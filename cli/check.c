@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bomgate hash: sha256sum-compatible digests.
+ * bomgate check: would a policy allow these files, and why.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "policy.h"
+#include "sha256.h"
+#include "sign.h"
+
+/* sha256sum escapes '\\' and '\n' in names and then starts the line with
+ * a backslash; do the same so 'sha256sum -c' reads our output. */
+static void print_sum(const char *hex, const char *name)
+{
+	const char *s;
+	int esc = !!strpbrk(name, "\\\n");
+
+	printf("%s%s  ", esc ? "\\" : "", hex);
+	for (s = name; *s; s++) {
+		if (esc && *s == '\\')
+			fputs("\\\\", stdout);
+		else if (esc && *s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\n');
+}
+
+static int hash_one(const char *path, __u8 d[32])
+{
+	if (!strcmp(path, "-"))
+		return sha256_fd(STDIN_FILENO, d);
+	return sha256_file(path, d);
+}
+
+static void hash_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bomgate hash FILE...\n"
+"\n"
+"Print the SHA-256 of each FILE ('-' is stdin) as sha256sum(1) does: the\n"
+"digests the kernel measures and a policy lists.\n"
+"  -h, --help   this help\n"
+"Exit: 0 all hashed, 2 usage, 5 a file could not be read.\n");
+}
+
+int do_hash(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char hex[65];
+	__u8 d[32];
+	int ch, i, err, ret = BG_EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			hash_usage(stdout);
+			return BG_EXIT_OK;
+		}
+		hash_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		hash_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		err = hash_one(argv[i], d);
+		if (err) {
+			pr_err("%s: %s", argv[i], strerror(-err));
+			ret = BG_EXIT_IO;
+			continue;
+		}
+		sha256_hex(d, hex);
+		print_sum(hex, argv[i]);
+	}
+	if (fflush(stdout))
+		ret = BG_EXIT_IO;
+	return ret;
+}
+
+/* --- check --------------------------------------------------------------- */
+
+static void check_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bomgate check --policy POLICY.bgp [--trust CERT [--sig SIG]...]\n"
+"                     [--json] PATH...\n"
+"\n"
+"Would POLICY allow each file, and why: the component and SBOM that list\n"
+"its SHA-256, or the block line that denies it.\n"
+"  -p, --policy FILE    the compiled policy\n"
+"  -t, --trust CERT     verify the policy's signature first (repeatable)\n"
+"  -s, --sig FILE       signature files (default POLICY.bgp.sig)\n"
+"  -m, --min-signers N  distinct signers required with --trust\n"
+"  -j, --json           one JSON object per file, one per line\n"
+"  -h, --help           this help\n"
+"Exit: 0 every file allowed, 1 any file not allowed, 3 bad policy,\n"
+"4 signature did not verify, 5 a file could not be read.\n");
+}
+
+static void check_json(const char *path, const char *hex, const char *verdict,
+		       const struct policy *p, const struct policy_entry *e)
+{
+	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
+	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
+
+	printf("{\"path\":");
+	policy_json_string(stdout, path);
+	printf(",\"sha256\":\"%s\",\"verdict\":\"%s\"", hex, verdict);
+	if (c) {
+		printf(",\"component\":");
+		policy_json_string(stdout, c->name);
+		printf(",\"version\":");
+		policy_json_string(stdout, c->version);
+		printf(",\"purl\":");
+		policy_json_string(stdout, c->purl);
+		printf(",\"sbom\":");
+		policy_json_string(stdout, s ? s->name : "(policy source)");
+		if (*c->reason) {
+			printf(",\"reason\":");
+			policy_json_string(stdout, c->reason);
+		}
+		printf(",\"line\":%u", c->line);
+	}
+	printf("}\n");
+}
+
+static void check_text(const char *path, const char *hex, const char *verdict,
+		       const struct policy *p, const struct policy_entry *e)
+{
+	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
+	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
+
+	printf("%s: %s", path, verdict);
+	if (!e) {
+		printf(": sha256 %s is in no SBOM of the policy\n", hex);
+		return;
+	}
+	if (!c) {
+		printf("\n");
+		return;
+	}
+	if (c->source == POLICY_SRC_POLICY) {
+		printf(": policy source line %u: %s\n", c->line, c->reason);
+		return;
+	}
+	printf(": %s%s%s", *c->name ? c->name : "(unnamed)",
+	       *c->version ? " " : "", c->version);
+	if (*c->purl)
+		printf(" <%s>", c->purl);
+	printf(" in %s", s ? s->name : "?");
+	if (c->line)
+		printf(":%u", c->line);
+	if (e->flags & POLICY_F_SHARED)
+		printf(" (and other components)");
+	printf("\n");
+}
+
+static int check_verify(const char *policy, const void *data, size_t len,
+			const char **trust, int ntrust, const char **sigs,
+			int nsigs, int min)
+{
+	struct sign_result res;
+	char err[1024] = "", *def = NULL;
+	const char *one[1];
+	int ret;
+
+	if (!nsigs) {
+		if (asprintf(&def, "%s.sig", policy) < 0)
+			return BG_EXIT_INTERNAL;
+		one[0] = def;
+		sigs = one;
+		nsigs = 1;
+	}
+	ret = sign_verify(data, len, sigs, nsigs, trust, ntrust, min, &res,
+			  err, sizeof(err));
+	free(def);
+	if (!ret)
+		return BG_EXIT_OK;
+	pr_err("%s: %s", policy, err[0] ? err : strerror(-ret));
+	return ret == -EKEYREJECTED ? BG_EXIT_VERIFY :
+	       ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
+}
+
+struct check_opts {
+	const char *policy;
+	const char *trust[SIGN_MAX_SIGNERS], *sigs[SIGN_MAX_SIGNERS];
+	int ntrust, nsigs, min, json;
+};
+
+static int check_files(const struct policy *p, const struct check_opts *o,
+		       char **paths, int n)
+{
+	const struct policy_entry *e;
+	const char *verdict;
+	char hex[65];
+	__u8 d[32];
+	int i, err, ret = BG_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		err = sha256_file(paths[i], d);
+		if (err) {
+			pr_err("%s: %s", paths[i], strerror(-err));
+			ret = BG_EXIT_IO;
+			continue;
+		}
+		sha256_hex(d, hex);
+		e = policy__lookup(p, d);
+		verdict = !e ? "not allowed" :
+			  e->flags & POLICY_F_BLOCK ? "blocked" : "allowed";
+		if (o->json)
+			check_json(paths[i], hex, verdict, p, e);
+		else
+			check_text(paths[i], hex, verdict, p, e);
+		if ((!e || (e->flags & POLICY_F_BLOCK)) && ret == BG_EXIT_OK)
+			ret = BG_EXIT_FAIL;
+	}
+	return ret;
+}
+
+int do_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "sig", required_argument, NULL, 's' },
+		{ "min-signers", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_opts o = { .min = 1 };
+	struct policy *p = NULL;
+	char err[512], *end;
+	void *data = NULL;
+	size_t len = 0;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "p:t:s:m:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			o.policy = optarg;
+			break;
+		case 't':
+			if (o.ntrust >= SIGN_MAX_SIGNERS)
+				return BG_EXIT_USAGE;
+			o.trust[o.ntrust++] = optarg;
+			break;
+		case 's':
+			if (o.nsigs >= SIGN_MAX_SIGNERS)
+				return BG_EXIT_USAGE;
+			o.sigs[o.nsigs++] = optarg;
+			break;
+		case 'm':
+			o.min = strtol(optarg, &end, 10);
+			if (*end || o.min < 1 || o.min > SIGN_MAX_SIGNERS)
+				return BG_EXIT_USAGE;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return BG_EXIT_OK;
+		default:
+			check_usage(stderr);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (!o.policy || optind >= argc || (o.nsigs && !o.ntrust)) {
+		check_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	ret = policy_read_file(o.policy, BGP_MAX_FILE_SIZE, &data, &len);
+	if (ret) {
+		pr_err("%s: %s", o.policy, strerror(-ret));
+		return ret == -EFBIG || ret == -EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
+	}
+	if (o.ntrust) {
+		ret = check_verify(o.policy, data, len, o.trust, o.ntrust,
+				   o.sigs, o.nsigs, o.min);
+		if (ret)
+			goto out;
+	}
+	p = policy__from_mem(data, len, err, sizeof(err));
+	if (!p) {
+		pr_err("%s: %s", o.policy, err);
+		ret = errno == ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_INPUT;
+		goto out;
+	}
+	ret = check_files(p, &o, argv + optind, argc - optind);
+out:
+	policy__free(p);
+	free(data);
+	return ret;
+}

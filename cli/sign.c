@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bomgate key generate | sign | verify: detached CMS signatures over
+ * compiled policies (lib/sign.c does the cryptography).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "policy.h"
+#include "sign.h"
+
+#define MAX_ARGS	SIGN_MAX_SIGNERS
+
+static int io_exit(int err)
+{
+	return err == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
+}
+
+/* --- key generate -------------------------------------------------------- */
+
+static void keygen_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bomgate key generate [--type rsa|ec] [--bits N] -o KEY.pem\n"
+"                            --cert CERT.pem [--subject S] [--days N]\n"
+"\n"
+"Create a signing key and a self-signed certificate for it.\n"
+"  -t, --type rsa|ec   RSA (default, 3072 bits; kernels verify it) or\n"
+"                      ECDSA P-256 (kernel 6.12+ only)\n"
+"  -b, --bits N        RSA key size, 2048..16384\n"
+"  -o, --output FILE   private key, PEM, mode 0600\n"
+"  -c, --cert FILE     self-signed certificate, PEM (give it to verifiers)\n"
+"  -s, --subject S     \"CN=name,O=org\" or \"/CN=name/O=org\"\n"
+"  -d, --days N        validity in days (default %d)\n"
+"  -h, --help          this help\n"
+"Exit: 0 written, 2 usage, 5 cannot write.\n", SIGN_DAYS_DEFAULT);
+}
+
+static int key_generate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "bits", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sign_keygen kg = { .type = SIGN_KEY_RSA };
+	const char *key = NULL, *cert = NULL;
+	char err[512], *end;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "t:b:o:c:s:d:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if (!strcmp(optarg, "rsa")) {
+				kg.type = SIGN_KEY_RSA;
+			} else if (!strcmp(optarg, "ec") || !strcmp(optarg, "ecdsa")) {
+				kg.type = SIGN_KEY_EC;
+			} else {
+				pr_err("key generate: --type is rsa or ec, not '%s'",
+				       optarg);
+				return BG_EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			kg.bits = strtol(optarg, &end, 10);
+			if (*end || kg.bits < 2048 || kg.bits > 16384) {
+				pr_err("key generate: --bits must be 2048..16384");
+				return BG_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			key = optarg;
+			break;
+		case 'c':
+			cert = optarg;
+			break;
+		case 's':
+			kg.subject = optarg;
+			break;
+		case 'd':
+			kg.days = strtol(optarg, &end, 10);
+			if (*end || kg.days < 1 || kg.days > 36500) {
+				pr_err("key generate: --days must be 1..36500");
+				return BG_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			keygen_usage(stdout);
+			return BG_EXIT_OK;
+		default:
+			keygen_usage(stderr);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (!key || !cert || optind != argc) {
+		keygen_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	ret = sign_key_generate(&kg, key, cert, err, sizeof(err));
+	if (ret) {
+		pr_err("key generate: %s", err);
+		return ret == -EINVAL ? BG_EXIT_USAGE : io_exit(ret);
+	}
+	printf("wrote %s (private key) and %s (certificate)\n", key, cert);
+	return BG_EXIT_OK;
+}
+
+static void key_usage(void)
+{
+	fprintf(stderr, "Usage: bomgate key generate [OPTIONS] (see --help)\n");
+}
+
+int do_key(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "generate", key_generate, "create a key and certificate" },
+		{ NULL, NULL, NULL },
+	};
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		keygen_usage(stdout);
+		return BG_EXIT_OK;
+	}
+	return cmd_select(cmds, argc - 1, argv + 1, key_usage);
+}
+
+/* --- sign ---------------------------------------------------------------- */
+
+static void sign_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bomgate sign --key KEY.pem --cert CERT.pem [--key K2 --cert C2...]\n"
+"                    [-o SIG] POLICY.bgp\n"
+"\n"
+"Write a detached CMS signature (DER) over POLICY.bgp, by default to\n"
+"POLICY.bgp.sig. Several --key/--cert pairs give one signature with several\n"
+"signers; signers may also sign separately, each into its own file.\n"
+"  -k, --key FILE      PEM private key\n"
+"  -c, --cert FILE     its certificate\n"
+"  -o, --output FILE   signature file\n"
+"  -h, --help          this help\n"
+"Exit: 0 written, 2 usage, 3 not a valid policy, 4 key/cert problem,\n"
+"5 I/O error.\n");
+}
+
+int do_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sign_signer signers[MAX_ARGS] = {};
+	int nkeys = 0, ncerts = 0, ch, ret;
+	char err[512], *out = NULL, *def = NULL;
+	struct policy *p = NULL;
+	void *data = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+
+	while ((ch = getopt_long(argc, argv, "k:c:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			if (nkeys >= MAX_ARGS)
+				return BG_EXIT_USAGE;
+			signers[nkeys++].key_path = optarg;
+			break;
+		case 'c':
+			if (ncerts >= MAX_ARGS)
+				return BG_EXIT_USAGE;
+			signers[ncerts++].cert_path = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			sign_usage(stdout);
+			return BG_EXIT_OK;
+		default:
+			sign_usage(stderr);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (!nkeys || nkeys != ncerts || argc - optind != 1) {
+		pr_err("sign: give one policy and as many --cert as --key");
+		sign_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	ret = policy_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
+	if (ret) {
+		pr_err("%s: %s", argv[optind], strerror(-ret));
+		return ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
+	}
+	/* Never sign something the daemon would refuse to load. */
+	p = policy__from_mem(data, len, err, sizeof(err));
+	if (!p) {
+		pr_err("%s: %s: not signed", argv[optind], err);
+		ret = BG_EXIT_INPUT;
+		goto out;
+	}
+	ret = sign_data(data, len, signers, nkeys, &sig, &siglen, err,
+			sizeof(err));
+	if (ret) {
+		pr_err("sign: %s", err);
+		ret = ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_VERIFY;
+		goto out;
+	}
+	if (!out) {
+		if (asprintf(&def, "%s.sig", argv[optind]) < 0) {
+			ret = BG_EXIT_INTERNAL;
+			goto out;
+		}
+		out = def;
+	}
+	ret = policy_write_file(out, sig, siglen);
+	if (ret) {
+		pr_err("%s: cannot write: %s", out, strerror(-ret));
+		ret = io_exit(ret);
+		goto out;
+	}
+	printf("signed %s (policy version %llu) -> %s\n", argv[optind],
+	       (unsigned long long)policy__version(p), out);
+	ret = BG_EXIT_OK;
+out:
+	policy__free(p);
+	free(def);
+	free(sig);
+	free(data);
+	return ret;
+}
+
+/* --- verify -------------------------------------------------------------- */
+
+static void verify_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bomgate verify --trust CERT.pem [--trust ...] [--min-signers N]\n"
+"                      [--json] POLICY.bgp [SIG...]\n"
+"\n"
+"Check POLICY.bgp against its detached signatures (default POLICY.bgp.sig).\n"
+"A signer counts when its certificate is one of the --trust certificates\n"
+"and is valid now; every signature given must verify.\n"
+"  -t, --trust FILE       trusted certificate(s), PEM (repeatable)\n"
+"  -m, --min-signers N    distinct trusted signers required (default 1)\n"
+"  -j, --json             result as JSON\n"
+"  -h, --help             this help\n"
+"Exit: 0 verified, 2 usage, 3 not a valid policy, 4 verification failed\n"
+"(unknown signer, expired, digest mismatch, too few signers...), 5 I/O.\n");
+}
+
+static void verify_print(const char *path, const struct policy *p,
+			 const struct sign_result *res, const char *err,
+			 int json)
+{
+	int i;
+
+	if (json) {
+		printf("{\"policy\":");
+		policy_json_string(stdout, path);
+		printf(",\"verified\":%s,\"status\":\"%s\",",
+		       res->status == SIGN_OK ? "true" : "false",
+		       sign_status_name(res->status));
+		if (res->status != SIGN_OK) {
+			printf("\"error\":");
+			policy_json_string(stdout, err);
+			printf(",");
+		}
+		if (p)
+			printf("\"policy_version\":%llu,",
+			       (unsigned long long)policy__version(p));
+		printf("\"signers\":[");
+		for (i = 0; i < res->nr_signers; i++) {
+			printf("%s", i ? "," : "");
+			policy_json_string(stdout, res->signers[i]);
+		}
+		printf("]}\n");
+		return;
+	}
+	if (res->status != SIGN_OK)
+		return;
+	printf("%s: verified, policy version %llu, %d signer%s:\n", path,
+	       (unsigned long long)policy__version(p), res->nr_signers,
+	       res->nr_signers == 1 ? "" : "s");
+	for (i = 0; i < res->nr_signers; i++)
+		printf("  %s\n", res->signers[i]);
+}
+
+int do_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "min-signers", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *trust[MAX_ARGS];
+	const char *def_sig[1];
+	const char *const *sigs;
+	struct sign_result res = {};
+	struct policy *p = NULL;
+	char err[1024] = "", *def = NULL, *end;
+	void *data = NULL;
+	size_t len = 0;
+	int ntrust = 0, min = 1, json = 0, nsigs, ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "t:m:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if (ntrust >= MAX_ARGS)
+				return BG_EXIT_USAGE;
+			trust[ntrust++] = optarg;
+			break;
+		case 'm':
+			min = strtol(optarg, &end, 10);
+			if (*end || min < 1 || min > SIGN_MAX_SIGNERS) {
+				pr_err("verify: --min-signers must be 1..%d",
+				       SIGN_MAX_SIGNERS);
+				return BG_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			verify_usage(stdout);
+			return BG_EXIT_OK;
+		default:
+			verify_usage(stderr);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (!ntrust || argc - optind < 1) {
+		pr_err("verify: need --trust CERT and a policy");
+		verify_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	nsigs = argc - optind - 1;
+	sigs = (const char *const *)argv + optind + 1;
+	if (!nsigs) {
+		if (asprintf(&def, "%s.sig", argv[optind]) < 0)
+			return BG_EXIT_INTERNAL;
+		def_sig[0] = def;
+		sigs = def_sig;
+		nsigs = 1;
+	}
+	ret = policy_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
+	if (ret) {
+		pr_err("%s: %s", argv[optind], strerror(-ret));
+		ret = ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
+		goto out;
+	}
+	ret = sign_verify(data, len, sigs, nsigs, trust, ntrust, min, &res,
+			  err, sizeof(err));
+	if (ret == -EKEYREJECTED) {
+		verify_print(argv[optind], NULL, &res, err, json);
+		pr_err("verify: %s: %s", sign_status_name(res.status), err);
+		ret = BG_EXIT_VERIFY;
+		goto out;
+	}
+	if (ret) {
+		pr_err("verify: %s", err[0] ? err : strerror(-ret));
+		ret = io_exit(ret);
+		goto out;
+	}
+	/* Signed is not enough: it must also be a policy we can load. */
+	p = policy__from_mem(data, len, err, sizeof(err));
+	if (!p) {
+		pr_err("%s: signed but not a valid policy: %s", argv[optind], err);
+		ret = BG_EXIT_INPUT;
+		goto out;
+	}
+	verify_print(argv[optind], p, &res, err, json);
+	ret = BG_EXIT_OK;
+out:
+	policy__free(p);
+	free(data);
+	free(def);
+	return ret;
+}
