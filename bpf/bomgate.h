@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ABI between the bomgate BPF programs and userspace: map values, the
+ * configuration record and the event record. Fixed-width types and explicit
+ * padding only; userspace asserts the sizes. Bump BG_EVENT_VERSION on any
+ * change to struct bg_event.
+ */
+#ifndef BOMGATE_ABI_H
+#define BOMGATE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BG_DIGEST_LEN		32
+#define BG_PATH_LEN		256
+#define BG_COMM_LEN		16
+#define BG_EVENT_VERSION	1
+
+/* Hook classes: each has its own mode. */
+enum {
+	BG_CLASS_EXEC = 0,	/* bprm_check_security */
+	BG_CLASS_MMAP,		/* mmap_file, file_mprotect (PROT_EXEC) */
+	BG_CLASS_MODULE,	/* kernel_read_file(MODULE), kernel_load_data */
+	BG_CLASS_FIRMWARE,	/* kernel_read_file(FIRMWARE) */
+	BG_CLASS_KEXEC,		/* kernel_read_file(KEXEC_IMAGE/INITRAMFS) */
+	BG_CLASS_MAX,
+};
+
+/* Hooks, as reported in events and counters. */
+enum {
+	BG_HOOK_EXEC = 0,
+	BG_HOOK_MMAP,
+	BG_HOOK_MPROTECT,
+	BG_HOOK_MODULE,		/* finit_module: file measured */
+	BG_HOOK_MODULE_BUF,	/* init_module: buffer, cannot be measured */
+	BG_HOOK_FIRMWARE,
+	BG_HOOK_KEXEC,
+	BG_HOOK_MAX,
+};
+
+enum {
+	BG_MODE_OFF = 0,	/* not checked at all */
+	BG_MODE_AUDIT,		/* decide, report would-be denials, allow */
+	BG_MODE_ENFORCE,	/* decide and deny */
+};
+
+enum {
+	BG_DEC_ALLOWED = 0,
+	BG_DEC_DENIED,
+	BG_DEC_WOULD_DENY,	/* audit mode */
+	BG_DEC_MAX,
+};
+
+enum {
+	BG_REASON_LISTED = 0,		/* digest allowed by the policy */
+	BG_REASON_UNKNOWN,		/* digest not in the policy */
+	BG_REASON_BLOCKED,		/* digest carries a block entry */
+	BG_REASON_UNMEASURABLE,		/* hashing failed (err holds why) */
+	BG_REASON_UNMEASURED_BUF,	/* init_module from a memory buffer */
+	BG_REASON_NO_POLICY,		/* checked, but no policy installed */
+	BG_REASON_NOT_MEASURED,		/* mprotect: file never measured */
+	BG_REASON_UNMEASURED_OK,	/* buffer allowed by policy flag */
+	BG_REASON_MAX,
+};
+
+/* Policy table entry flags. */
+#define BG_ENTRY_ALLOW		(1U << 0)
+#define BG_ENTRY_BLOCK		(1U << 1)
+
+/*
+ * The policy is an array map (inner map of bg_policy) of 1 + n records of
+ * 40 bytes: record 0 is the header, records 1..n the digests in ascending
+ * memcmp() order, each unique. Replacing the inner map swaps the whole
+ * policy at once.
+ */
+struct bg_policy_hdr {
+	__u64 generation;	/* changes with every install, never 0 */
+	__u32 count;		/* number of digest records that follow */
+	__u32 magic;		/* BG_POLICY_MAGIC */
+	__u32 flags;		/* BG_POLICY_F_* */
+	__u32 __pad[5];
+};
+
+struct bg_policy_rec {
+	__u8 digest[BG_DIGEST_LEN];
+	__u32 comp;		/* component index in the compiled policy */
+	__u32 flags;		/* BG_ENTRY_* */
+};
+
+#define BG_POLICY_MAGIC		0x42475031	/* "BGP1" */
+#define BG_POLICY_MAX		(1U << 24)	/* digest records, hard cap */
+
+/* Configuration: one record in the bg_config array map. */
+#define BG_CFG_EMIT_ALLOWED	(1U << 0)	/* events for allowed too */
+#define BG_CFG_ALLOW_UNMEASURED_MODULES (1U << 1)
+
+struct bg_config {
+	__u8 mode[8];		/* BG_MODE_* per BG_CLASS_* */
+	__u32 flags;		/* BG_CFG_* */
+	__u32 __pad;
+	__u64 scope_cgroup;	/* 0: whole system; else only this cgroup */
+};
+
+/* Per-inode measurement cache (inode storage). */
+struct bg_icache {
+	__u8 digest[BG_DIGEST_LEN];
+	__u64 wseq;		/* bumped by every open-for-write/truncate */
+	__u64 dseq;		/* wseq the digest belongs to; ~0: none */
+	__u64 i_version;
+	__u64 size;
+	__s64 mtime_sec, ctime_sec;
+	__u32 mtime_nsec, ctime_nsec;
+	__u32 busy;		/* a measurement is being stored */
+	__u32 __pad;
+};
+
+struct bg_event {
+	__u16 version;		/* BG_EVENT_VERSION */
+	__u8 hook;		/* BG_HOOK_* */
+	__u8 decision;		/* BG_DEC_* */
+	__u8 reason;		/* BG_REASON_* */
+	__u8 mode;		/* BG_MODE_* in force */
+	__u8 cached;		/* digest came from the inode cache */
+	__u8 __pad0;
+	__u32 tgid, pid, ppid, uid;
+	__s32 err;		/* hashing error (negative errno) or 0 */
+	__u32 comp;		/* component index, ~0 if none */
+	__u64 cgroup_id;
+	__u64 dev;		/* s_dev of the file's superblock */
+	__u64 ino;
+	__u64 generation;	/* policy generation decided against */
+	__u64 ktime_ns;		/* bpf_ktime_get_boot_ns() */
+	__u8 digest[BG_DIGEST_LEN];
+	char comm[BG_COMM_LEN];
+	char path[BG_PATH_LEN];	/* NUL-terminated; may be a bare name */
+};
+
+#define BG_NR_COUNTERS	(BG_HOOK_MAX * BG_DEC_MAX)
+/* extra per-CPU counters after the decision counters */
+enum {
+	BG_CNT_DROPS = BG_NR_COUNTERS,	/* ring buffer full */
+	BG_CNT_HASHES,			/* bpf_ima_file_hash calls */
+	BG_CNT_CACHE_HITS,
+	BG_CNT_MAX,
+};
+
+#endif /* BOMGATE_ABI_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef BOMGATE_CLI_H
+#define BOMGATE_CLI_H
+
+#include "exitcode.h"
+
+/* One subcommand: argv[0] is the subcommand's own name. Returns a bg_exit. */
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Exact-match dispatch over a NULL-terminated table; prints @usage_fn's
+ * output and returns BG_EXIT_USAGE on an unknown name. */
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       void (*usage_fn)(void));
+
+/* Subcommands, one family per file. */
+int do_doctor(int argc, char **argv);		/* cli/doctor.c */
+int do_compile(int argc, char **argv);		/* cli/compile.c */
+int do_inspect(int argc, char **argv);		/* cli/inspect.c */
+int do_diff(int argc, char **argv);		/* cli/inspect.c */
+int do_key(int argc, char **argv);		/* cli/sign.c */
+int do_sign(int argc, char **argv);		/* cli/sign.c */
+int do_verify(int argc, char **argv);		/* cli/sign.c */
+int do_hash(int argc, char **argv);		/* cli/check.c */
+int do_check(int argc, char **argv);		/* cli/check.c */
+
+#endif

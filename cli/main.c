@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bomgate: compile SBOMs into signed policies, inspect and check them,
+ * and talk to the bomgated daemon.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const struct cmd cmds[] = {
+	{ "doctor", do_doctor, "check that this kernel can run bomgate" },
+	{ "compile", do_compile, "compile SBOMs (+ policy source) into a policy" },
+	{ "inspect", do_inspect, "show what a compiled policy holds" },
+	{ "diff", do_diff, "what changes between two policies" },
+	{ "key", do_key, "generate a signing key and certificate" },
+	{ "sign", do_sign, "sign a compiled policy (detached CMS)" },
+	{ "verify", do_verify, "verify a policy's signatures" },
+	{ "hash", do_hash, "SHA-256 of files, sha256sum-compatible" },
+	{ "check", do_check, "would a policy allow these files, and why" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(void)
+{
+	const struct cmd *c;
+
+	fprintf(stderr,
+		"Usage: bomgate [--verbose] COMMAND [ARGS...]\n"
+		"       bomgate COMMAND --help\n\nCommands:\n");
+	for (c = cmds; c->name; c++)
+		fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
+	fprintf(stderr, "\nExit codes: 0 ok, 1 no (denied/missing/different), "
+		"2 usage, 3 bad input,\n4 signature, 5 I/O, 6 kernel, "
+		"7 internal. See bomgate(1).\n");
+}
+
+int cmd_select(const struct cmd *table, int argc, char **argv,
+	       void (*usage_fn)(void))
+{
+	const struct cmd *c;
+
+	if (argc < 1) {
+		usage_fn();
+		return BG_EXIT_USAGE;
+	}
+	for (c = table; c->name; c++)
+		if (!strcmp(argv[0], c->name))
+			return c->func(argc, argv);
+	fprintf(stderr, "bomgate: unknown command '%s'\n", argv[0]);
+	usage_fn();
+	return BG_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	log_init("bomgate", 0);
+	log_setup_libbpf();
+	while ((c = getopt_long(argc, argv, "+hvV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage();
+			return BG_EXIT_OK;
+		case 'v':
+			log_set_level(LOG_LVL_DEBUG);
+			break;
+		case 'V':
+			printf("bomgate %s\n", BOMGATE_VERSION);
+			return BG_EXIT_OK;
+		default:
+			usage();
+			return BG_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* subcommands run getopt_long afresh */
+	return cmd_select(cmds, argc, argv, usage);
+}

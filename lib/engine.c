@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "engine.h"
+#include "bomgate.skel.h"
+
+_Static_assert(sizeof(struct bg_event) == 376, "bg_event ABI");
+_Static_assert(sizeof(struct bg_config) == 24, "bg_config ABI");
+_Static_assert(sizeof(struct bg_policy_rec) == 40, "bg_policy_rec ABI");
+_Static_assert(sizeof(struct bg_policy_hdr) == 40, "bg_policy_hdr ABI");
+_Static_assert(sizeof(struct bg_icache) == 96, "bg_icache ABI");
+
+struct engine {
+	struct bomgate_bpf *skel;
+	struct ring_buffer *rb;
+	engine_event_fn event_fn;
+	void *event_ctx;
+	char left_out[256];
+};
+
+static const char *const hook_names[BG_HOOK_MAX] = {
+	"exec", "mmap", "mprotect", "module", "module_buffer", "firmware",
+	"kexec",
+};
+static const char *const class_names[BG_CLASS_MAX] = {
+	"exec", "mmap", "module", "firmware", "kexec",
+};
+static const char *const mode_names[] = { "off", "audit", "enforce" };
+static const char *const dec_names[BG_DEC_MAX] = {
+	"allowed", "denied", "would-deny",
+};
+static const char *const reason_names[BG_REASON_MAX] = {
+	"listed", "unknown-digest", "blocked-digest", "unmeasurable",
+	"unmeasured-module-buffer", "no-policy", "not-measured",
+	"unmeasured-buffer-allowed",
+};
+
+#define NAME_OF(tbl, i) ((i) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[i] : "?")
+
+const char *bg_hook_name(unsigned int h) { return NAME_OF(hook_names, h); }
+const char *bg_class_name(unsigned int c) { return NAME_OF(class_names, c); }
+const char *bg_mode_name(unsigned int m) { return NAME_OF(mode_names, m); }
+const char *bg_decision_name(unsigned int d) { return NAME_OF(dec_names, d); }
+const char *bg_reason_name(unsigned int r) { return NAME_OF(reason_names, r); }
+
+static int parse_name(const char *const *tbl, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(tbl[i], s))
+			return i;
+	return -EINVAL;
+}
+
+int bg_class_parse(const char *s)
+{
+	return parse_name(class_names, BG_CLASS_MAX, s);
+}
+
+int bg_mode_parse(const char *s)
+{
+	return parse_name(mode_names, 3, s);
+}
+
+/*
+ * Leave out programs whose LSM hook this kernel does not have (the kernel
+ * keeps one bpf_lsm_<hook> function per hook).
+ */
+static void engine_probe_hooks(struct engine *e)
+{
+	struct bpf_program *prog;
+	struct btf *vmlinux;
+	size_t len = 0;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return;	/* load reports the real problem */
+	bpf_object__for_each_program(prog, e->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *hook = strchr(sec, '/');
+		char fn[128];
+
+		if (!hook)
+			continue;
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook + 1);
+		if (btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) >= 0)
+			continue;
+		bpf_program__set_autoload(prog, false);
+		len += snprintf(e->left_out + len,
+				len < sizeof(e->left_out) ? sizeof(e->left_out) - len : 0,
+				"%s%s (no such LSM hook in this kernel)",
+				len ? ", " : "", hook + 1);
+		if (len >= sizeof(e->left_out))
+			len = sizeof(e->left_out) - 1;
+	}
+	btf__free(vmlinux);
+}
+
+struct engine *engine__load(const struct engine_opts *opts, char *err,
+			    size_t errlen)
+{
+	struct bg_config cfg = {};
+	struct engine *e;
+	int ret;
+
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	e->skel = bomgate_bpf__open();
+	if (!e->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open BPF object: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	if (opts && opts->ringbuf_bytes)
+		bpf_map__set_max_entries(e->skel->maps.bg_events,
+					 opts->ringbuf_bytes);
+	engine_probe_hooks(e);
+	ret = bomgate_bpf__load(e->skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 "the kernel refused the BPF programs: %s%s", strerror(-ret),
+			 ret == -EPERM ? " (BPF LSM or BPF trampolines unavailable;"
+			 " run 'bomgated --check')" : "");
+		goto fail;
+	}
+	cfg.scope_cgroup = opts ? opts->scope_cgroup : 0;
+	cfg.flags = opts ? opts->flags : 0;
+	ret = engine__set_config(e, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot write the configuration map: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	return e;
+fail:
+	engine__destroy(e);
+	errno = -ret;
+	return NULL;
+}
+
+int engine__attach(struct engine *e, char *err, size_t errlen)
+{
+	int ret = bomgate_bpf__attach(e->skel);
+
+	if (ret)
+		snprintf(err, errlen, "cannot attach the BPF LSM programs: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+void engine__destroy(struct engine *e)
+{
+	if (!e)
+		return;
+	ring_buffer__free(e->rb);
+	bomgate_bpf__destroy(e->skel);
+	free(e);
+}
+
+const char *engine__left_out(const struct engine *e)
+{
+	return e->left_out;
+}
+
+int engine__get_config(struct engine *e, struct bg_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map__lookup_elem(e->skel->maps.bg_config, &zero, sizeof(zero),
+				 cfg, sizeof(*cfg), 0))
+		return -errno;
+	return 0;
+}
+
+int engine__set_config(struct engine *e, const struct bg_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map__update_elem(e->skel->maps.bg_config, &zero, sizeof(zero),
+				 cfg, sizeof(*cfg), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int engine__set_mode(struct engine *e, int cls, int mode)
+{
+	struct bg_config cfg;
+	int ret;
+
+	if (cls < 0 || cls >= BG_CLASS_MAX || mode < 0 || mode > BG_MODE_ENFORCE)
+		return -EINVAL;
+	ret = engine__get_config(e, &cfg);
+	if (ret)
+		return ret;
+	cfg.mode[cls] = mode;
+	return engine__set_config(e, &cfg);
+}
+
+int engine__set_all_modes(struct engine *e, int mode)
+{
+	struct bg_config cfg;
+	int ret;
+
+	if (mode < 0 || mode > BG_MODE_ENFORCE)
+		return -EINVAL;
+	ret = engine__get_config(e, &cfg);
+	if (ret)
+		return ret;
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		cfg.mode[i] = mode;
+	return engine__set_config(e, &cfg);
+}
+
+int engine__install(struct engine *e, const struct bg_policy_rec *recs,
+		    __u32 n, __u64 generation)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts,
+		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	struct bg_policy_hdr hdr = {
+		.generation = generation,
+		.count = n,
+		.magic = BG_POLICY_MAGIC,
+	};
+	size_t len = (size_t)(n + 1) * sizeof(*recs);
+	__u32 zero = 0;
+	void *mem;
+	int fd, ret = 0;
+
+	if (!generation || n > BG_POLICY_MAX)
+		return -EINVAL;
+	for (__u32 i = 1; i < n; i++)
+		if (memcmp(recs[i - 1].digest, recs[i].digest, BG_DIGEST_LEN) >= 0)
+			return -EINVAL;	/* must be sorted and unique */
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bg_policy_in", sizeof(__u32),
+			    sizeof(*recs), n + 1, &mopts);
+	if (fd < 0)
+		return -errno;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		ret = -errno;
+		goto out;
+	}
+	memcpy(mem, &hdr, sizeof(hdr));
+	if (n)
+		memcpy((char *)mem + sizeof(hdr), recs, (size_t)n * sizeof(*recs));
+	munmap(mem, len);
+	/* the one step that makes the new policy visible to every hook */
+	if (bpf_map__update_elem(e->skel->maps.bg_policy, &zero, sizeof(zero),
+				 &fd, sizeof(fd), BPF_ANY))
+		ret = -errno;
+out:
+	close(fd);
+	return ret;
+}
+
+int engine__generation(struct engine *e, __u64 *generation)
+{
+	struct bg_policy_hdr hdr;
+	__u32 zero = 0, id;
+	int fd, ret = 0;
+
+	*generation = 0;
+	if (bpf_map__lookup_elem(e->skel->maps.bg_policy, &zero, sizeof(zero),
+				 &id, sizeof(id), 0))
+		return errno == ENOENT ? 0 : -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &hdr))
+		ret = -errno;
+	else
+		*generation = hdr.generation;
+	close(fd);
+	return ret;
+}
+
+int engine__counters(struct engine *e, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < BG_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map__lookup_elem(e->skel->maps.bg_counters, &i, sizeof(i),
+					 vals, ncpu * sizeof(*vals), 0)) {
+			int ret = -errno;
+
+			free(vals);
+			return ret;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+static int engine_on_event(void *ctx, void *data, size_t len)
+{
+	struct engine *e = ctx;
+	struct bg_event ev;
+
+	if (len < sizeof(ev))
+		return 0;	/* not ours: ignore */
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.version != BG_EVENT_VERSION)
+		return 0;
+	return e->event_fn ? e->event_fn(e->event_ctx, &ev) : 0;
+}
+
+int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx)
+{
+	e->event_fn = fn;
+	e->event_ctx = ctx;
+	if (e->rb)
+		return 0;
+	e->rb = ring_buffer__new(bpf_map__fd(e->skel->maps.bg_events),
+				 engine_on_event, e, NULL);
+	return e->rb ? 0 : -errno;
+}
+
+int engine__poll(struct engine *e, int timeout_ms)
+{
+	if (!e->rb)
+		return -EINVAL;
+	return ring_buffer__poll(e->rb, timeout_ms);
+}
+
+int engine__events_fd(struct engine *e)
+{
+	return e->rb ? ring_buffer__epoll_fd(e->rb) : -EINVAL;
+}

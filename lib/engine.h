@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side of bomgate as seen from userspace: load and attach the
+ * BPF programs, set modes, swap policies atomically, read counters and
+ * consume events. Used by bomgated and by the VM selftests.
+ */
+#ifndef BOMGATE_ENGINE_H
+#define BOMGATE_ENGINE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bomgate.h"
+
+struct engine;
+
+struct engine_opts {
+	__u64 scope_cgroup;	/* 0: whole system; else only this cgroup */
+	__u32 ringbuf_bytes;	/* 0: default (1 MiB); power of 2 */
+	__u32 flags;		/* BG_CFG_* initial flags */
+};
+
+/* Open and load every program the running kernel supports. Programs left
+ * out (hook missing in this kernel) are listed by engine__left_out(). All
+ * modes start at BG_MODE_OFF. NULL and errno on failure, with @err set. */
+struct engine *engine__load(const struct engine_opts *opts, char *err,
+			    size_t errlen);
+int engine__attach(struct engine *e, char *err, size_t errlen);
+void engine__destroy(struct engine *e);
+const char *engine__left_out(const struct engine *e);
+
+int engine__get_config(struct engine *e, struct bg_config *cfg);
+int engine__set_config(struct engine *e, const struct bg_config *cfg);
+int engine__set_mode(struct engine *e, int cls, int mode);
+int engine__set_all_modes(struct engine *e, int mode);
+
+/*
+ * Install a policy: @recs sorted ascending by digest, unique, @n of them.
+ * The kernel sees the old policy until the single map update that swaps in
+ * the new one. @generation must be non-zero.
+ */
+int engine__install(struct engine *e, const struct bg_policy_rec *recs,
+		    __u32 n, __u64 generation);
+/* Generation of the policy in force, 0 if none. */
+int engine__generation(struct engine *e, __u64 *generation);
+
+/* Sum the per-CPU counters into @out[BG_CNT_MAX]. */
+int engine__counters(struct engine *e, __u64 *out);
+
+typedef int (*engine_event_fn)(void *ctx, const struct bg_event *ev);
+int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx);
+/* Deliver pending events; wait up to @timeout_ms. Returns events or -errno. */
+int engine__poll(struct engine *e, int timeout_ms);
+int engine__events_fd(struct engine *e);
+
+/* Names for logs and JSON. */
+const char *bg_hook_name(unsigned int hook);
+const char *bg_class_name(unsigned int cls);
+const char *bg_mode_name(unsigned int mode);
+const char *bg_decision_name(unsigned int dec);
+const char *bg_reason_name(unsigned int reason);
+int bg_class_parse(const char *s);
+int bg_mode_parse(const char *s);
+
+#endif

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel requirement checks for 'bomgated --check' and 'bomgate doctor'.
+ * Probe programs are loaded but never attached: nothing on the machine
+ * changes behaviour because of a check.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+#include <bpf/libbpf.h>
+
+#include "kcheck.h"
+#include "probe.skel.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+
+static struct kcheck_item *item(struct kcheck_report *r, const char *name)
+{
+	struct kcheck_item *it = &r->item[r->n++];
+
+	it->name = name;
+	it->status = KCHECK_OK;
+	it->detail[0] = it->fix[0] = '\0';
+	return it;
+}
+
+static __attribute__((format(printf, 3, 4)))
+void set(struct kcheck_item *it, enum kcheck_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	it->status = s;
+	va_start(ap, fmt);
+	vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+	va_end(ap);
+}
+
+static __attribute__((format(printf, 2, 3)))
+void fix(struct kcheck_item *it, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(it->fix, sizeof(it->fix), fmt, ap);
+	va_end(ap);
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* Value of CONFIG_@name ("y", "m", "n") from /boot/config-* or
+ * /proc/config.gz; "?" when neither is readable. */
+static const char *kconfig(const char *release, const char *name)
+{
+	static char val[8];
+	char path[256], line[512], key[80];
+	gzFile gz;
+	size_t klen;
+
+	snprintf(key, sizeof(key), "CONFIG_%s=", name);
+	klen = strlen(key);
+	snprintf(path, sizeof(path), "/boot/config-%s", release);
+	gz = gzopen(path, "rb");
+	if (!gz)
+		gz = gzopen("/proc/config.gz", "rb");
+	if (!gz)
+		return "?";
+	strcpy(val, "n");
+	while (gzgets(gz, line, sizeof(line))) {
+		if (!strncmp(line, key, klen)) {
+			snprintf(val, sizeof(val), "%c", line[klen]);
+			break;
+		}
+	}
+	gzclose(gz);
+	return val;
+}
+
+static void check_lsm_list(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "BPF LSM active");
+	char buf[512], cmdline[4096];
+	int ret;
+
+	ret = read_small("/sys/kernel/security/lsm", buf, sizeof(buf));
+	if (ret) {
+		set(it, KCHECK_MISSING, "cannot read /sys/kernel/security/lsm: %s",
+		    strerror(-ret));
+		fix(it, "mount securityfs: mount -t securityfs securityfs "
+		    "/sys/kernel/security");
+		return;
+	}
+	if (strstr(buf, "bpf")) {
+		set(it, KCHECK_OK, "active LSMs: %s", buf);
+		return;
+	}
+	set(it, KCHECK_MISSING, "'bpf' is not in the active LSM list (%s)", buf);
+	if (!strcmp(kconfig(r->release, "BPF_LSM"), "n"))
+		fix(it, "the kernel lacks CONFIG_BPF_LSM=y: use a kernel built "
+		    "with it (Debian's 6.1+ kernels are)");
+	else if (!read_small("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+		 strstr(cmdline, "lsm="))
+		fix(it, "add bpf to the lsm= kernel parameter, e.g. lsm=%s,bpf "
+		    "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
+		    "and reboot)", buf);
+	else
+		fix(it, "boot with lsm=%s,bpf (GRUB_CMDLINE_LINUX in "
+		    "/etc/default/grub, then update-grub and reboot)", buf);
+}
+
+static void check_btf(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "kernel BTF");
+	struct stat st;
+
+	if (!stat("/sys/kernel/btf/vmlinux", &st)) {
+		set(it, KCHECK_OK, "/sys/kernel/btf/vmlinux (%lld bytes)",
+		    (long long)st.st_size);
+		return;
+	}
+	set(it, KCHECK_MISSING, "/sys/kernel/btf/vmlinux: %s", strerror(errno));
+	fix(it, "use a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+}
+
+static void check_ima(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "IMA (file hashing)");
+	const char *cfg = kconfig(r->release, "IMA");
+	struct stat st;
+
+	if (!stat("/sys/kernel/security/ima", &st) || !strcmp(cfg, "y")) {
+		set(it, KCHECK_OK, "IMA built in%s",
+		    stat("/sys/kernel/security/ima", &st) ? "" :
+		    " (/sys/kernel/security/ima)");
+		return;
+	}
+	set(it, KCHECK_MISSING, "IMA is not built in (CONFIG_IMA=%s): "
+	    "bpf_ima_file_hash cannot measure files", cfg);
+	fix(it, "use a kernel built with CONFIG_IMA=y");
+}
+
+static void check_priv(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "privileges");
+
+	if (geteuid() == 0) {
+		set(it, KCHECK_OK, "running as root");
+		return;
+	}
+	set(it, KCHECK_MISSING, "not root (uid %u): loading BPF LSM programs "
+	    "needs CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", geteuid());
+	fix(it, "run as root");
+}
+
+static void check_bpffs(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "bpffs");
+	struct statfs sfs;
+
+	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC) {
+		set(it, KCHECK_OK, "mounted at /sys/fs/bpf");
+		return;
+	}
+	set(it, KCHECK_WARN, "no bpffs at /sys/fs/bpf: enforcement cannot be "
+	    "pinned to outlive the daemon");
+	fix(it, "mount -t bpf bpf /sys/fs/bpf");
+}
+
+static void check_maps(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "BPF map types");
+
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1 &&
+	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_INODE_STORAGE, NULL) == 1 &&
+	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_ARRAY_OF_MAPS, NULL) == 1) {
+		set(it, KCHECK_OK, "ring buffer, inode storage, array of maps");
+		return;
+	}
+	set(it, KCHECK_MISSING, "ring buffer, inode storage or array-of-maps "
+	    "maps are unavailable");
+	fix(it, "use Linux 6.1 or later with CONFIG_BPF_SYSCALL=y");
+}
+
+/* Load the probe programs one at a time, so each failure is attributed. */
+static void check_programs(struct kcheck_report *r)
+{
+	struct kcheck_item *lsm = item(r, "BPF LSM programs load");
+	struct kcheck_item *ima = item(r, "sleepable LSM + ima hash");
+	struct probe_bpf *skel;
+	int ret;
+
+	skel = probe_bpf__open();
+	if (!skel) {
+		set(lsm, KCHECK_MISSING, "cannot open the probe object: %s",
+		    strerror(errno));
+		set(ima, KCHECK_MISSING, "not probed");
+		return;
+	}
+	bpf_program__set_autoload(skel->progs.probe_ima_hash, false);
+	ret = probe_bpf__load(skel);
+	probe_bpf__destroy(skel);
+	if (ret) {
+		set(lsm, KCHECK_MISSING, "the kernel refused an lsm/ program: %s",
+		    strerror(-ret));
+		if (ret == -EPERM && geteuid() == 0)
+			fix(lsm, "BPF trampolines are unavailable on this kernel or "
+			    "hypervisor (EPERM for root before verification): "
+			    "needs CONFIG_BPF_JIT=y, CONFIG_BPF_LSM=y and an x86-64 "
+			    "or arm64 host whose kernel supports BPF trampolines "
+			    "(fentry); 'bpftool feature probe kernel' should list "
+			    "program_type lsm as available");
+		else
+			fix(lsm, "see the checks above; run with --verbose for "
+			    "the verifier log");
+		set(ima, KCHECK_MISSING, "not probed: lsm/ programs do not load");
+		return;
+	}
+	set(lsm, KCHECK_OK, "lsm/ programs load");
+
+	skel = probe_bpf__open();
+	if (!skel) {
+		set(ima, KCHECK_MISSING, "cannot open the probe object: %s",
+		    strerror(errno));
+		return;
+	}
+	bpf_program__set_autoload(skel->progs.probe_lsm, false);
+	ret = probe_bpf__load(skel);
+	probe_bpf__destroy(skel);
+	if (ret) {
+		set(ima, KCHECK_MISSING, "a sleepable lsm.s/ program calling "
+		    "bpf_ima_file_hash was refused: %s", strerror(-ret));
+		fix(ima, "needs Linux 5.18+ with CONFIG_IMA=y");
+		return;
+	}
+	set(ima, KCHECK_OK, "lsm.s/ programs and bpf_ima_file_hash load");
+}
+
+static void check_modules(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "loadable modules");
+	struct stat st;
+
+	if (!stat("/proc/modules", &st)) {
+		set(it, KCHECK_OK, "module loads are gated");
+		return;
+	}
+	set(it, KCHECK_WARN, "the kernel has no loadable modules "
+	    "(CONFIG_MODULES off): the module hooks have nothing to gate");
+}
+
+static void check_lockdown(struct kcheck_report *r)
+{
+	struct kcheck_item *it = item(r, "lockdown");
+	char buf[128];
+
+	if (read_small("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+		set(it, KCHECK_OK, "no lockdown LSM");
+		return;
+	}
+	if (strstr(buf, "[confidentiality]")) {
+		set(it, KCHECK_MISSING, "lockdown=confidentiality forbids BPF "
+		    "reading kernel memory (%s)", buf);
+		fix(it, "boot with lockdown=integrity or none");
+		return;
+	}
+	set(it, KCHECK_OK, "%s", buf);
+}
+
+int kcheck_run(struct kcheck_report *r)
+{
+	struct utsname u;
+	int missing = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!uname(&u))
+		snprintf(r->release, sizeof(r->release), "%s", u.release);
+	check_priv(r);
+	check_lsm_list(r);
+	check_btf(r);
+	check_ima(r);
+	check_lockdown(r);
+	check_maps(r);
+	check_programs(r);
+	check_bpffs(r);
+	check_modules(r);
+	for (int i = 0; i < r->n; i++)
+		missing += r->item[i].status == KCHECK_MISSING;
+	return missing;
+}
+
+const char *kcheck_status_name(enum kcheck_status s)
+{
+	return s == KCHECK_OK ? "ok" : s == KCHECK_WARN ? "warn" : "missing";
+}
+
+void kcheck_print(const struct kcheck_report *r, FILE *f)
+{
+	int missing = 0;
+
+	fprintf(f, "Kernel %s:\n", r->release);
+	for (int i = 0; i < r->n; i++) {
+		const struct kcheck_item *it = &r->item[i];
+
+		missing += it->status == KCHECK_MISSING;
+		fprintf(f, "  %-8s %-26s %s\n", kcheck_status_name(it->status),
+			it->name, it->detail);
+		if (it->status != KCHECK_OK && it->fix[0])
+			fprintf(f, "  %-8s %-26s fix: %s\n", "", "", it->fix);
+	}
+	if (missing)
+		fprintf(f, "bomgate cannot enforce on this kernel: %d "
+			"requirement%s missing.\n", missing, missing > 1 ? "s" : "");
+	else
+		fprintf(f, "This kernel can run bomgate.\n");
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void kcheck_print_json(const struct kcheck_report *r, FILE *f)
+{
+	int missing = 0;
+
+	fprintf(f, "{\"kernel\":");
+	json_str(f, r->release);
+	fprintf(f, ",\"checks\":[");
+	for (int i = 0; i < r->n; i++) {
+		const struct kcheck_item *it = &r->item[i];
+
+		missing += it->status == KCHECK_MISSING;
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		json_str(f, it->name);
+		fprintf(f, ",\"status\":\"%s\",\"detail\":",
+			kcheck_status_name(it->status));
+		json_str(f, it->detail);
+		fprintf(f, ",\"fix\":");
+		json_str(f, it->fix);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"can_enforce\":%s}\n", missing ? "false" : "true");
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Can this kernel run bomgate? One result per requirement, with a fix. */
+#ifndef BOMGATE_KCHECK_H
+#define BOMGATE_KCHECK_H
+
+#include <stdio.h>
+
+enum kcheck_status {
+	KCHECK_OK,
+	KCHECK_WARN,		/* works, with a limitation */
+	KCHECK_MISSING,		/* enforcement cannot run */
+};
+
+struct kcheck_item {
+	const char *name;
+	enum kcheck_status status;
+	char detail[384];
+	char fix[512];
+};
+
+#define KCHECK_MAX 16
+
+struct kcheck_report {
+	char release[128];
+	int n;
+	struct kcheck_item item[KCHECK_MAX];
+};
+
+/* Run every check; returns the number of MISSING items. */
+int kcheck_run(struct kcheck_report *r);
+void kcheck_print(const struct kcheck_report *r, FILE *f);
+void kcheck_print_json(const struct kcheck_report *r, FILE *f);
+const char *kcheck_status_name(enum kcheck_status s);
+
+#endif

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <openssl/err.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+static const char *log_ident = "bomgate";
+static int log_syslog;
+static enum log_level log_level = LOG_LVL_INFO;
+
+void log_init(const char *ident, int use_syslog)
+{
+	log_ident = ident;
+	log_syslog = use_syslog;
+	if (use_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_set_level(enum log_level lvl)
+{
+	log_level = lvl;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_level;
+}
+
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
+	va_list aq;
+
+	if (lvl > log_level)
+		return;
+	if (log_syslog) {
+		va_copy(aq, ap);
+		vsyslog(prio[lvl], fmt, aq);
+		va_end(aq);
+	}
+	fprintf(stderr, "%s: %s", log_ident, tag[lvl]);
+	vfprintf(stderr, fmt, ap);
+	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
+}
+
+void log_openssl(enum log_level lvl, const char *what)
+{
+	char buf[256], line[1024];
+	unsigned long e;
+	size_t len = 0;
+
+	line[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		len += snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0,
+				"%s%s", len ? "; " : "", buf);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+	}
+	log_msg(lvl, "%s%s%s", what, *line ? ": " : "", line);
+}
+
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	if (log_level < LOG_LVL_DEBUG)
+		return 0;
+	log_vmsg(LOG_LVL_DEBUG, fmt, ap);
+	return 0;
+}
+
+void log_setup_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}

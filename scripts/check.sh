@@ -1,0 +1,87 @@
+#!/bin/sh
+# Run the host selftests, then the VM selftests on each kernel, and print
+# one summary line: "N passed, N failed, N skipped".
+#   scripts/check.sh BUILD "KERNELS" "TESTS" [--vm-only]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+kernels=$2
+only=$3
+vm_only=${4:-}
+export BOMGATE_BUILD=$build
+export BOMGATE_CORPORA=${BOMGATE_CORPORA:-$top/../shared/corpora}
+total_p=0 total_f=0 total_s=0
+summary=""
+
+want() {	# is test $1 selected by T=?
+	[ -z "$only" ] && return 0
+	for t in $(echo "$only" | tr ',' ' '); do
+		case $1 in "$t"|"${t}_test") return 0 ;; esac
+	done
+	return 1
+}
+
+# count TAP file $1 with exit status $2 for test $3 into p/f/s
+count() {
+	tp=$(grep -cE '^ok [0-9]+' "$1" | head -1)
+	ts=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1" | head -1)
+	tf=$(grep -cE '^not ok [0-9]+' "$1" | head -1)
+	tp=$((tp - ts))
+	if [ "$2" != 0 ] && [ "$tf" -eq 0 ]; then
+		echo "not ok - $3 exited with status $2 without reporting a failure"
+		tf=1
+	fi
+	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+}
+
+report() {	# $1 = group name
+	summary="$summary$1: $p passed, $f failed, $s skipped
+"
+	total_p=$((total_p + p)); total_f=$((total_f + f)); total_s=$((total_s + s))
+}
+
+if [ -z "$vm_only" ]; then
+	p=0 f=0 s=0
+	mkdir -p "$build/results/host"
+	for bin in "$build"/selftests/host/*_test; do
+		[ -x "$bin" ] || continue
+		name=$(basename "$bin")
+		want "$name" || continue
+		echo "# host: $name"
+		tap=$build/results/host/$name.tap
+		(cd "$top" && "$bin") > "$tap" 2>&1
+		rc=$?
+		sed 's/^/  /' "$tap" | grep -E '^  (not )?ok |^  # (FAIL|.*SKIP)' || true
+		grep -E '^#.*(Expected|FAIL|[Aa]ssert)' "$tap" | sed 's/^/  /' | head -20
+		count "$tap" $rc "$name"
+	done
+	report host
+fi
+
+for k in $kernels; do
+	p=0 f=0 s=0
+	sel=""
+	for bin in "$build"/selftests/vm/*_test; do
+		[ -x "$bin" ] || continue
+		name=$(basename "$bin")
+		want "$name" && sel="$sel${sel:+,}$name"
+	done
+	[ -n "$sel" ] || continue
+	echo "# vm[$k]: booting $(cat "$top/.cache/kernels/$k/release" 2>/dev/null || echo '?') for $sel"
+	res=$build/results/vm-$k
+	"$top/selftests/vm/run" -k "$k" -b "$build" -t "$sel" -o "$res" || f=$((f + 1))
+	for name in $(echo "$sel" | tr ',' ' '); do
+		if [ -f "$res/$name.rc" ]; then
+			sed 's/^/  /' "$res/$name.tap" | grep -E '^  (not )?ok |^  # .*(FAIL|SKIP|Expected)' || true
+			count "$res/$name.tap" "$(cat "$res/$name.rc")" "$name"
+		else
+			echo "  not ok - $name: no report from the guest ($(cat "$res/error" 2>/dev/null))"
+			f=$((f + 1))
+		fi
+	done
+	report "vm[$k]"
+done
+
+printf '%s' "$summary"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ]

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exec gate, on a real kernel: a binary whose SHA-256 is listed runs, one
+ * that is not is denied (enforce), reported but run (audit) or ignored
+ * (off); block entries win; #! scripts are checked at every level.
+ * Scoped to a private cgroup: nothing else in the guest is gated.
+ */
+#include "kselftest_harness.h"
+#include "vmtest.h"
+
+#define BB	"/bin/busybox"
+
+FIXTURE(exec) {
+	char cg[256];
+	struct engine *e;
+	struct vm_events ev;
+	unsigned char ok_dg[32], bad_dg[32];
+};
+
+FIXTURE_SETUP(exec)
+{
+	struct engine_opts o = {};
+	char err[256];
+
+	ASSERT_EQ(0, vm_copy(BB, "/tmp/bg-ok", NULL));
+	/* same program, one byte more: a different digest */
+	ASSERT_EQ(0, vm_copy(BB, "/tmp/bg-bad", "\n"));
+	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-ok", self->ok_dg));
+	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-bad", self->bad_dg));
+	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
+				     &o.scope_cgroup));
+	self->e = engine__load(&o, err, sizeof(err));
+	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	{
+		__u32 fl = BG_ENTRY_ALLOW;
+
+		ASSERT_EQ(0, vm_install(self->e, &self->ok_dg, &fl, 1, 1));
+	}
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	engine__destroy(self->e);
+	vm_cgroup_leave(self->cg);
+}
+
+static int run(const char *path)
+{
+	char *argv[] = { (char *)path, "true", NULL };
+	int status = -1, err;
+
+	err = vm_run(argv, &status);
+	if (err)
+		return err;
+	return WIFEXITED(status) ? WEXITSTATUS(status) + 1000 : -1;
+}
+
+#define RAN_OK	1000	/* run() of a program that exited 0 */
+
+TEST_F(exec, enforce_allows_listed_denies_unknown)
+{
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
+	EXPECT_EQ(EPERM, run("/tmp/bg-bad"));
+
+	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
+	EXPECT_STREQ("/tmp/bg-bad", ev->path);
+	EXPECT_EQ(1, ev->generation);
+	EXPECT_EQ((__u32)~0U, ev->comp);
+	/* allowed execs are not reported unless asked for */
+	EXPECT_EQ(NULL, vm_find_event(self->e, &self->ev, self->ok_dg,
+				      BG_HOOK_EXEC, BG_DEC_ALLOWED));
+}
+
+TEST_F(exec, audit_reports_but_allows)
+{
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_AUDIT));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
+			   BG_DEC_WOULD_DENY);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
+	EXPECT_EQ(BG_MODE_AUDIT, ev->mode);
+}
+
+TEST_F(exec, off_checks_nothing)
+{
+	__u64 c[BG_CNT_MAX];
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_OFF));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	EXPECT_EQ(0, self->ev.n + engine__poll(self->e, 0));
+	ASSERT_EQ(0, engine__counters(self->e, c));
+	EXPECT_EQ(0, c[BG_CNT_HASHES]);
+}
+
+TEST_F(exec, blocked_digest_wins_and_allowed_events_on_request)
+{
+	unsigned char dg[2][32];
+	__u32 fl[2] = { BG_ENTRY_ALLOW | BG_ENTRY_BLOCK, BG_ENTRY_ALLOW };
+	struct bg_config cfg;
+	const struct bg_event *ev;
+
+	memcpy(dg[0], self->ok_dg, 32);
+	memcpy(dg[1], self->bad_dg, 32);
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 2));
+	ASSERT_EQ(0, engine__get_config(self->e, &cfg));
+	cfg.mode[BG_CLASS_EXEC] = BG_MODE_ENFORCE;
+	cfg.flags |= BG_CFG_EMIT_ALLOWED;
+	ASSERT_EQ(0, engine__set_config(self->e, &cfg));
+
+	EXPECT_EQ(EPERM, run("/tmp/bg-ok"));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	ev = vm_find_event(self->e, &self->ev, self->ok_dg, BG_HOOK_EXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_BLOCKED, ev->reason);
+	EXPECT_EQ(2, ev->generation);
+	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
+			   BG_DEC_ALLOWED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_LISTED, ev->reason);
+	EXPECT_EQ(1, ev->comp);
+}
+
+/* Kernel hash == userspace hash, cached after the first exec. */
+TEST_F(exec, digest_matches_userspace_and_is_cached)
+{
+	__u64 c0[BG_CNT_MAX], c1[BG_CNT_MAX];
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
+	ASSERT_EQ(0, engine__counters(self->e, c0));
+	for (int i = 0; i < 5; i++)
+		EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
+	ASSERT_EQ(0, engine__counters(self->e, c1));
+	EXPECT_EQ(c0[BG_CNT_HASHES], c1[BG_CNT_HASHES]);
+	EXPECT_EQ(5, c1[BG_CNT_CACHE_HITS] - c0[BG_CNT_CACHE_HITS]);
+	EXPECT_EQ(6, c1[BG_HOOK_EXEC * BG_DEC_MAX + BG_DEC_ALLOWED]);
+}
+
+/* #!: the script and its interpreter are both checked. */
+TEST_F(exec, script_checks_script_and_interpreter)
+{
+	unsigned char dg[2][32];
+	__u32 fl[2] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW };
+	const struct bg_event *ev;
+	FILE *f;
+
+	f = fopen("/tmp/bg-script", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#!/tmp/bg-ok sh\nexit 0\n");
+	fclose(f);
+	chmod("/tmp/bg-script", 0755);
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+
+	/* interpreter listed, script unknown: denied */
+	EXPECT_EQ(EPERM, run("/tmp/bg-script"));
+	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-script", dg[1]));
+	ev = vm_find_event(self->e, &self->ev, dg[1], BG_HOOK_EXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+
+	/* both listed: runs */
+	memcpy(dg[0], self->ok_dg, 32);
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 3));
+	EXPECT_EQ(RAN_OK, run("/tmp/bg-script"));
+
+	/* script listed, interpreter unknown: denied at the second level */
+	f = fopen("/tmp/bg-script", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#!/tmp/bg-bad sh\nexit 0\n");
+	fclose(f);
+	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-script", dg[1]));
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 4));
+	EXPECT_EQ(EPERM, run("/tmp/bg-script"));
+	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("/tmp/bg-bad", ev->path);
+}
+
+/* Processes outside the test's cgroup are never gated. */
+TEST_F(exec, scope_limits_to_test_cgroup)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *argv[] = { "/tmp/bg-bad", "true", NULL };
+		int st;
+
+		vm_write_file("/sys/fs/cgroup/cgroup.procs", "0");
+		_exit(vm_run(argv, &st) ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(EPERM, run("/tmp/bg-bad"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Stage 2 of the test VM: runs on the overlay root (the host's own files),
+# as PID 1. Sets up the mounts the tests need, runs each test binary with a
+# time limit, writes NAME.tap and NAME.rc to the results share, powers off.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+res=/run/bomgate-results
+arg() { sed -n "s/.*bomgate\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+
+mount -t securityfs securityfs /sys/kernel/security
+mount -t bpf bpf /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs tmpfs /run/lock 2>/dev/null
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+hostname bomgate-vm
+ip link set lo up 2>/dev/null
+
+top=$(arg top)
+build=$(arg build)
+kdir=$(arg kdir)
+timeout=$(arg timeout)
+kver=$(uname -r)
+# The guest kernel's modules, for module-load tests and modprobe.
+mkdir -p /lib/modules
+ln -sfn "$kdir/root/lib/modules/$kver" "/lib/modules/$kver"
+
+cd "$top" || { echo "no $top" > $res/fatal; poweroff -f; }
+export BOMGATE_BUILD=$build BOMGATE_TOP=$top BOMGATE_IN_VM=1
+echo "$kver" > $res/kernel
+for t in $(arg tests | tr ',' ' '); do
+	bin=$build/selftests/vm/$t
+	if [ ! -x "$bin" ]; then
+		echo "not ok 1 $t # no such test binary $bin" > "$res/$t.tap"
+		echo 127 > "$res/$t.rc"
+		continue
+	fi
+	echo "bomgate-vm: running $t" > /dev/console
+	timeout -k 5 "$timeout" "$bin" > "$res/$t.tap" 2>&1
+	echo $? > "$res/$t.rc"
+	sync
+done
+echo done > $res/done
+sync
+poweroff -f
