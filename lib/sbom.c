@@ -438,6 +438,7 @@ static enum sbom_format sniff(const char *p, size_t len)
 		case ' ': case '\t': case '\r': case '\n':
 			continue;
 		case '{':
+		case '[':
 			return SBOM_FMT_SPDX_JSON;	/* JSON, either kind */
 		case '<':
 			return SBOM_FMT_CDX_XML;
@@ -587,11 +588,14 @@ int sbom_read_fd(int fd, const char *name, enum sbom_format fmt,
 		.errlen = errlen,
 		.fmt = fmt,
 	};
+	static const struct sbom_ops no_ops;
 	struct sbom_input in = { .r = &r, .fd = fd };
 	unsigned int mdlen;
 	int ret;
 
 	memset(r.st, 0, sizeof(*r.st));
+	if (!ops)
+		r.ops = &no_ops;
 	if (err && errlen)
 		err[0] = '\0';
 	if (!backend_of(fmt) && fmt != SBOM_FMT_AUTO) {

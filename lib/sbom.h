@@ -88,7 +88,9 @@ struct sbom_stats {
  *             "path:line: message")
  *   -EIO etc. read errors (err filled too), -ENOMEM,
  *   or the nonzero value returned by ops->digest().
- * st may be NULL; err may be NULL when errlen is 0.
+ * ops, st may be NULL; err may be NULL when errlen is 0. Digests already
+ * reported must be discarded when the call fails: a document is only known
+ * to be complete and well-formed at its end.
  */
 int sbom_read(const char *path, enum sbom_format fmt,
 	      const struct sbom_ops *ops, void *ctx, struct sbom_stats *st,
