@@ -365,7 +365,7 @@ int do_verify(int argc, char **argv)
 			  err, sizeof(err));
 	if (ret == -EKEYREJECTED) {
 		verify_print(argv[optind], NULL, &res, err, json);
-		pr_err("verify: %s: %s", sign_status_name(res.status), err);
+		pr_err("verify: %s", err);
 		ret = BG_EXIT_VERIFY;
 		goto out;
 	}
