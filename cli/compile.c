@@ -288,13 +288,20 @@ static int compile_run(struct compile_opts *o, char **sboms, int nr)
 		ret = BG_EXIT_INTERNAL;
 		goto out;
 	}
-	for (i = 0; src && i < (int)src->nr_sboms; i++, n++)
-		if (read_sbom(&c, src->sboms[i].path, src->sboms[i].format,
-			      &reps[n]))
+	for (i = 0; i < total; i++, n++) {
+		if (src && i < (int)src->nr_sboms)
+			ret = read_sbom(&c, src->sboms[i].path,
+					src->sboms[i].format, &reps[n]);
+		else
+			ret = read_sbom(&c, sboms[i - (total - nr)], o->fmt,
+					&reps[n]);
+		if (ret) {
+			ret = ret == -EINVAL ? BG_EXIT_INPUT :
+			      ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
 			goto out;
-	for (i = 0; i < nr; i++, n++)
-		if (read_sbom(&c, sboms[i], o->fmt, &reps[n]))
-			goto out;
+		}
+	}
+	ret = BG_EXIT_INPUT;
 	if (o->strict && c.problems) {
 		pr_err("compile: %lu problems in the SBOMs and --strict: nothing written",
 		       c.problems);
