@@ -348,3 +348,11 @@ int engine__events_fd(struct engine *e)
 {
 	return e->rb ? ring_buffer__epoll_fd(e->rb) : -EINVAL;
 }
+
+int engine__icache_lookup(struct engine *e, int fd, struct bg_icache *out)
+{
+	if (bpf_map__lookup_elem(e->skel->maps.bg_icache, &fd, sizeof(fd), out,
+				 sizeof(*out), 0))
+		return -errno;
+	return 0;
+}

@@ -52,6 +52,9 @@ int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx);
 int engine__poll(struct engine *e, int timeout_ms);
 int engine__events_fd(struct engine *e);
 
+/* The inode cache entry of the open file @fd (tests, diagnostics). */
+int engine__icache_lookup(struct engine *e, int fd, struct bg_icache *out);
+
 /* Names for logs and JSON. */
 const char *bg_hook_name(unsigned int hook);
 const char *bg_class_name(unsigned int cls);

@@ -9,6 +9,9 @@
 #include "vmtest.h"
 
 #define BB	"/bin/busybox"
+/* busybox picks its applet from argv[0] unless it is called "busybox" */
+#define OK	"/tmp/bgt/ok/busybox"
+#define BAD	"/tmp/bgt/bad/busybox"
 
 FIXTURE(exec) {
 	char cg[256];
@@ -22,11 +25,14 @@ FIXTURE_SETUP(exec)
 	struct engine_opts o = {};
 	char err[256];
 
-	ASSERT_EQ(0, vm_copy(BB, "/tmp/bg-ok", NULL));
+	mkdir("/tmp/bgt", 0755);
+	mkdir("/tmp/bgt/ok", 0755);
+	mkdir("/tmp/bgt/bad", 0755);
+	ASSERT_EQ(0, vm_copy(BB, OK, NULL));
 	/* same program, one byte more: a different digest */
-	ASSERT_EQ(0, vm_copy(BB, "/tmp/bg-bad", "\n"));
-	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-ok", self->ok_dg));
-	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-bad", self->bad_dg));
+	ASSERT_EQ(0, vm_copy(BB, BAD, "\n"));
+	ASSERT_EQ(0, vm_sha256_file(OK, self->ok_dg));
+	ASSERT_EQ(0, vm_sha256_file(BAD, self->bad_dg));
 	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
 				     &o.scope_cgroup));
 	self->e = engine__load(&o, err, sizeof(err));
@@ -64,14 +70,14 @@ TEST_F(exec, enforce_allows_listed_denies_unknown)
 	const struct bg_event *ev;
 
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
-	EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
-	EXPECT_EQ(EPERM, run("/tmp/bg-bad"));
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_EQ(EPERM, run(BAD));
 
 	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
 			   BG_DEC_DENIED);
 	ASSERT_NE(NULL, ev);
 	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
-	EXPECT_STREQ("/tmp/bg-bad", ev->path);
+	EXPECT_STREQ(BAD, ev->path);
 	EXPECT_EQ(1, ev->generation);
 	EXPECT_EQ((__u32)~0U, ev->comp);
 	/* allowed execs are not reported unless asked for */
@@ -84,7 +90,7 @@ TEST_F(exec, audit_reports_but_allows)
 	const struct bg_event *ev;
 
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_AUDIT));
-	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	EXPECT_EQ(RAN_OK, run(BAD));
 	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
 			   BG_DEC_WOULD_DENY);
 	ASSERT_NE(NULL, ev);
@@ -97,7 +103,7 @@ TEST_F(exec, off_checks_nothing)
 	__u64 c[BG_CNT_MAX];
 
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_OFF));
-	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	EXPECT_EQ(RAN_OK, run(BAD));
 	EXPECT_EQ(0, self->ev.n + engine__poll(self->e, 0));
 	ASSERT_EQ(0, engine__counters(self->e, c));
 	EXPECT_EQ(0, c[BG_CNT_HASHES]);
@@ -118,8 +124,8 @@ TEST_F(exec, blocked_digest_wins_and_allowed_events_on_request)
 	cfg.flags |= BG_CFG_EMIT_ALLOWED;
 	ASSERT_EQ(0, engine__set_config(self->e, &cfg));
 
-	EXPECT_EQ(EPERM, run("/tmp/bg-ok"));
-	EXPECT_EQ(RAN_OK, run("/tmp/bg-bad"));
+	EXPECT_EQ(EPERM, run(OK));
+	EXPECT_EQ(RAN_OK, run(BAD));
 	ev = vm_find_event(self->e, &self->ev, self->ok_dg, BG_HOOK_EXEC,
 			   BG_DEC_DENIED);
 	ASSERT_NE(NULL, ev);
@@ -138,10 +144,10 @@ TEST_F(exec, digest_matches_userspace_and_is_cached)
 	__u64 c0[BG_CNT_MAX], c1[BG_CNT_MAX];
 
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
-	EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
+	EXPECT_EQ(RAN_OK, run(OK));
 	ASSERT_EQ(0, engine__counters(self->e, c0));
 	for (int i = 0; i < 5; i++)
-		EXPECT_EQ(RAN_OK, run("/tmp/bg-ok"));
+		EXPECT_EQ(RAN_OK, run(OK));
 	ASSERT_EQ(0, engine__counters(self->e, c1));
 	EXPECT_EQ(c0[BG_CNT_HASHES], c1[BG_CNT_HASHES]);
 	EXPECT_EQ(5, c1[BG_CNT_CACHE_HITS] - c0[BG_CNT_CACHE_HITS]);
@@ -158,7 +164,7 @@ TEST_F(exec, script_checks_script_and_interpreter)
 
 	f = fopen("/tmp/bg-script", "w");
 	ASSERT_NE(NULL, f);
-	fprintf(f, "#!/tmp/bg-ok sh\nexit 0\n");
+	fprintf(f, "#!" OK " sh\nexit 0\n");
 	fclose(f);
 	chmod("/tmp/bg-script", 0755);
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
@@ -178,7 +184,7 @@ TEST_F(exec, script_checks_script_and_interpreter)
 	/* script listed, interpreter unknown: denied at the second level */
 	f = fopen("/tmp/bg-script", "w");
 	ASSERT_NE(NULL, f);
-	fprintf(f, "#!/tmp/bg-bad sh\nexit 0\n");
+	fprintf(f, "#!" BAD " sh\nexit 0\n");
 	fclose(f);
 	ASSERT_EQ(0, vm_sha256_file("/tmp/bg-script", dg[1]));
 	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 4));
@@ -186,7 +192,7 @@ TEST_F(exec, script_checks_script_and_interpreter)
 	ev = vm_find_event(self->e, &self->ev, self->bad_dg, BG_HOOK_EXEC,
 			   BG_DEC_DENIED);
 	ASSERT_NE(NULL, ev);
-	EXPECT_STREQ("/tmp/bg-bad", ev->path);
+	EXPECT_STREQ(BAD, ev->path);
 }
 
 /* Processes outside the test's cgroup are never gated. */
@@ -199,7 +205,7 @@ TEST_F(exec, scope_limits_to_test_cgroup)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		char *argv[] = { "/tmp/bg-bad", "true", NULL };
+		char *argv[] = { BAD, "true", NULL };
 		int st;
 
 		vm_write_file("/sys/fs/cgroup/cgroup.procs", "0");
@@ -207,7 +213,7 @@ TEST_F(exec, scope_limits_to_test_cgroup)
 	}
 	waitpid(pid, &status, 0);
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(EPERM, run("/tmp/bg-bad"));
+	EXPECT_EQ(EPERM, run(BAD));
 }
 
 TEST_HARNESS_MAIN
