@@ -9,8 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "engine.h"
-#include "bomgate.skel.h"
+#include "engine_priv.h"
 
 _Static_assert(sizeof(struct bg_event) == 376, "bg_event ABI");
 _Static_assert(sizeof(struct bg_config) == 24, "bg_config ABI");
@@ -18,13 +17,6 @@ _Static_assert(sizeof(struct bg_policy_rec) == 40, "bg_policy_rec ABI");
 _Static_assert(sizeof(struct bg_policy_hdr) == 40, "bg_policy_hdr ABI");
 _Static_assert(sizeof(struct bg_icache) == 96, "bg_icache ABI");
 
-struct engine {
-	struct bomgate_bpf *skel;
-	struct ring_buffer *rb;
-	engine_event_fn event_fn;
-	void *event_ctx;
-	char left_out[256];
-};
 
 static const char *const hook_names[BG_HOOK_MAX] = {
 	"exec", "mmap", "mprotect", "module", "module_buffer", "firmware",
