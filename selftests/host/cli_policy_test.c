@@ -332,4 +332,31 @@ TEST_F(cli, sign_and_verify)
 	EXPECT_EQ(4, run(self, "sign --key a.key --cert b.crt p.bgp"));
 }
 
+/* The example policies in policies/ compile (cwd is the repo top). The
+ * SBOM paths in them point into ../shared/corpora relative to policies/. */
+TEST_F(cli, example_policies_compile)
+{
+	char top[PATH_MAX], want[PATH_MAX + 64];
+
+	ASSERT_NE(NULL, getcwd(top, sizeof(top)));
+	snprintf(want, sizeof(want), "%s/../shared/corpora", top);
+	if (access("policies/production.policy", R_OK) || access(want, R_OK))
+		SKIP(return, "not run from the repo top next to ../shared/corpora");
+	ASSERT_EQ(0, run(self, "compile --json --source '%s/policies/audit-first.policy' -o a.bgp",
+			 top)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, run(self, "compile --json --source '%s/policies/production.policy' -o p.bgp",
+			 top)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"documents\":3,"));
+	EXPECT_NE(NULL, strstr(self->out, "\"conflicts\":1,"));	/* the empty file */
+	EXPECT_EQ(0, run(self, "inspect --json p.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "\"policy_version\":2,"));
+	EXPECT_NE(NULL, strstr(self->out, "\"firmware\":\"audit\""));
+	EXPECT_NE(NULL, strstr(self->out, "\"exec\":\"enforce\""));
+	EXPECT_EQ(0, shell(self, ": > empty"));
+	EXPECT_EQ(1, run(self, "check --policy p.bgp empty"));
+	EXPECT_NE(NULL, strstr(self->out, "empty: blocked: policy source line"));
+	EXPECT_EQ(1, run(self, "diff a.bgp p.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "mode exec: audit -> enforce"));
+}
+
 TEST_HARNESS_MAIN
