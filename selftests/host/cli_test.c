@@ -8,11 +8,12 @@
 
 static char out[65536];
 
-static int run(const char *fmt, const char *arg)
+/* Run "BUILD/@args" in a shell. */
+static int run(const char *args)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), fmt, tu_build(), arg);
+	snprintf(cmd, sizeof(cmd), "%s/%s", tu_build(), args);
 	return tu_run(cmd, out, sizeof(out));
 }
 
@@ -22,11 +23,14 @@ TEST(check_lists_every_requirement)
 		"BPF LSM active", "kernel BTF", "IMA (file hashing)",
 		"BPF LSM programs load", "sleepable LSM + ima hash", "privileges",
 	};
-	int rc = run("%s/bomgated --check 2>&1%s", "");
+	int rc = run("bomgated --check 2>&1");
 
 	ASSERT_TRUE(rc == 0 || rc == 1) TH_LOG("exit %d: %s", rc, out);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		EXPECT_NE(NULL, strstr(out, names[i])) TH_LOG("%s", names[i]);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *name = names[i];
+
+		EXPECT_NE(NULL, strstr(out, name)) TH_LOG("%s", name);
+	}
 	if (rc == 1) {
 		/* each missing requirement says what to change */
 		EXPECT_NE(NULL, strstr(out, "missing"));
@@ -39,7 +43,7 @@ TEST(check_lists_every_requirement)
 
 TEST(doctor_json_agrees_with_exit_status)
 {
-	int rc = run("%s/bomgate doctor --json%s", "");
+	int rc = run("bomgate doctor --json");
 
 	ASSERT_TRUE(rc == 0 || rc == 1);
 	EXPECT_NE(NULL, strstr(out, rc ? "\"can_enforce\":false" :
@@ -48,15 +52,15 @@ TEST(doctor_json_agrees_with_exit_status)
 
 TEST(help_and_usage_errors)
 {
-	EXPECT_EQ(0, run("%s/bomgate --help 2>&1%s", ""));
+	EXPECT_EQ(0, run("bomgate --help 2>&1"));
 	EXPECT_NE(NULL, strstr(out, "Usage: bomgate"));
-	EXPECT_EQ(0, run("%s/bomgated --help 2>&1%s", ""));
+	EXPECT_EQ(0, run("bomgated --help 2>&1"));
 	EXPECT_NE(NULL, strstr(out, "--check"));
-	EXPECT_EQ(0, run("%s/bomgate doctor --help 2>&1%s", ""));
-	EXPECT_EQ(2, run("%s/bomgate no-such-command 2>&1%s", ""));
+	EXPECT_EQ(0, run("bomgate doctor --help 2>&1"));
+	EXPECT_EQ(2, run("bomgate no-such-command 2>&1"));
 	EXPECT_NE(NULL, strstr(out, "unknown command 'no-such-command'"));
-	EXPECT_EQ(2, run("%s/bomgated --no-such-option 2>&1%s", ""));
-	EXPECT_EQ(2, run("%s/bomgate doctor extra 2>&1%s", ""));
+	EXPECT_EQ(2, run("bomgated --no-such-option 2>&1"));
+	EXPECT_EQ(2, run("bomgate doctor extra 2>&1"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel module loads with real modules of the guest kernel: finit_module
+ * is measured, init_module's buffer cannot be and is denied unless the
+ * policy allows unmeasured module buffers.
+ */
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include "kselftest_harness.h"
+#include "vmtest.h"
+
+static const char *const mods[2] = { "ts_kmp", "ts_bm" };
+
+/* Unpack /lib/modules/$(uname -r)/kernel/lib/NAME.ko[.xz] to /tmp/NAME.ko */
+static int stage_module(const char *name, char *out, size_t len)
+{
+	struct utsname u;
+	char cmd[512];
+
+	uname(&u);
+	snprintf(out, len, "/tmp/%s.ko", name);
+	snprintf(cmd, sizeof(cmd),
+		 "m=/lib/modules/%s/kernel/lib/%s.ko; "
+		 "if [ -f $m.xz ]; then xz -dc $m.xz > %s; else cp $m %s; fi",
+		 u.release, name, out, out);
+	return system(cmd) ? -ENOENT : 0;
+}
+
+static int do_finit(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int do_init(const char *path)
+{
+	static char buf[1 << 20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	return syscall(SYS_init_module, buf, (unsigned long)n, "") ? -errno : 0;
+}
+
+static void unload(const char *name)
+{
+	syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+FIXTURE(module) {
+	char cg[256];
+	struct engine *e;
+	struct vm_events ev;
+	char path[2][128];
+	unsigned char dg[2][32];
+};
+
+FIXTURE_SETUP(module)
+{
+	struct engine_opts o = {};
+	__u32 fl = BG_ENTRY_ALLOW;
+	char err[256];
+
+	for (int i = 0; i < 2; i++) {
+		unload(mods[i]);
+		ASSERT_EQ(0, stage_module(mods[i], self->path[i],
+					  sizeof(self->path[i])));
+		ASSERT_EQ(0, vm_sha256_file(self->path[i], self->dg[i]));
+	}
+	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
+				     &o.scope_cgroup));
+	self->e = engine__load(&o, err, sizeof(err));
+	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	/* policy: the first module only */
+	ASSERT_EQ(0, vm_install(self->e, self->dg, &fl, 1, 1));
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	engine__destroy(self->e);
+	vm_cgroup_leave(self->cg);
+	for (int i = 0; i < 2; i++)
+		unload(mods[i]);
+}
+
+TEST_F(module, finit_listed_loads_unknown_denied)
+{
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_ENFORCE));
+	EXPECT_EQ(0, do_finit(self->path[0]));
+	EXPECT_EQ(-EPERM, do_finit(self->path[1]));
+	ev = vm_find_event(self->e, &self->ev, self->dg[1], BG_HOOK_MODULE,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
+	EXPECT_STREQ(self->path[1], ev->path);
+}
+
+TEST_F(module, finit_audit_and_off)
+{
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_AUDIT));
+	EXPECT_EQ(0, do_finit(self->path[1]));
+	EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, self->dg[1],
+				      BG_HOOK_MODULE, BG_DEC_WOULD_DENY));
+	unload(mods[1]);
+	self->ev.n = 0;
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_OFF));
+	EXPECT_EQ(0, do_finit(self->path[1]));
+	EXPECT_EQ(NULL, vm_find_event(self->e, &self->ev, NULL, BG_HOOK_MODULE,
+				      BG_DEC_WOULD_DENY));
+}
+
+TEST_F(module, init_module_buffer_denied_unless_allowed)
+{
+	struct bg_config cfg;
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_ENFORCE));
+	/* even a listed module cannot be measured from a buffer */
+	EXPECT_EQ(-EPERM, do_init(self->path[0]));
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_MODULE_BUF,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNMEASURED_BUF, ev->reason);
+
+	ASSERT_EQ(0, engine__get_config(self->e, &cfg));
+	cfg.flags |= BG_CFG_ALLOW_UNMEASURED_MODULES;
+	ASSERT_EQ(0, engine__set_config(self->e, &cfg));
+	EXPECT_EQ(0, do_init(self->path[0]));
+}
+
+TEST_HARNESS_MAIN
