@@ -354,7 +354,8 @@ static int collect(const struct policy *a, const struct policy *b,
 		recs[k].e = n ? n : o;
 		k++;
 	}
-	qsort(recs, k, sizeof(*recs), rec_cmp);
+	if (k)
+		qsort(recs, k, sizeof(*recs), rec_cmp);
 	*out = recs;
 	*nr = k;
 	return 0;

@@ -355,7 +355,9 @@ static size_t merge_entries(struct policy_builder *b,
 	struct bentry *run, *blk;
 	int allow;
 
-	qsort(b->entries, b->nr_entries, sizeof(*b->entries), bentry_cmp);
+	if (b->nr_entries)
+		qsort(b->entries, b->nr_entries, sizeof(*b->entries),
+		      bentry_cmp);
 	for (i = 0; i < b->nr_entries; i = j) {
 		run = &b->entries[i];
 		blk = NULL;
