@@ -165,29 +165,30 @@ void sbom_str_free(struct sbom_str *s)
 
 /* ---- hashes ------------------------------------------------------------- */
 
-static int hexval(int c)
+/* 0-15 for a hex digit, 16 for anything else */
+static inline unsigned int hexval(unsigned int c)
 {
-	if (c >= '0' && c <= '9')
+	if (c - '0' < 10)
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
+	c |= 0x20;
+	if (c - 'a' < 6)
 		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return 16;
 }
 
 /* Exactly 64 hex digits (either case); nothing else, no spaces. */
 int sbom_hex256(const char *s, size_t len, unsigned char out[32])
 {
-	int hi, lo;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned int hi, lo;
 	size_t i;
 
 	if (len != 64)
 		return -EINVAL;
 	for (i = 0; i < 32; i++) {
-		hi = hexval((unsigned char)s[2 * i]);
-		lo = hexval((unsigned char)s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		hi = hexval(u[2 * i]);
+		lo = hexval(u[2 * i + 1]);
+		if ((hi | lo) & 16)
 			return -EINVAL;
 		out[i] = hi << 4 | lo;
 	}
@@ -204,8 +205,8 @@ int sbom_alg_is_sha256(const char *alg)
 static int alg_is_known(const char *alg)
 {
 	static const char *const known[] = {
-		"MD2", "MD4", "MD5", "MD6", "SHA-1", "SHA1", "SHA-224",
-		"SHA224", "SHA-384", "SHA384", "SHA-512", "SHA512",
+		"SHA-1", "SHA1", "SHA-512", "SHA512", "MD5", "SHA-384",
+		"SHA384", "MD2", "MD4", "MD6", "SHA-224", "SHA224",
 		"SHA3-224", "SHA3-256", "SHA3-384", "SHA3-512", "BLAKE2b-256",
 		"BLAKE2b-384", "BLAKE2b-512", "BLAKE2B-256", "BLAKE3", "ADLER32",
 		"Streebog-256", "Streebog-512",
@@ -480,9 +481,6 @@ static int input_feed(struct sbom_input *in, const char *p, size_t len,
 	struct sbom_reader *r = in->r;
 	ssize_t n;
 
-	if (EVP_DigestUpdate(in->md, p, len) != 1)
-		return -ENOMEM;
-	r->st->bytes += len;
 	if (in->raw || in->u16.enc == ENC_UTF8)
 		return in->be->feed(r, p + skip, len - skip);
 	n = utf16_to_utf8(&in->u16, (const unsigned char *)p + skip,
@@ -539,13 +537,27 @@ static int input_detect(struct sbom_input *in, size_t len, size_t *skip)
 	return 0;
 }
 
+/* The next chunk, hashed and counted as read. */
+static int input_read(struct sbom_input *in, size_t *len)
+{
+	int err;
+
+	err = read_full(in->fd, in->buf, SBOM_CHUNK, len);
+	if (err)
+		return err;
+	if (EVP_DigestUpdate(in->md, in->buf, *len) != 1)
+		return -ENOMEM;
+	in->r->st->bytes += *len;
+	return 0;
+}
+
 static int input_run(struct sbom_input *in)
 {
 	struct sbom_reader *r = in->r;
 	size_t len, skip;
 	int err;
 
-	err = read_full(in->fd, in->buf, SBOM_CHUNK, &len);
+	err = input_read(in, &len);
 	if (err)
 		return err;
 	err = input_detect(in, len, &skip);
@@ -561,7 +573,7 @@ static int input_run(struct sbom_input *in)
 		if (err || len < SBOM_CHUNK)
 			break;
 		skip = 0;
-		err = read_full(in->fd, in->buf, SBOM_CHUNK, &len);
+		err = input_read(in, &len);
 		if (err || !len)
 			break;
 	}

@@ -37,43 +37,46 @@ struct key_name {
 	enum kind kind;
 	const char *name;
 	enum key key;
+	size_t len;
 };
 
+#define KN(ro, kind, name, key) { ro, kind, name, key, sizeof(name) - 1 }
+
 static const struct key_name key_names[] = {
-	{ RO_ROOT, KIND_CDX, "bomFormat", K_BOMFORMAT },
-	{ RO_ROOT, KIND_CDX, "specVersion", K_SPECVERSION },
-	{ RO_ROOT, KIND_CDX, "components", K_COMPONENTS },
-	{ RO_ROOT, KIND_CDX, "metadata", K_METADATA },
-	{ RO_ROOT, KIND_SPDX, "spdxVersion", K_SPDXVERSION },
-	{ RO_ROOT, KIND_SPDX, "SPDXID", K_SPDXID },
-	{ RO_ROOT, KIND_SPDX, "files", K_FILES },
-	{ RO_ROOT, KIND_SPDX, "packages", K_PACKAGES },
-	{ RO_META, KIND_CDX, "component", K_COMPONENT },
-	{ RO_COMP, KIND_CDX, "name", K_NAME },
-	{ RO_COMP, KIND_CDX, "version", K_VERSION },
-	{ RO_COMP, KIND_CDX, "purl", K_PURL },
-	{ RO_COMP, KIND_CDX, "type", K_TYPE },
-	{ RO_COMP, KIND_CDX, "bom-ref", K_BOMREF },
-	{ RO_COMP, KIND_CDX, "supplier", K_SUPPLIER },
-	{ RO_COMP, KIND_CDX, "hashes", K_HASHES },
-	{ RO_COMP, KIND_CDX, "components", K_COMPONENTS },
-	{ RO_SUPPLIER, KIND_CDX, "name", K_NAME },
-	{ RO_HASH, KIND_CDX, "alg", K_ALG },
-	{ RO_HASH, KIND_CDX, "content", K_CONTENT },
-	{ RO_HASH, KIND_SPDX, "algorithm", K_ALGORITHM },
-	{ RO_HASH, KIND_SPDX, "checksumValue", K_CHECKSUMVALUE },
-	{ RO_SFILE, KIND_SPDX, "fileName", K_FILENAME },
-	{ RO_SFILE, KIND_SPDX, "SPDXID", K_SPDXID },
-	{ RO_SFILE, KIND_SPDX, "checksums", K_CHECKSUMS },
-	{ RO_SPKG, KIND_SPDX, "name", K_NAME },
-	{ RO_SPKG, KIND_SPDX, "versionInfo", K_VERSIONINFO },
-	{ RO_SPKG, KIND_SPDX, "SPDXID", K_SPDXID },
-	{ RO_SPKG, KIND_SPDX, "supplier", K_SUPPLIER },
-	{ RO_SPKG, KIND_SPDX, "checksums", K_CHECKSUMS },
-	{ RO_SPKG, KIND_SPDX, "externalRefs", K_EXTERNALREFS },
-	{ RO_SPKG, KIND_SPDX, "hasFiles", K_HASFILES },
-	{ RO_EXTREF, KIND_SPDX, "referenceType", K_REFTYPE },
-	{ RO_EXTREF, KIND_SPDX, "referenceLocator", K_REFLOCATOR },
+	KN(RO_ROOT, KIND_CDX, "bomFormat", K_BOMFORMAT),
+	KN(RO_ROOT, KIND_CDX, "specVersion", K_SPECVERSION),
+	KN(RO_ROOT, KIND_CDX, "components", K_COMPONENTS),
+	KN(RO_ROOT, KIND_CDX, "metadata", K_METADATA),
+	KN(RO_ROOT, KIND_SPDX, "spdxVersion", K_SPDXVERSION),
+	KN(RO_ROOT, KIND_SPDX, "SPDXID", K_SPDXID),
+	KN(RO_ROOT, KIND_SPDX, "files", K_FILES),
+	KN(RO_ROOT, KIND_SPDX, "packages", K_PACKAGES),
+	KN(RO_META, KIND_CDX, "component", K_COMPONENT),
+	KN(RO_COMP, KIND_CDX, "name", K_NAME),
+	KN(RO_COMP, KIND_CDX, "version", K_VERSION),
+	KN(RO_COMP, KIND_CDX, "purl", K_PURL),
+	KN(RO_COMP, KIND_CDX, "type", K_TYPE),
+	KN(RO_COMP, KIND_CDX, "bom-ref", K_BOMREF),
+	KN(RO_COMP, KIND_CDX, "supplier", K_SUPPLIER),
+	KN(RO_COMP, KIND_CDX, "hashes", K_HASHES),
+	KN(RO_COMP, KIND_CDX, "components", K_COMPONENTS),
+	KN(RO_SUPPLIER, KIND_CDX, "name", K_NAME),
+	KN(RO_HASH, KIND_CDX, "alg", K_ALG),
+	KN(RO_HASH, KIND_CDX, "content", K_CONTENT),
+	KN(RO_HASH, KIND_SPDX, "algorithm", K_ALGORITHM),
+	KN(RO_HASH, KIND_SPDX, "checksumValue", K_CHECKSUMVALUE),
+	KN(RO_SFILE, KIND_SPDX, "fileName", K_FILENAME),
+	KN(RO_SFILE, KIND_SPDX, "SPDXID", K_SPDXID),
+	KN(RO_SFILE, KIND_SPDX, "checksums", K_CHECKSUMS),
+	KN(RO_SPKG, KIND_SPDX, "name", K_NAME),
+	KN(RO_SPKG, KIND_SPDX, "versionInfo", K_VERSIONINFO),
+	KN(RO_SPKG, KIND_SPDX, "SPDXID", K_SPDXID),
+	KN(RO_SPKG, KIND_SPDX, "supplier", K_SUPPLIER),
+	KN(RO_SPKG, KIND_SPDX, "checksums", K_CHECKSUMS),
+	KN(RO_SPKG, KIND_SPDX, "externalRefs", K_EXTERNALREFS),
+	KN(RO_SPKG, KIND_SPDX, "hasFiles", K_HASFILES),
+	KN(RO_EXTREF, KIND_SPDX, "referenceType", K_REFTYPE),
+	KN(RO_EXTREF, KIND_SPDX, "referenceLocator", K_REFLOCATOR),
 };
 
 struct level {
@@ -159,7 +162,7 @@ static void commit_kind(struct json_state *j, const unsigned char *k,
 	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
 		const struct key_name *kn = &key_names[i];
 
-		if (kn->role == RO_ROOT && strlen(kn->name) == len &&
+		if (kn->role == RO_ROOT && kn->len == len &&
 		    !memcmp(kn->name, k, len)) {
 			j->kind = kn->kind;
 			return;
@@ -175,8 +178,8 @@ static enum key classify(struct json_state *j, enum role ro,
 	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
 		const struct key_name *kn = &key_names[i];
 
-		if (kn->role == ro && kn->kind == j->kind &&
-		    strlen(kn->name) == len && !memcmp(kn->name, k, len))
+		if (kn->len == len && kn->role == ro && kn->kind == j->kind &&
+		    !memcmp(kn->name, k, len))
 			return kn->key;
 	}
 	return K_OTHER;
@@ -531,34 +534,60 @@ static int json_init(struct sbom_reader *r)
 	return 0;
 }
 
-/* yajl keeps a token that spans chunks in memory: bound its length. */
+static int too_long(struct sbom_reader *r)
+{
+	return sbom_error(r, 0, "a JSON token longer than %d bytes",
+			  SBOM_MAX_TOKEN);
+}
+
+/*
+ * yajl keeps a token that spans chunks in memory: bound its length. Inside
+ * strings, jump from quote to quote with memchr(); a quote is escaped when
+ * an odd number of backslashes precede it (counting those at the end of
+ * the previous chunk, j->esc).
+ */
 static int scan_tokens(struct sbom_reader *r, const char *p, size_t len)
 {
 	struct json_state *j = r->priv;
-	size_t i;
+	int carry = j->esc;
+	size_t i = 0, k, n;
+	const char *q;
 	char c;
 
-	for (i = 0; i < len; i++) {
-		c = p[i];
+	j->esc = 0;
+	while (i < len) {
 		if (j->in_str) {
-			if (j->esc)
-				j->esc = 0;
-			else if (c == '\\')
-				j->esc = 1;
-			else if (c == '"')
+			q = memchr(p + i, '"', len - i);
+			n = (q ? (size_t)(q - p) : len) - i;
+			for (k = 0; k < n && p[i + n - 1 - k] == '\\'; k++)
+				;
+			if (k == n)
+				k += carry;
+			carry = 0;
+			j->run += n + !!q;
+			if (j->run > SBOM_MAX_TOKEN)
+				return too_long(r);
+			if (!q) {
+				j->esc = k & 1;
+				break;
+			}
+			if (!(k & 1)) {
 				j->in_str = 0;
-		} else if (c == '"') {
+				j->run = 0;
+			}
+			i += n + 1;
+			continue;
+		}
+		c = p[i++];
+		if (c == '"') {
 			j->in_str = 1;
 			j->run = 0;
 		} else if (c == ',' || c == ':' || c == '{' || c == '}' ||
 			   c == '[' || c == ']' || c == ' ' || c == '\n') {
 			j->run = 0;
-			continue;
+		} else if (++j->run > SBOM_MAX_TOKEN) {
+			return too_long(r);
 		}
-		if (++j->run > SBOM_MAX_TOKEN)
-			return sbom_error(r, 0,
-					  "a JSON token longer than %d bytes",
-					  SBOM_MAX_TOKEN);
 	}
 	return 0;
 }
