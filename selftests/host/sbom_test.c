@@ -525,6 +525,28 @@ TEST(json_long_strings)
 	ASSERT_EQ(-EINVAL, read_mem(doc, strlen(doc), SBOM_FMT_AUTO, &g, &st,
 				    err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "token longer than"));
+	/* escaped quotes do not end the string, also when the backslash is
+	 * the last byte of a read chunk (pad 0 or 1 shifts the pairs) */
+	for (int pad = 0; pad < 2; pad++) {
+		size_t k;
+
+		len = sprintf(doc, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\","
+			      "\"description\":\"%s", pad ? "x" : "");
+		for (k = 0; k < big / 2; k++)
+			memcpy(doc + len + 2 * k, "\\\"", 2);
+		strcpy(doc + len + 2 * k, "\"}");
+		EXPECT_EQ(-EINVAL, read_mem(doc, strlen(doc), SBOM_FMT_AUTO,
+					    &g, &st, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, "token longer than"))
+			TH_LOG("pad %d: %s", pad, err);
+	}
+	/* an escaped backslash before the closing quote does end it */
+	EXPECT_EQ(0, READ("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\","
+			  "\"description\":\"a\\\\\",\"components\":[{\"type\":\"file\","
+			  "\"hashes\":[{\"alg\":\"SHA-256\",\"content\":"
+			  "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}]}]}",
+			  SBOM_FMT_AUTO)) TH_LOG("%s", err);
+	EXPECT_EQ(1, st.file_digests);
 	free(doc);
 }
 
