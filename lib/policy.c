@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "policy.h"
 #include "sha256.h"
@@ -118,35 +119,48 @@ static int check_header(const struct bgp_header *h, size_t len, char *err,
 	return 0;
 }
 
+int policy_checksum(const void *buf, size_t len, __u8 out[32])
+{
+	static const __u8 zero[32];
+	const size_t at = offsetof(struct bgp_header, checksum);
+	unsigned int outlen = 0;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (len < sizeof(struct bgp_header))
+		return -EINVAL;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, buf, at) == 1 &&
+	     EVP_DigestUpdate(ctx, zero, sizeof(zero)) == 1 &&
+	     EVP_DigestUpdate(ctx, (const __u8 *)buf + at + 32,
+			      len - at - 32) == 1 &&
+	     EVP_DigestFinal_ex(ctx, out, &outlen) == 1 && outlen == 32;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -EIO;
+}
+
 static int check_checksum(const __u8 *buf, size_t len, __u8 *file_sha,
 			  char *err, size_t errlen)
 {
-	static const __u8 zero[32];
 	const struct bgp_header *h = (const void *)buf;
 	__u8 want[32];
-	void *copy;
 	int ret;
 
 	ret = sha256_buf(buf, len, file_sha);
-	if (ret)
-		goto fail;
-	copy = malloc(len);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, buf, len);
-	memcpy((__u8 *)copy + offsetof(struct bgp_header, checksum), zero, 32);
-	ret = sha256_buf(copy, len, want);
-	free(copy);
-	if (ret)
-		goto fail;
+	if (!ret)
+		ret = policy_checksum(buf, len, want);
+	if (ret) {
+		seterr(err, errlen, "cannot compute SHA-256");
+		return ret;
+	}
 	if (memcmp(want, h->checksum, 32)) {
 		seterr(err, errlen, "checksum mismatch: the file is corrupt");
 		return -EINVAL;
 	}
 	return 0;
-fail:
-	seterr(err, errlen, "cannot compute SHA-256");
-	return ret;
 }
 
 /* Offsets and counts must describe exactly the canonical layout. */

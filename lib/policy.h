@@ -149,6 +149,9 @@ int policy_builder__write(struct policy_builder *b, const char *path,
  * U+FFFD) on @f. */
 void policy_json_string(FILE *f, const char *s);
 
+/* The header checksum of a serialized policy (SHA-256 with the checksum
+ * field taken as zeros). 0 or -EINVAL (shorter than a header), -EIO. */
+int policy_checksum(const void *buf, size_t len, __u8 out[32]);
 /* Write @len bytes to @path through a temp file + fsync + rename. */
 int policy_write_file(const char *path, const void *buf, size_t len);
 int policy_write_file_mode(const char *path, const void *buf, size_t len,

@@ -395,8 +395,7 @@ static void finish_checksum(__u8 *buf, size_t len)
 {
 	struct bgp_header *h = (void *)buf;
 
-	memset(h->checksum, 0, sizeof(h->checksum));
-	sha256_buf(buf, len, h->checksum);
+	policy_checksum(buf, len, h->checksum);
 }
 
 int policy_builder__serialize(struct policy_builder *b, void **bufp,
