@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-inode digest cache is reused only while the file provably has
+ * not changed. For each way a file can change (append, truncate, a write
+ * through a shared mapping, rename over the path), on ext4 (loop image),
+ * tmpfs and the overlay root, a listed binary that is modified must be
+ * measured again and denied. Filesystems without a trustworthy change
+ * signal (overlayfs over 9p here) are measured on every exec.
+ */
+#include <sys/mman.h>
+#include "kselftest_harness.h"
+#include "vmtest.h"
+
+FIXTURE(cache) {
+	char cg[256];
+	char path[256];
+	struct engine *e;
+	struct vm_events ev;
+	unsigned char dg[32];
+};
+
+FIXTURE_VARIANT(cache) {
+	const char *dir;
+	int cacheable;
+};
+
+FIXTURE_VARIANT_ADD(cache, tmpfs) { .dir = "/tmp/bgc", .cacheable = 1 };
+FIXTURE_VARIANT_ADD(cache, ext4) { .dir = "/mnt/bgext4/bgc", .cacheable = 1 };
+FIXTURE_VARIANT_ADD(cache, overlay) { .dir = "/var/tmp/bgc", .cacheable = 0 };
+
+static int mount_ext4(void)
+{
+	return system("grep -q ' /mnt/bgext4 ' /proc/mounts || { "
+		      "modprobe loop && modprobe ext4 && "
+		      "truncate -s 48M /tmp/bg-ext4.img && "
+		      "mkfs.ext4 -q -F /tmp/bg-ext4.img && mkdir -p /mnt/bgext4 && "
+		      "mount -o loop /tmp/bg-ext4.img /mnt/bgext4; }");
+}
+
+FIXTURE_SETUP(cache)
+{
+	struct engine_opts o = {};
+	__u32 fl = BG_ENTRY_ALLOW;
+	char err[256];
+
+	if (!strncmp(variant->dir, "/mnt/bgext4", 11))
+		ASSERT_EQ(0, mount_ext4());
+	mkdir(variant->dir, 0755);
+	/* busybox runs its applet from argv[1] when called "busybox" */
+	snprintf(self->path, sizeof(self->path), "%s/busybox", variant->dir);
+	ASSERT_EQ(0, vm_copy("/bin/busybox", self->path, NULL));
+	ASSERT_EQ(0, vm_sha256_file(self->path, self->dg));
+	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
+				     &o.scope_cgroup));
+	self->e = engine__load(&o, err, sizeof(err));
+	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	ASSERT_EQ(0, vm_install(self->e, &self->dg, &fl, 1, 1));
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+}
+
+FIXTURE_TEARDOWN(cache)
+{
+	engine__destroy(self->e);
+	vm_cgroup_leave(self->cg);
+	unlink(self->path);
+}
+
+static __u64 hashes(struct engine *e)
+{
+	__u64 c[BG_CNT_MAX];
+
+	return engine__counters(e, c) ? ~0ULL : c[BG_CNT_HASHES];
+}
+
+/* errno of the exec (EPERM: denied), or 0 when it ran. */
+static int run(const char *path)
+{
+	char *argv[] = { (char *)path, "true", NULL };
+	int st;
+
+	return vm_run(argv, &st);
+}
+
+/*
+ * Exec twice (the second one from the cache where the filesystem allows
+ * it), apply @change, and check the next exec is measured and denied.
+ */
+static void check_change(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(cache) *self,
+			 const FIXTURE_VARIANT(cache) *variant,
+			 int (*change)(const char *path), int must_deny)
+{
+	__u64 h0, h1, h2;
+
+	ASSERT_EQ(0, run(self->path));
+	h0 = hashes(self->e);
+	ASSERT_EQ(0, run(self->path));
+	h1 = hashes(self->e);
+	/* unchanged: cached where the filesystem is trusted, else re-hashed */
+	EXPECT_EQ(variant->cacheable ? h0 : h0 + 1, h1);
+
+	ASSERT_EQ(0, change(self->path));
+	if (must_deny) {
+		EXPECT_EQ(EPERM, run(self->path));
+		h2 = hashes(self->e);
+		/* the changed file was measured again, not served stale */
+		EXPECT_EQ(h1 + 1, h2);
+		EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, NULL,
+					      BG_HOOK_EXEC, BG_DEC_DENIED));
+	} else {
+		EXPECT_EQ(0, run(self->path));
+	}
+}
+
+static int append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "x", 1) != 1)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static int shrink(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	return truncate(path, st.st_size - 4096) ? -errno : 0;
+}
+
+/* Flip one byte in the middle through a shared writable mapping. */
+static int mmap_write(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	struct stat st;
+	char *p;
+
+	if (fd < 0 || fstat(fd, &st))
+		return -errno;
+	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);	/* the mapping keeps the file writable */
+	if (p == MAP_FAILED)
+		return -errno;
+	p[st.st_size / 2] ^= 0x55;
+	msync(p, st.st_size, MS_SYNC);
+	munmap(p, st.st_size);
+	return 0;
+}
+
+static int rename_over(const char *path)
+{
+	char tmp[300];
+	int ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ret = vm_copy("/bin/busybox", tmp, "#");
+	if (ret)
+		return ret;
+	return rename(tmp, path) ? -errno : 0;
+}
+
+static int change_mode(const char *path)
+{
+	return chmod(path, 0700) ? -errno : 0;
+}
+
+TEST_F(cache, append_invalidates)
+{
+	check_change(_metadata, self, variant, append, 1);
+}
+
+TEST_F(cache, truncate_invalidates)
+{
+	check_change(_metadata, self, variant, shrink, 1);
+}
+
+TEST_F(cache, shared_mapping_write_invalidates)
+{
+	check_change(_metadata, self, variant, mmap_write, 1);
+}
+
+TEST_F(cache, rename_over_is_a_new_file)
+{
+	check_change(_metadata, self, variant, rename_over, 1);
+}
+
+TEST_F(cache, chmod_keeps_it_allowed)
+{
+	check_change(_metadata, self, variant, change_mode, 0);
+}
+
+/* A writer that stays open while the file runs again is never trusted. */
+TEST_F(cache, open_writer_prevents_caching)
+{
+	__u64 h0;
+	int fd;
+
+	ASSERT_EQ(0, run(self->path));
+	fd = open(self->path, O_WRONLY);
+	ASSERT_LE(0, fd);
+	/* exec of a file open for writing fails with ETXTBSY */
+	EXPECT_EQ(ETXTBSY, run(self->path));
+	close(fd);
+	h0 = hashes(self->e);
+	EXPECT_EQ(0, run(self->path));
+	/* the open for write dropped the cached digest: measured again */
+	EXPECT_EQ(h0 + 1, hashes(self->e));
+}
+
+TEST_HARNESS_MAIN
