@@ -65,7 +65,7 @@ int bg_mode_parse(const char *s)
  * Leave out programs whose LSM hook this kernel does not have (the kernel
  * keeps one bpf_lsm_<hook> function per hook).
  */
-static void engine_probe_hooks(struct engine *e)
+void engine_probe_hooks(struct engine *e)
 {
 	struct bpf_program *prog;
 	struct btf *vmlinux;

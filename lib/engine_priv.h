@@ -14,4 +14,7 @@ struct engine {
 	char left_out[256];
 };
 
+/* Leave out programs whose hook the running kernel lacks (engine.c). */
+void engine_probe_hooks(struct engine *e);
+
 #endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bomgated internals shared by the files of daemon/. */
+#ifndef BOMGATED_DAEMON_H
+#define BOMGATED_DAEMON_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "bomgate.h"
+#include "daemon_conf.h"
+
+struct engine;
+struct policy;
+
+/* Policy generation: version << 20 | reload counter (never 0, never reused
+ * for one version until 2^20 reloads of it). */
+#define GEN_SHIFT		20
+#define GEN_VERSION(g)		((g) >> GEN_SHIFT)
+#define EVENT_SCHEMA		"bomgate.event/1"
+#define MAX_CLIENTS		16
+#define COALESCE_SLOTS		256
+#define GUARD_MAX		128
+
+struct coalesce_slot {
+	__u64 key;
+	time_t first;
+	__u32 count;		/* suppressed repeats since first */
+	int used;
+	struct bg_event ev;
+};
+
+struct evout {
+	FILE *file;
+	const char *path;
+	__u64 size, max;
+	int keep;
+	int to_stdout, to_syslog;
+	int coalesce_secs;
+	__u64 seq;
+	struct coalesce_slot slot[COALESCE_SLOTS];
+};
+
+struct client {
+	int fd;			/* -1: free slot */
+	int subscribed;
+	pid_t pid;
+	uid_t uid;
+};
+
+struct guard_report {
+	int n;			/* paths the policy would deny */
+	char path[GUARD_MAX][256];
+};
+
+struct daemon {
+	struct daemon_conf *conf;
+	struct engine *e;
+	int resumed;
+	struct policy *pol;
+	char policy_sha[65];
+	char signers[512];	/* "; "-separated subjects or "(unsigned)" */
+	__u64 generation;
+	time_t started;
+	int epfd, lsock;
+	gid_t ctl_gid;
+	int have_gid;
+	struct client cl[MAX_CLIENTS];
+	struct evout ev;
+	int held_back;		/* lock-out guard kept exec/mmap in audit */
+	struct guard_report guard;
+	__u64 drops_seen, unmeasurable;
+	int disabled;
+};
+
+/* policyload.c */
+int daemon_policy_apply(struct daemon *d, int reload, char *err,
+			size_t errlen);
+int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
+		    size_t errlen);
+int guard_check(const struct daemon_conf *c, const struct policy *p,
+		struct guard_report *r);
+int guard_list(const struct daemon_conf *c, FILE *f);
+
+/* events.c */
+int evout_open(struct evout *o, const struct daemon_conf *c);
+void evout_close(struct evout *o);
+int daemon_on_event(void *ctx, const struct bg_event *ev);
+void daemon_event_tick(struct daemon *d);
+/* A daemon event (start, reload, mode, disable, refused...) as JSON. */
+void daemon_note(struct daemon *d, const char *action, int ok,
+		 const char *detail);
+void daemon_publish(struct daemon *d, const char *line, size_t len);
+
+/* server.c */
+int server_open(struct daemon *d, char *err, size_t errlen);
+void server_close(struct daemon *d);
+void server_accept(struct daemon *d);
+void server_client(struct daemon *d, int idx);
+int status_json(struct daemon *d, FILE *f);
+
+/* privs.c */
+int privs_drop(char *err, size_t errlen);
+int privs_seccomp(int test_verb, char *err, size_t errlen);
+
+/* main.c: flags set by signal handlers and control requests */
+extern volatile sig_atomic_t daemon_stop, daemon_reload;
+int metrics_write(struct daemon *d);
+
+#endif

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events: every record from the ring buffer becomes one JSON line
+ * (docs/events.md) enriched with the component the policy names for the
+ * digest and the parent process; identical repeated denials are coalesced;
+ * lines go to stdout, a rotated file, syslog and control subscribers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+#include "engine.h"
+#include "log.h"
+#include "policy.h"
+#include "sha256.h"
+
+int evout_open(struct evout *o, const struct daemon_conf *c)
+{
+	struct stat st;
+	int fd;
+
+	o->to_stdout = c->events_stdout;
+	o->to_syslog = c->events_syslog;
+	o->coalesce_secs = c->coalesce_secs;
+	o->max = c->events_max_bytes;
+	o->keep = c->events_keep;
+	o->path = c->events_file;
+	if (!o->path)
+		return 0;
+	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	o->file = fdopen(fd, "a");
+	if (!o->file) {
+		close(fd);
+		return -errno;
+	}
+	o->size = fstat(fd, &st) ? 0 : (__u64)st.st_size;
+	return 0;
+}
+
+void evout_close(struct evout *o)
+{
+	if (o->file)
+		fclose(o->file);
+	o->file = NULL;
+}
+
+/* FILE -> FILE.1 -> ... -> FILE.keep (dropped); then a fresh FILE. */
+static void evout_rotate(struct evout *o)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int fd;
+
+	fclose(o->file);
+	o->file = NULL;
+	for (int i = o->keep; i >= 1; i--) {
+		if (i == 1)
+			snprintf(from, sizeof(from), "%s", o->path);
+		else
+			snprintf(from, sizeof(from), "%s.%d", o->path, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", o->path, i);
+		rename(from, to);
+	}
+	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		  (o->keep ? 0 : O_TRUNC), 0640);
+	if (fd >= 0)
+		o->file = fdopen(fd, "a");
+	if (!o->file) {
+		pr_err("%s: cannot reopen the event file: %s", o->path,
+		       strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	o->size = 0;
+}
+
+static void emit(struct daemon *d, char *line, size_t len, int prio)
+{
+	struct evout *o = &d->ev;
+
+	if (o->to_stdout) {
+		fwrite(line, 1, len, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	if (o->file) {
+		if (o->size + len + 1 > o->max)
+			evout_rotate(o);
+		if (o->file) {
+			fwrite(line, 1, len, o->file);
+			fputc('\n', o->file);
+			fflush(o->file);
+			o->size += len + 1;
+		}
+	}
+	if (o->to_syslog)
+		syslog(prio, "%s", line);
+	daemon_publish(d, line, len);
+}
+
+static void json_time(FILE *f)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "\"time\":\"%s.%03ldZ\"", buf, ts.tv_nsec / 1000000);
+}
+
+static void head(struct daemon *d, FILE *f, const char *type)
+{
+	fprintf(f, "{\"schema\":\"%s\",\"type\":\"%s\",\"seq\":%llu,",
+		EVENT_SCHEMA, type, (unsigned long long)++d->ev.seq);
+	json_time(f);
+}
+
+static void component_json(struct daemon *d, FILE *f, const __u8 *dg)
+{
+	const struct policy_entry *pe = d->pol ? policy__lookup(d->pol, dg) :
+					NULL;
+	const struct policy_component *c = NULL;
+	const struct policy_source *s = NULL;
+
+	if (pe && pe->component != POLICY_NO_COMPONENT)
+		c = policy__component(d->pol, pe->component);
+	if (!c) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"name\":", f);
+	policy_json_string(f, c->name);
+	fputs(",\"version\":", f);
+	policy_json_string(f, c->version);
+	fputs(",\"purl\":", f);
+	policy_json_string(f, c->purl);
+	fputs(",\"sbom\":", f);
+	if (c->source != POLICY_SRC_POLICY)
+		s = policy__source(d->pol, c->source);
+	policy_json_string(f, s ? s->name : "(policy source)");
+	fputc('}', f);
+}
+
+static void parent_json(FILE *f, __u32 ppid)
+{
+	char p[64], exe[PATH_MAX], comm[32] = "";
+	ssize_t n;
+	FILE *cf;
+
+	fprintf(f, "{\"pid\":%u", ppid);
+	snprintf(p, sizeof(p), "/proc/%u/exe", ppid);
+	n = readlink(p, exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		fputs(",\"exe\":", f);
+		policy_json_string(f, exe);
+	}
+	snprintf(p, sizeof(p), "/proc/%u/comm", ppid);
+	cf = fopen(p, "re");
+	if (cf) {
+		if (fgets(comm, sizeof(comm), cf)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			fputs(",\"comm\":", f);
+			policy_json_string(f, comm);
+		}
+		fclose(cf);
+	}
+	fputc('}', f);
+}
+
+static void event_line(struct daemon *d, const struct bg_event *ev,
+		       const char *type, __u32 count, time_t first)
+{
+	char hex[65], s[BG_PATH_LEN + 1];
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&line, &len);
+	if (!f)
+		return;
+	head(d, f, type);
+	sha256_hex(ev->digest, hex);
+	fprintf(f, ",\"hook\":\"%s\",\"decision\":\"%s\",\"reason\":\"%s\",\"mode\":\"%s\"",
+		bg_hook_name(ev->hook), bg_decision_name(ev->decision),
+		bg_reason_name(ev->reason), bg_mode_name(ev->mode));
+	memcpy(s, ev->path, BG_PATH_LEN);
+	s[BG_PATH_LEN] = '\0';
+	fputs(",\"path\":", f);
+	policy_json_string(f, s);
+	fprintf(f, ",\"sha256\":\"%s\",\"cached\":%s,\"err\":%d",
+		ev->reason == BG_REASON_UNMEASURABLE ||
+		ev->reason == BG_REASON_UNMEASURED_BUF ||
+		ev->reason == BG_REASON_NOT_MEASURED ? "" : hex,
+		ev->cached ? "true" : "false", ev->err);
+	memcpy(s, ev->comm, BG_COMM_LEN);
+	s[BG_COMM_LEN] = '\0';
+	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":", ev->tgid,
+		ev->pid, ev->uid);
+	policy_json_string(f, s);
+	fputs(",\"parent\":", f);
+	parent_json(f, ev->ppid);
+	fputs(",\"component\":", f);
+	component_json(d, f, ev->digest);
+	fprintf(f, ",\"policy_generation\":%llu,\"policy_version\":%llu,\"cgroup_id\":%llu,\"dev\":%llu,\"ino\":%llu,\"ktime_ns\":%llu,\"count\":%u",
+		(unsigned long long)ev->generation,
+		(unsigned long long)GEN_VERSION(ev->generation),
+		(unsigned long long)ev->cgroup_id,
+		(unsigned long long)ev->dev, (unsigned long long)ev->ino,
+		(unsigned long long)ev->ktime_ns, count);
+	if (first)
+		fprintf(f, ",\"first\":%lld", (long long)first);
+	fputc('}', f);
+	if (fclose(f) == 0 && line)
+		emit(d, line, len, ev->decision == BG_DEC_DENIED ? LOG_WARNING :
+		     ev->decision == BG_DEC_WOULD_DENY ? LOG_NOTICE : LOG_INFO);
+	free(line);
+}
+
+static __u64 event_key(const struct bg_event *ev)
+{
+	unsigned char buf[BG_DIGEST_LEN + BG_PATH_LEN + 8], dg[32];
+	__u64 k;
+
+	memcpy(buf, ev->digest, BG_DIGEST_LEN);
+	memcpy(buf + BG_DIGEST_LEN, ev->path, BG_PATH_LEN);
+	buf[BG_DIGEST_LEN + BG_PATH_LEN] = ev->hook;
+	buf[BG_DIGEST_LEN + BG_PATH_LEN + 1] = ev->decision;
+	buf[BG_DIGEST_LEN + BG_PATH_LEN + 2] = ev->reason;
+	memcpy(buf + BG_DIGEST_LEN + BG_PATH_LEN + 3, &ev->uid, 4);
+	buf[BG_DIGEST_LEN + BG_PATH_LEN + 7] = 0;
+	sha256_buf(buf, sizeof(buf), dg);
+	memcpy(&k, dg, sizeof(k));
+	return k ? k : 1;
+}
+
+static void slot_flush(struct daemon *d, struct coalesce_slot *s)
+{
+	if (s->count)
+		event_line(d, &s->ev, "repeat", s->count, s->first);
+	s->used = 0;
+}
+
+/* 1: a repeat of a denial reported less than coalesce_secs ago. */
+static int coalesced(struct daemon *d, const struct bg_event *ev)
+{
+	struct evout *o = &d->ev;
+	struct coalesce_slot *s, *oldest = NULL;
+	time_t now = time(NULL);
+	__u64 k;
+
+	if (!o->coalesce_secs || ev->decision == BG_DEC_ALLOWED)
+		return 0;
+	k = event_key(ev);
+	for (int i = 0; i < COALESCE_SLOTS; i++) {
+		s = &o->slot[(k + i) % COALESCE_SLOTS];
+		if (s->used && s->key == k) {
+			s->count++;
+			return 1;
+		}
+	}
+	for (int i = 0; i < COALESCE_SLOTS; i++) {
+		s = &o->slot[(k + i) % COALESCE_SLOTS];
+		if (!s->used)
+			break;
+		if (!oldest || s->first < oldest->first)
+			oldest = s;
+		s = NULL;
+	}
+	if (!s) {
+		slot_flush(d, oldest);
+		s = oldest;
+	}
+	s->used = 1;
+	s->key = k;
+	s->first = now;
+	s->count = 0;
+	s->ev = *ev;
+	return 0;
+}
+
+int daemon_on_event(void *ctx, const struct bg_event *ev)
+{
+	struct daemon *d = ctx;
+
+	if (ev->reason == BG_REASON_UNMEASURABLE ||
+	    ev->reason == BG_REASON_UNMEASURED_BUF)
+		d->unmeasurable++;
+	if (coalesced(d, ev))
+		return 0;
+	event_line(d, ev, "decision", 1, 0);
+	return 0;
+}
+
+/* Once a second: flush coalesced repeats whose window ended, report
+ * ring buffer drops. */
+void daemon_event_tick(struct daemon *d)
+{
+	__u64 c[BG_CNT_MAX];
+	time_t now = time(NULL);
+
+	for (int i = 0; i < COALESCE_SLOTS; i++) {
+		struct coalesce_slot *s = &d->ev.slot[i];
+
+		if (s->used && now - s->first >= d->ev.coalesce_secs)
+			slot_flush(d, s);
+	}
+	if (engine__counters(d->e, c))
+		return;
+	if (c[BG_CNT_DROPS] > d->drops_seen) {
+		char *line = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&line, &len);
+
+		if (f) {
+			head(d, f, "drops");
+			fprintf(f, ",\"dropped\":%llu,\"total\":%llu}",
+				(unsigned long long)(c[BG_CNT_DROPS] - d->drops_seen),
+				(unsigned long long)c[BG_CNT_DROPS]);
+			if (!fclose(f) && line)
+				emit(d, line, len, LOG_WARNING);
+			free(line);
+		}
+		pr_warn("ring buffer full: %llu event(s) lost",
+			(unsigned long long)(c[BG_CNT_DROPS] - d->drops_seen));
+	}
+	d->drops_seen = c[BG_CNT_DROPS];
+}
+
+void daemon_note(struct daemon *d, const char *action, int ok,
+		 const char *detail)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	if (!f)
+		return;
+	head(d, f, "daemon");
+	fprintf(f, ",\"action\":\"%s\",\"ok\":%s,\"detail\":", action,
+		ok ? "true" : "false");
+	policy_json_string(f, detail ? detail : "");
+	fprintf(f, ",\"policy_version\":%llu}",
+		(unsigned long long)GEN_VERSION(d->generation));
+	if (!fclose(f) && line)
+		emit(d, line, len, ok ? LOG_NOTICE : LOG_ERR);
+	free(line);
+}

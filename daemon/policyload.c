@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Verify a policy, check it against the lock-out guard and the policy in
+ * force (anti-rollback), install it and set the modes. Nothing in the
+ * kernel changes until every check passed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "engine.h"
+#include "log.h"
+#include "policy.h"
+#include "sha256.h"
+#include "sign.h"
+
+#define POLICY_MAX_FILE	(512UL * 1024 * 1024)
+
+/* Read, verify and parse; @signers gets the subjects. */
+static struct policy *policy_verified(const struct daemon_conf *c,
+				      char *signers, size_t slen, char *err,
+				      size_t errlen)
+{
+	struct sign_result res;
+	struct policy *p = NULL;
+	char sigpath[PATH_MAX];
+	const char *sp = sigpath;
+	void *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = policy_read_file(c->policy, POLICY_MAX_FILE, &buf, &len);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", c->policy, strerror(-ret));
+		errno = -ret;
+		return NULL;
+	}
+	if (!c->nr_trust) {
+		pr_warn("INSECURE: policy %s is loaded WITHOUT signature verification (--insecure-unsigned); anyone who can write it controls what runs",
+			c->policy);
+		snprintf(signers, slen, "(unsigned)");
+	} else {
+		if (c->signature)
+			sp = c->signature;
+		else
+			snprintf(sigpath, sizeof(sigpath), "%s.sig", c->policy);
+		ret = sign_verify(buf, len, &sp, 1,
+				  (const char *const *)c->trust, c->nr_trust,
+				  c->min_signers, &res, err, errlen);
+		if (ret) {
+			ret = -EKEYREJECTED;
+			goto out;
+		}
+		signers[0] = '\0';
+		for (int i = 0; i < res.nr_signers; i++) {
+			size_t l = strlen(signers);
+
+			snprintf(signers + l, slen - l, "%s%s", i ? "; " : "",
+				 res.signers[i]);
+		}
+	}
+	p = policy__from_mem(buf, len, err, errlen);
+	if (!p)
+		ret = -errno;
+out:
+	free(buf);
+	errno = -ret;
+	return p;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	return memcmp(((const struct bg_policy_rec *)a)->digest,
+		      ((const struct bg_policy_rec *)b)->digest, BG_DIGEST_LEN);
+}
+
+static int install(struct engine *e, const struct policy *p, __u64 gen)
+{
+	__u32 n = policy__nr_entries(p), k = 0;
+	struct bg_policy_rec *r;
+	int ret;
+
+	r = calloc(n ? n : 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (__u32 i = 0; i < n; i++) {
+		const struct policy_entry *pe = policy__entry(p, i);
+
+		memcpy(r[k].digest, pe->sha256, BG_DIGEST_LEN);
+		r[k].comp = pe->component;
+		if (pe->flags & POLICY_F_BLOCK)
+			r[k].flags = BG_ENTRY_BLOCK;
+		else if (pe->flags & POLICY_F_ALLOW)
+			r[k].flags = BG_ENTRY_ALLOW;
+		else
+			continue;
+		k++;
+	}
+	qsort(r, k, sizeof(*r), cmp_rec);
+	ret = engine__install(e, r, k, gen);
+	free(r);
+	return ret;
+}
+
+static int add_path(struct guard_report *all, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return -errno;
+	for (int i = 0; i < all->n; i++)
+		if (!strcmp(all->path[i], real))
+			return 0;
+	if (all->n == GUARD_MAX || strlen(real) >= sizeof(all->path[0]))
+		return -E2BIG;
+	memcpy(all->path[all->n++], real, strlen(real) + 1);
+	return 0;
+}
+
+/* What must stay runnable: this daemon's binary and every file it maps
+ * executable (libraries, the dynamic loader), PID 1, /bin/sh and the
+ * operator's paths. */
+static int guard_paths(const struct daemon_conf *c, struct guard_report *all)
+{
+	char line[PATH_MAX + 128];
+	FILE *f;
+
+	all->n = 0;
+	add_path(all, "/proc/self/exe");
+	f = fopen("/proc/self/maps", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			char perms[8], *path = strchr(line, '/');
+
+			if (sscanf(line, "%*s %7s", perms) != 1 || !path ||
+			    !strchr(perms, 'x'))
+				continue;
+			path[strcspn(path, "\n")] = '\0';
+			add_path(all, path);
+		}
+		fclose(f);
+	}
+	add_path(all, "/proc/1/exe");
+	add_path(all, "/bin/sh");
+	for (int i = 0; i < c->nr_guard; i++)
+		if (add_path(all, c->guard[i]))
+			pr_warn("lock-out guard: %s: %s", c->guard[i],
+				strerror(errno));
+	return 0;
+}
+
+int guard_check(const struct daemon_conf *c, const struct policy *p,
+		struct guard_report *r)
+{
+	static struct guard_report all;
+	unsigned char dg[32];
+
+	guard_paths(c, &all);
+	r->n = 0;
+	for (int i = 0; i < all.n; i++) {
+		const struct policy_entry *pe = NULL;
+
+		if (!sha256_file(all.path[i], dg))
+			pe = policy__lookup(p, dg);
+		if (pe && (pe->flags & POLICY_F_ALLOW) &&
+		    !(pe->flags & POLICY_F_BLOCK))
+			continue;
+		memcpy(r->path[r->n++], all.path[i], sizeof(all.path[0]));
+	}
+	return r->n;
+}
+
+int guard_list(const struct daemon_conf *c, FILE *f)
+{
+	static struct guard_report all;
+	unsigned char dg[32];
+	char hex[65];
+
+	guard_paths(c, &all);
+	for (int i = 0; i < all.n; i++) {
+		if (sha256_file(all.path[i], dg))
+			continue;
+		sha256_hex(dg, hex);
+		fprintf(f, "%s  %s\n", hex, all.path[i]);
+	}
+	return 0;
+}
+
+/* Keep exec and mmap out of enforce when the guard finds a problem. */
+static int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes)
+{
+	if (modes[BG_CLASS_EXEC] != BG_MODE_ENFORCE &&
+	    modes[BG_CLASS_MMAP] != BG_MODE_ENFORCE)
+		return 0;
+	if (!guard_check(d->conf, p, &d->guard))
+		return 0;
+	for (int i = 0; i < d->guard.n; i++)
+		pr_err("lock-out guard: the policy would deny %s",
+		       d->guard.path[i]);
+	if (d->conf->force) {
+		pr_warn("lock-out guard: %d path(s) would be denied; enforcing anyway (--force)",
+			d->guard.n);
+		return 0;
+	}
+	pr_err("lock-out guard: exec and mmap stay in audit mode (add these files to the SBOM, or --force)");
+	if (modes[BG_CLASS_EXEC] == BG_MODE_ENFORCE)
+		modes[BG_CLASS_EXEC] = BG_MODE_AUDIT;
+	if (modes[BG_CLASS_MMAP] == BG_MODE_ENFORCE)
+		modes[BG_CLASS_MMAP] = BG_MODE_AUDIT;
+	return 1;
+}
+
+static __u64 next_generation(__u64 cur, __u64 version)
+{
+	__u64 cnt = 1;
+
+	version &= (1ULL << (64 - GEN_SHIFT)) - 1;
+	if (GEN_VERSION(cur) == version)
+		cnt = ((cur & ((1ULL << GEN_SHIFT) - 1)) + 1) &
+		      ((1ULL << GEN_SHIFT) - 1);
+	return version << GEN_SHIFT | (cnt ? cnt : 1);
+}
+
+static int set_modes(struct daemon *d, const __u8 *modes, int lower_only)
+{
+	struct bg_config cfg;
+	int ret = engine__get_config(d->e, &cfg);
+
+	if (ret)
+		return ret;
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		if (!lower_only || modes[i] < cfg.mode[i])
+			cfg.mode[i] = modes[i];
+	return engine__set_config(d->e, &cfg);
+}
+
+int daemon_policy_apply(struct daemon *d, int reload, char *err,
+			size_t errlen)
+{
+	const struct daemon_conf *c = d->conf;
+	char signers[sizeof(d->signers)];
+	__u8 modes[BG_CLASS_MAX];
+	struct policy *p;
+	__u64 gen, ver;
+	int ret, held;
+
+	p = policy_verified(c, signers, sizeof(signers), err, errlen);
+	if (!p)
+		return -errno;
+	ver = policy__version(p);
+	if (d->generation && ver < GEN_VERSION(d->generation)) {
+		if (!c->allow_rollback) {
+			snprintf(err, errlen, "%s: policy version %llu is older than version %llu in force (anti-rollback; --allow-rollback overrides)",
+				 c->policy, (unsigned long long)ver,
+				 (unsigned long long)GEN_VERSION(d->generation));
+			ret = -ESTALE;
+			goto fail;
+		}
+		pr_warn("rolling back from policy version %llu to %llu (--allow-rollback)",
+			(unsigned long long)GEN_VERSION(d->generation),
+			(unsigned long long)ver);
+	}
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		modes[i] = c->mode >= 0 ? c->mode :
+			   (__u8)policy__mode(p, (enum policy_hook)i);
+	held = guard_hold(d, p, modes);
+	gen = next_generation(d->generation, ver);
+	/* loosen first, swap, then tighten: never stricter than either */
+	ret = set_modes(d, modes, 1);
+	if (!ret)
+		ret = install(d->e, p, gen);
+	if (!ret)
+		ret = set_modes(d, modes, 0);
+	if (ret) {
+		snprintf(err, errlen, "cannot install the policy in the kernel: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	policy__free(d->pol);
+	d->pol = p;
+	d->generation = gen;
+	d->held_back = held;
+	sha256_hex(policy__file_sha256(p), d->policy_sha);
+	memcpy(d->signers, signers, sizeof(signers));
+	pr_info("%s policy '%s' version %llu (sha256 %s, %u entries, signed by %s), generation %#llx",
+		reload ? "reloaded" : "loaded", policy__name(p),
+		(unsigned long long)ver, d->policy_sha, policy__nr_entries(p),
+		d->signers, (unsigned long long)gen);
+	return 0;
+fail:
+	policy__free(p);
+	return ret;
+}
+
+int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
+		    size_t errlen)
+{
+	struct bg_config cfg;
+	int ret;
+
+	ret = engine__get_config(d->e, &cfg);
+	if (ret)
+		goto kerr;
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		if (cls < 0 || cls == i)
+			cfg.mode[i] = mode;
+	if (guard_hold(d, d->pol, cfg.mode)) {
+		size_t l = snprintf(err, errlen, "lock-out guard: the policy would deny");
+
+		for (int i = 0; i < d->guard.n && l < errlen; i++)
+			l += snprintf(err + l, errlen - l, " %s", d->guard.path[i]);
+		return -EPERM;
+	}
+	ret = engine__set_config(d->e, &cfg);
+	if (ret)
+		goto kerr;
+	d->held_back = 0;
+	pr_info("mode %s for %s", bg_mode_name(mode),
+		cls < 0 ? "every hook" : bg_class_name(cls));
+	return 0;
+kerr:
+	snprintf(err, errlen, "cannot update the configuration map: %s",
+		 strerror(-ret));
+	return ret;
+}

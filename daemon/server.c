@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket: SOCK_SEQPACKET, root or the configured group only
+ * (SO_PEERCRED), one bounded request per message, one JSON reply.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "engine.h"
+#include "engine_pin.h"
+#include "log.h"
+#include "policy.h"
+
+int server_open(struct daemon *d, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = d->conf->socket;
+	struct epoll_event ev = { .events = EPOLLIN };
+	char dir[PATH_MAX];
+	int fd, ret;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		d->cl[i].fd = -1;
+	if (d->conf->socket_group) {
+		struct group *g = getgrnam(d->conf->socket_group);
+
+		if (!g) {
+			snprintf(err, errlen, "socket-group: no group '%s'",
+				 d->conf->socket_group);
+			return -ENOENT;
+		}
+		d->ctl_gid = g->gr_gid;
+		d->have_gid = 1;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "%s: socket path too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-ret));
+		return ret;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto err;
+	unlink(path);	/* a stale socket of an earlier daemon */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, d->have_gid ? 0660 : 0600) ||
+	    (d->have_gid && chown(path, 0, d->ctl_gid)) || listen(fd, 16))
+		goto err;
+	d->lsock = fd;
+	ev.data.u32 = MAX_CLIENTS;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
+		goto err;
+	return 0;
+err:
+	ret = -errno;
+	snprintf(err, errlen, "control socket %s: %s", path, strerror(-ret));
+	if (fd >= 0)
+		close(fd);
+	d->lsock = -1;
+	return ret;
+}
+
+void server_close(struct daemon *d)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (d->cl[i].fd >= 0)
+			close(d->cl[i].fd);
+	if (d->lsock >= 0) {
+		close(d->lsock);
+		unlink(d->conf->socket);
+	}
+	d->lsock = -1;
+}
+
+static void drop_client(struct daemon *d, int i)
+{
+	close(d->cl[i].fd);
+	d->cl[i].fd = -1;
+	d->cl[i].subscribed = 0;
+}
+
+static void reply(int fd, const char *msg)
+{
+	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		pr_debug("control: reply lost: %s", strerror(errno));
+}
+
+static void reply_err(int fd, const char *why)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	if (!f)
+		return;
+	fputs("{\"ok\":false,\"error\":", f);
+	policy_json_string(f, why);
+	fputc('}', f);
+	if (!fclose(f) && line)
+		reply(fd, line);
+	free(line);
+}
+
+void server_accept(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ucred cr;
+	socklen_t sl = sizeof(cr);
+	int fd, i;
+
+	fd = accept4(d->lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl)) {
+		close(fd);
+		return;
+	}
+	if (cr.uid != 0 && !(d->have_gid && cr.gid == d->ctl_gid)) {
+		pr_warn("control: refused uid %u gid %u pid %d (root or socket-group only)",
+			cr.uid, cr.gid, cr.pid);
+		reply_err(fd, "permission denied: root or the socket group only");
+		close(fd);
+		return;
+	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (d->cl[i].fd < 0)
+			break;
+	if (i == MAX_CLIENTS) {
+		reply_err(fd, "busy: too many control connections");
+		close(fd);
+		return;
+	}
+	ev.data.u32 = i;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		close(fd);
+		return;
+	}
+	d->cl[i] = (struct client){ .fd = fd, .pid = cr.pid, .uid = cr.uid };
+}
+
+int status_json(struct daemon *d, FILE *f)
+{
+	__u64 c[BG_CNT_MAX] = {};
+	struct bg_config cfg = {};
+	__u64 sum[BG_DEC_MAX] = {};
+
+	engine__get_config(d->e, &cfg);
+	engine__counters(d->e, c);
+	fprintf(f, "{\"ok\":true,\"protocol\":%d,\"daemon\":{\"pid\":%d,\"version\":\"%s\",\"uptime_s\":%lld,\"resumed\":%s,\"pin_dir\":",
+		CTL_VERSION, getpid(), BOMGATE_VERSION,
+		(long long)(time(NULL) - d->started),
+		d->resumed ? "true" : "false");
+	policy_json_string(f, d->conf->pin_dir);
+	fputs("},\"policy\":{\"path\":", f);
+	policy_json_string(f, d->conf->policy);
+	fputs(",\"name\":", f);
+	policy_json_string(f, d->pol ? policy__name(d->pol) : "");
+	fprintf(f, ",\"version\":%llu,\"generation\":%llu,\"sha256\":\"%s\",\"entries\":%u,\"signers\":",
+		(unsigned long long)(d->pol ? policy__version(d->pol) : 0),
+		(unsigned long long)d->generation, d->policy_sha,
+		d->pol ? policy__nr_entries(d->pol) : 0);
+	policy_json_string(f, d->signers);
+	fputs("},\"modes\":{", f);
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", bg_class_name(i),
+			bg_mode_name(cfg.mode[i]));
+	fprintf(f, "},\"guard\":{\"held_back\":%s,\"would_deny\":[",
+		d->held_back ? "true" : "false");
+	for (int i = 0; d->held_back && i < d->guard.n; i++) {
+		fputs(i ? "," : "", f);
+		policy_json_string(f, d->guard.path[i]);
+	}
+	fputs("]},\"counters\":{", f);
+	for (int h = 0; h < BG_HOOK_MAX; h++) {
+		fprintf(f, "%s\"%s\":{", h ? "," : "", bg_hook_name(h));
+		for (int k = 0; k < BG_DEC_MAX; k++) {
+			__u64 v = c[h * BG_DEC_MAX + k];
+
+			sum[k] += v;
+			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
+				bg_decision_name(k), (unsigned long long)v);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "},\"allowed\":%llu,\"denied\":%llu,\"would_deny\":%llu,\"unmeasurable\":%llu,\"drops\":%llu,\"hashes\":%llu,\"cache_hits\":%llu}",
+		(unsigned long long)sum[BG_DEC_ALLOWED],
+		(unsigned long long)sum[BG_DEC_DENIED],
+		(unsigned long long)sum[BG_DEC_WOULD_DENY],
+		(unsigned long long)d->unmeasurable,
+		(unsigned long long)c[BG_CNT_DROPS],
+		(unsigned long long)c[BG_CNT_HASHES],
+		(unsigned long long)c[BG_CNT_CACHE_HITS]);
+	return 0;
+}
+
+static void do_status(struct daemon *d, int fd)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	if (!f) {
+		reply_err(fd, "out of memory");
+		return;
+	}
+	status_json(d, f);
+	if (!fclose(f) && line)
+		reply(fd, line);
+	free(line);
+}
+
+static void do_request(struct daemon *d, int i, const struct ctl_req *req)
+{
+	struct client *cl = &d->cl[i];
+	char err[1024], who[64];
+	int ret;
+
+	snprintf(who, sizeof(who), "uid %u pid %d", cl->uid, cl->pid);
+	switch (req->verb) {
+	case CTL_STATUS:
+		do_status(d, cl->fd);
+		return;
+	case CTL_MODE:
+		ret = daemon_set_mode(d, req->cls, req->mode, err, sizeof(err));
+		if (ret) {
+			pr_err("mode %s refused (%s): %s", bg_mode_name(req->mode),
+			       who, err);
+			daemon_note(d, "mode", 0, err);
+			reply_err(cl->fd, err);
+			return;
+		}
+		snprintf(err, sizeof(err), "%s for %s by %s",
+			 bg_mode_name(req->mode),
+			 req->cls < 0 ? "every hook" : bg_class_name(req->cls), who);
+		daemon_note(d, "mode", 1, err);
+		do_status(d, cl->fd);
+		return;
+	case CTL_RELOAD:
+		ret = daemon_policy_apply(d, 1, err, sizeof(err));
+		if (ret) {
+			pr_err("reload refused (%s); the policy in force is unchanged: %s",
+			       who, err);
+			daemon_note(d, "reload", 0, err);
+			reply_err(cl->fd, err);
+			return;
+		}
+		daemon_note(d, "reload", 1, who);
+		do_status(d, cl->fd);
+		return;
+	case CTL_DISABLE:
+		engine__set_all_modes(d->e, BG_MODE_OFF);
+		ret = engine_pin_remove(d->conf->pin_dir);
+		pr_warn("enforcement DISABLED by %s: every hook off, pins removed from %s%s%s",
+			who, d->conf->pin_dir, ret ? ": " : "",
+			ret ? strerror(-ret) : "");
+		daemon_note(d, "disable", 1, who);
+		reply(cl->fd, "{\"ok\":true,\"disabled\":true}");
+		d->disabled = 1;
+		daemon_stop = 1;
+		return;
+	case CTL_EVENTS:
+		cl->subscribed = 1;
+		reply(cl->fd, "{\"ok\":true,\"subscribed\":true}");
+		return;
+	case CTL_TEST_SECCOMP:
+		if (!d->conf->test_seccomp)
+			break;
+		pr_warn("test-seccomp: calling personality(2), outside the allowlist");
+		syscall(SYS_personality, 0xffffffffUL);
+		reply_err(cl->fd, "still alive: the seccomp filter did not trap");
+		return;
+	case CTL_NR_VERBS:
+		break;
+	}
+	reply_err(cl->fd, "unknown request");
+}
+
+void server_client(struct daemon *d, int i)
+{
+	char buf[CTL_MAX_REQ + 1], err[256];
+	struct ctl_req req;
+	ssize_t n;
+
+	n = recv(d->cl[i].fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* closed, or an empty message: SEQPACKET has no such request */
+		if (n == 0)
+			reply_err(d->cl[i].fd, "empty request");
+		drop_client(d, i);
+		return;
+	}
+	if (n > CTL_MAX_REQ) {
+		snprintf(err, sizeof(err), "request of %zd bytes, at most %d allowed",
+			 n, CTL_MAX_REQ);
+		reply_err(d->cl[i].fd, err);
+		return;
+	}
+	if (ctl_parse(buf, n, &req, err, sizeof(err))) {
+		pr_debug("control: bad request from pid %d: %s", d->cl[i].pid,
+			 err);
+		reply_err(d->cl[i].fd, err);
+		return;
+	}
+	do_request(d, i, &req);
+}
+
+void daemon_publish(struct daemon *d, const char *line, size_t len)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (d->cl[i].fd < 0 || !d->cl[i].subscribed)
+			continue;
+		/* a subscriber that cannot keep up is dropped, never waited on */
+		if (send(d->cl[i].fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			drop_client(d, i);
+	}
+}

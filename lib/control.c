@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The bomgated control protocol: parsing, formatting, client helpers. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "control.h"
+#include "engine.h"
+
+static const char *const verb_names[CTL_NR_VERBS] = {
+	"status", "mode", "reload", "disable", "events", "test-seccomp",
+};
+
+const char *ctl_verb_name(enum ctl_verb v)
+{
+	return v < CTL_NR_VERBS ? verb_names[v] : "?";
+}
+
+#define CTL_MAX_WORDS 4
+
+/* Split into words at single spaces; only printable ASCII is accepted. */
+static int split(char *s, char **w, char *err, size_t errlen)
+{
+	int n = 0;
+
+	for (char *p = s; *p; p++) {
+		if (*p < 0x21 && *p != ' ') {
+			snprintf(err, errlen, "byte 0x%02x at offset %zu: only printable ASCII is allowed",
+				 (unsigned char)*p, (size_t)(p - s));
+			return -EINVAL;
+		}
+		if ((unsigned char)*p > 0x7e) {
+			snprintf(err, errlen, "byte 0x%02x at offset %zu: only printable ASCII is allowed",
+				 (unsigned char)*p, (size_t)(p - s));
+			return -EINVAL;
+		}
+	}
+	for (char *p = s; *p;) {
+		if (*p == ' ') {
+			snprintf(err, errlen, "empty word at offset %zu (one space between words)",
+				 (size_t)(p - s));
+			return -EINVAL;
+		}
+		if (n == CTL_MAX_WORDS) {
+			snprintf(err, errlen, "too many words");
+			return -EINVAL;
+		}
+		w[n++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p++ = '\0';
+		if (!*p) {
+			snprintf(err, errlen, "trailing space");
+			return -EINVAL;
+		}
+	}
+	return n;
+}
+
+int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
+	      size_t errlen)
+{
+	char s[CTL_MAX_REQ + 1], *w[CTL_MAX_WORDS];
+	int n, v, want;
+
+	if (len == 0) {
+		snprintf(err, errlen, "empty request");
+		return -EINVAL;
+	}
+	if (len > CTL_MAX_REQ) {
+		snprintf(err, errlen, "request of %zu bytes, at most %d allowed",
+			 len, CTL_MAX_REQ);
+		return -EINVAL;
+	}
+	memcpy(s, buf, len);
+	s[len] = '\0';
+	if (strlen(s) != len) {
+		snprintf(err, errlen, "NUL byte at offset %zu", strlen(s));
+		return -EINVAL;
+	}
+	n = split(s, w, err, errlen);
+	if (n < 0)
+		return n;
+	for (v = 0; v < CTL_NR_VERBS; v++)
+		if (!strcmp(w[0], verb_names[v]))
+			break;
+	if (v == CTL_NR_VERBS) {
+		snprintf(err, errlen, "unknown request '%.32s' (status, mode, reload, disable, events)",
+			 w[0]);
+		return -EINVAL;
+	}
+	memset(req, 0, sizeof(*req));
+	req->verb = v;
+	req->cls = -1;
+	want = v == CTL_MODE ? 2 : 1;
+	if (v == CTL_MODE && (n < 2 || n > 3)) {
+		snprintf(err, errlen, "usage: mode audit|enforce|off [HOOK]");
+		return -EINVAL;
+	}
+	if (v != CTL_MODE && n != want) {
+		snprintf(err, errlen, "'%s' takes no arguments", verb_names[v]);
+		return -EINVAL;
+	}
+	if (v != CTL_MODE)
+		return 0;
+	req->mode = bg_mode_parse(w[1]);
+	if (req->mode < 0) {
+		snprintf(err, errlen, "unknown mode '%.16s' (audit, enforce, off)",
+			 w[1]);
+		return -EINVAL;
+	}
+	if (n == 3) {
+		req->cls = bg_class_parse(w[2]);
+		if (req->cls < 0) {
+			snprintf(err, errlen, "unknown hook '%.16s' (exec, mmap, module, firmware, kexec)",
+				 w[2]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int ctl_format(const struct ctl_req *req, char *buf, size_t len)
+{
+	int n;
+
+	if (req->verb >= CTL_NR_VERBS)
+		return -EINVAL;
+	if (req->verb != CTL_MODE)
+		n = snprintf(buf, len, "%s", verb_names[req->verb]);
+	else if (req->cls < 0)
+		n = snprintf(buf, len, "mode %s", bg_mode_name(req->mode));
+	else
+		n = snprintf(buf, len, "mode %s %s", bg_mode_name(req->mode),
+			     bg_class_name(req->cls));
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return n;
+}
+
+int ctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int ctl_send(int fd, const struct ctl_req *req)
+{
+	char buf[CTL_MAX_REQ + 1];
+	int n = ctl_format(req, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (send(fd, buf, n, MSG_NOSIGNAL) != n)
+		return -errno;
+	return 0;
+}
+
+int ctl_recv(int fd, char *buf, size_t len, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, len - 1, MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len)
+		return -EMSGSIZE;
+	buf[n] = '\0';
+	return (int)n;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bomgated control protocol, spoken over a SOCK_SEQPACKET Unix socket:
+ * one request per message, ASCII words separated by single spaces, at most
+ * CTL_MAX_REQ bytes. Every request gets one reply message, a JSON object
+ * whose "ok" member says whether it worked ("error" says why not). After a
+ * successful "events" request the daemon sends one message per event
+ * (one JSON object each, docs/events.md) until the client goes away.
+ *
+ *	status
+ *	mode audit|enforce|off [HOOK]
+ *	reload
+ *	disable
+ *	events
+ */
+#ifndef BOMGATE_CONTROL_H
+#define BOMGATE_CONTROL_H
+
+#include <stddef.h>
+
+#define CTL_MAX_REQ		256
+#define CTL_MAX_REPLY		(64 * 1024)
+#define CTL_VERSION		1
+
+enum ctl_verb {
+	CTL_STATUS,
+	CTL_MODE,
+	CTL_RELOAD,
+	CTL_DISABLE,
+	CTL_EVENTS,
+	CTL_TEST_SECCOMP,	/* only with bomgated --test-seccomp */
+	CTL_NR_VERBS,
+};
+
+struct ctl_req {
+	enum ctl_verb verb;
+	int mode;		/* BG_MODE_* (mode) */
+	int cls;		/* BG_CLASS_*, -1: every hook class (mode) */
+};
+
+/* Parse one request message; -EINVAL with @err saying what is wrong. */
+int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
+	      size_t errlen);
+/* The request as it goes on the wire; returns its length or -ENOSPC. */
+int ctl_format(const struct ctl_req *req, char *buf, size_t len);
+const char *ctl_verb_name(enum ctl_verb v);
+
+/* Client side: connect (fd or -errno), send one request and receive the
+ * reply (NUL-terminated, at most @len - 1 bytes). */
+int ctl_connect(const char *path);
+int ctl_send(int fd, const struct ctl_req *req);
+/* One message into @buf (NUL-terminated). Returns its length, 0 when the
+ * daemon closed the connection, -EMSGSIZE when it did not fit, -errno. */
+int ctl_recv(int fd, char *buf, size_t len, int timeout_ms);
+
+#endif
