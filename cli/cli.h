@@ -26,5 +26,10 @@ int do_sign(int argc, char **argv);		/* cli/sign.c */
 int do_verify(int argc, char **argv);		/* cli/sign.c */
 int do_hash(int argc, char **argv);		/* cli/check.c */
 int do_check(int argc, char **argv);		/* cli/check.c */
+int do_status(int argc, char **argv);		/* cli/control.c */
+int do_mode(int argc, char **argv);		/* cli/control.c */
+int do_reload(int argc, char **argv);		/* cli/control.c */
+int do_disable(int argc, char **argv);		/* cli/control.c */
+int do_events(int argc, char **argv);		/* cli/control.c */
 
 #endif

@@ -20,6 +20,11 @@ static const struct cmd cmds[] = {
 	{ "verify", do_verify, "verify a policy's signatures" },
 	{ "hash", do_hash, "SHA-256 of files, sha256sum-compatible" },
 	{ "check", do_check, "would a policy allow these files, and why" },
+	{ "status", do_status, "what the running bomgated enforces" },
+	{ "mode", do_mode, "switch bomgated to audit or enforce" },
+	{ "reload", do_reload, "verify and swap in the policy file again" },
+	{ "disable", do_disable, "stop enforcement (logged)" },
+	{ "events", do_events, "stream bomgated's events" },
 	{ NULL, NULL, NULL },
 };
 
