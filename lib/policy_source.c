@@ -119,6 +119,7 @@ static int next_token(char *line, size_t *pos, char **tok)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
+	*tok = p;	/* callers may print it even on -1 */
 	if (!*p) {
 		*pos = p - line;
 		return 0;
@@ -337,10 +338,10 @@ static int parse_line(struct pctx *c, char *line)
 	int n;
 
 	n = next_token(line, &pos, &kw);
-	if (n == 0 || kw[0] == '#')
-		return 0;
 	if (n < 0)
 		return perr(c, "missing closing quote");
+	if (n == 0 || kw[0] == '#')
+		return 0;
 	if (!strcmp(kw, "version"))
 		return parse_version(c, line, pos);
 	if (!strcmp(kw, "name"))

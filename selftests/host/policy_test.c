@@ -516,6 +516,9 @@ FIXTURE_VARIANT_ADD(src_err, unmeasured) { "version 1\nallow-unmeasured-modules 
 FIXTURE_VARIANT_ADD(src_err, utf8) { "version 1\nname caf\xc3\n", "x.policy:2: invalid UTF-8" };
 FIXTURE_VARIANT_ADD(src_err, overlong) { "version 1\nname \xc0\xaf\n", "x.policy:2: invalid UTF-8" };
 FIXTURE_VARIANT_ADD(src_err, control) { "version 1\nname a\x1b[31m\n", "x.policy:2: invalid UTF-8 or control" };
+/* found by fuzz_policy_source: a lone quote read an unset pointer */
+FIXTURE_VARIANT_ADD(src_err, lone_quote) { "\"", "x.policy:1: missing closing quote" };
+FIXTURE_VARIANT_ADD(src_err, quote_after_version) { "version 1 \"x\n", "x.policy:1: unexpected '\"x'" };
 FIXTURE_VARIANT_ADD(src_err, name_twice) { "version 1\nname a\nname b\n", "x.policy:3: name already given" };
 
 TEST_F(src_err, names_file_and_line)
