@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bomgated end to end, on a real kernel, with real signed policies made by
+ * build/bomgate from a CycloneDX SBOM of the test's own binaries: audit
+ * then enforce; tampered, wrongly signed and rolled-back policies refused
+ * while the old one stays enforced; kill -9 keeps enforcement and a
+ * restart resumes it; malformed control requests; the lock-out guard; a
+ * syscall outside the seccomp allowlist kills the daemon, not enforcement.
+ * Scoped with --scope-cgroup to this test's cgroup: nothing else is gated.
+ */
+#include <signal.h>
+#include <sys/socket.h>
+#include "kselftest_harness.h"
+#include "control.h"
+#include "engine_pin.h"
+#include "testutil.h"
+#include "vmtest.h"
+
+#define D	"/tmp/bgd"
+#define OK	D "/ok/busybox"
+#define BAD	D "/bad/busybox"
+#define PIN	"/sys/fs/bpf/bgd-test"
+#define SOCK	D "/ctl.sock"
+#define EVENTS	D "/events.jsonl"
+#define LOG	D "/daemon.log"
+#define POL	D "/policy.bgp"	/* what the daemon loads */
+#define RAN_OK	1000
+
+static char out[65536];
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return tu_run(cmd, out, sizeof(out));
+}
+
+static int run(const char *path)
+{
+	char *argv[] = { (char *)path, "true", NULL };
+	int status = -1, err;
+
+	err = vm_run(argv, &status);
+	if (err)
+		return err;
+	return WIFEXITED(status) ? WEXITSTATUS(status) + 1000 : -1;
+}
+
+static void sbom_add(FILE *f, int *n, const char *name, const char *path)
+{
+	unsigned char dg[32];
+	char hex[65];
+
+	if (vm_sha256_file(path, dg))
+		return;
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", dg[i]);
+	fprintf(f, "%s{\"type\":\"file\",\"name\":\"%s\",\"version\":\"1.0\",\"purl\":\"pkg:generic/%s@1.0\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"%s\"}]}",
+		(*n)++ ? "," : "", name, name, hex);
+}
+
+/* A CycloneDX SBOM: OK, build/bomgate, what the guard needs (unless
+ * @no_guard), BAD (if @with_bad). */
+static int write_sbom(const char *path, int no_guard, int with_bad)
+{
+	char p[1024], line[1200];
+	FILE *f, *g;
+	int n = 0;
+
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":[", f);
+	sbom_add(f, &n, "ok-busybox", OK);
+	if (with_bad)
+		sbom_add(f, &n, "bad-busybox", BAD);
+	snprintf(p, sizeof(p), "%s/bomgate", tu_build());
+	sbom_add(f, &n, "bomgate", p);
+	sbom_add(f, &n, "sh", "/bin/sh");
+	if (!no_guard) {
+		snprintf(p, sizeof(p), "%s/bomgated --guard-list", tu_build());
+		g = popen(p, "r");
+		while (g && fgets(line, sizeof(line), g)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strlen(line) > 66)
+				sbom_add(f, &n, "guard", line + 66);
+		}
+		if (g)
+			pclose(g);
+	}
+	fputs("]}\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
+/* Keys, SBOMs and policies, made once per VM run. */
+static int make_policies(void)
+{
+	const char *b = tu_build();
+
+	if (!access(D "/v3.bgp.sig", F_OK))
+		return 0;
+	mkdir(D, 0755);
+	mkdir(D "/ok", 0755);
+	mkdir(D "/bad", 0755);
+	if (vm_copy("/bin/busybox", OK, NULL) ||
+	    vm_copy("/bin/busybox", BAD, "\n") ||
+	    write_sbom(D "/sbom.json", 0, 0) ||
+	    write_sbom(D "/sbom-bad.json", 0, 1) ||
+	    write_sbom(D "/sbom-noguard.json", 1, 0))
+		return -1;
+	if (sh("%s/bomgate key generate --bits 2048 -o " D "/k.pem -c " D "/c.pem -s CN=bgtest 2>&1 && "
+	       "%s/bomgate key generate --bits 2048 -o " D "/wk.pem -c " D "/wc.pem -s CN=wrong 2>&1 && "
+	       "%s/bomgate compile --policy-version 1 --name t1 -o " D "/v1.bgp " D "/sbom.json 2>&1 && "
+	       "%s/bomgate compile --policy-version 2 --name t2 -o " D "/v2.bgp " D "/sbom.json 2>&1 && "
+	       "%s/bomgate compile --policy-version 3 --name t3 -o " D "/v3.bgp " D "/sbom-bad.json 2>&1 && "
+	       "%s/bomgate compile --policy-version 5 --name noguard -o " D "/ng.bgp " D "/sbom-noguard.json 2>&1 && "
+	       "for v in v1 v2 v3 ng; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
+	       b, b, b, b, b, b, b))
+		return -1;
+	return 0;
+}
+
+static int use_policy(const char *name)
+{
+	return sh("cp " D "/%s.bgp " POL " && cp " D "/%s.bgp.sig " POL ".sig",
+		  name, name);
+}
+
+FIXTURE(daemon) {
+	char cg[256];
+	pid_t pid;
+};
+
+FIXTURE_SETUP(daemon)
+{
+	__u64 id;
+
+	self->pid = -1;
+	ASSERT_EQ(0, make_policies()) TH_LOG("%s", out);
+	engine_pin_remove(PIN);
+	unlink(EVENTS);
+	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg), &id));
+}
+
+FIXTURE_TEARDOWN(daemon)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	/* no process holds the links any more: this detaches */
+	engine_pin_remove(PIN);
+	vm_cgroup_leave(self->cg);
+}
+
+/* One raw request; the reply in out. Returns the reply length or -errno. */
+static int ctl_raw(const void *req, size_t len)
+{
+	int fd = ctl_connect(SOCK), n;
+
+	if (fd < 0)
+		return fd;
+	if (send(fd, req, len, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -errno;
+	}
+	n = ctl_recv(fd, out, sizeof(out), 30000);
+	close(fd);
+	return n;
+}
+
+static int ctl(const char *req)
+{
+	return ctl_raw(req, strlen(req));
+}
+
+/* Start bomgated with @extra options; wait until it answers. */
+static pid_t start(const char *cg, const char *mode, const char *extra)
+{
+	char cmd[2048];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem --mode %s "
+		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
+		 " --events-syslog=no --scope-cgroup %s %s >>" LOG " 2>&1",
+		 tu_build(), mode, cg, extra);
+	pid = fork();
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 600 && pid > 0; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+		if (ctl("status") > 0 && strstr(out, "\"ok\":true"))
+			return pid;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static const char *file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (f) {
+		n = fread(out, 1, sizeof(out) - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Wait up to 5 s for @needle in the events file. */
+static int event_seen(const char *needle)
+{
+	for (int i = 0; i < 50; i++) {
+		if (strstr(file(EVENTS), needle))
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+TEST_F(daemon, audit_then_enforce_then_disable)
+{
+	int st;
+
+	ASSERT_EQ(0, use_policy("v1"));
+	self->pid = start(self->cg, "audit", "--emit-allowed");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+
+	EXPECT_EQ(RAN_OK, run(BAD));
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_TRUE(event_seen("\"decision\":\"would-deny\",\"reason\":\"unknown-digest\",\"mode\":\"audit\",\"path\":\"" BAD "\""))
+		TH_LOG("%s", out);
+	/* enriched with the component the SBOM names */
+	EXPECT_TRUE(event_seen("\"component\":{\"name\":\"ok-busybox\",\"version\":\"1.0\",\"purl\":\"pkg:generic/ok-busybox@1.0\""))
+		TH_LOG("%s", out);
+
+	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(out, "\"exec\":\"audit\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"signers\":\"CN=bgtest\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"version\":1,")) TH_LOG("%s", out);
+
+	ASSERT_LT(0, ctl("mode enforce"));
+	EXPECT_NE(NULL, strstr(out, "\"exec\":\"enforce\"")) TH_LOG("%s", out);
+	EXPECT_EQ(EPERM, run(BAD));
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_TRUE(event_seen("\"decision\":\"denied\",\"reason\":\"unknown-digest\",\"mode\":\"enforce\",\"path\":\"" BAD "\""))
+		TH_LOG("%s", out);
+
+	ASSERT_LT(0, ctl("disable"));
+	EXPECT_NE(NULL, strstr(out, "\"disabled\":true"));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &st, 0));
+	self->pid = -1;
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_NE(0, access(PIN, F_OK));
+	EXPECT_EQ(RAN_OK, run(BAD));
+}
+
+TEST_F(daemon, bad_policies_refused_old_one_stays)
+{
+	ASSERT_EQ(0, use_policy("v2"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+
+	/* tampered: v3 with one byte changed, v3's own signature */
+	ASSERT_EQ(0, use_policy("v3"));
+	ASSERT_EQ(0, sh("printf 'X' | dd of=" POL " bs=1 seek=200 conv=notrunc 2>&1"));
+	ASSERT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
+	EXPECT_EQ(EPERM, run(BAD));
+
+	/* wrong signer */
+	ASSERT_EQ(0, sh("cp " D "/v3.bgp " POL " && %s/bomgate sign -k " D "/wk.pem -c " D "/wc.pem -o " POL ".sig " POL " 2>&1",
+			tu_build()));
+	ASSERT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
+	EXPECT_EQ(EPERM, run(BAD));
+
+	/* correctly signed, older version: anti-rollback */
+	ASSERT_EQ(0, use_policy("v1"));
+	ASSERT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(out, "anti-rollback")) TH_LOG("%s", out);
+	EXPECT_EQ(EPERM, run(BAD));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(out, "\"version\":2,")) TH_LOG("%s", out);
+
+	/* the good v3 (which lists BAD) is taken */
+	ASSERT_EQ(0, use_policy("v3"));
+	ASSERT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(out, "\"version\":3,")) TH_LOG("%s", out);
+	EXPECT_EQ(RAN_OK, run(BAD));
+	EXPECT_TRUE(event_seen("\"action\":\"reload\",\"ok\":false")) TH_LOG("%s", out);
+}
+
+TEST_F(daemon, kill9_keeps_enforcement_and_restart_resumes)
+{
+	ASSERT_EQ(0, use_policy("v2"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	self->pid = -1;
+	EXPECT_EQ(EPERM, run(BAD));
+	EXPECT_LT(0, engine_pin_count(PIN));
+
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(out, "\"resumed\":true")) TH_LOG("%s", out);
+	EXPECT_EQ(EPERM, run(BAD));
+	EXPECT_EQ(RAN_OK, run(OK));
+}
+
+TEST_F(daemon, bad_control_messages_answered_with_errors)
+{
+	static char big[4096];
+	static const struct { const char *req; size_t len; const char *msg; } bad[] = {
+		{ "stat\0us", 7, "NUL byte" },
+		{ "mode bogus", 10, "unknown mode" },
+		{ "\xff\xfe", 2, "printable ASCII" },
+		{ "test-seccomp", 12, "unknown request" },	/* not enabled */
+		{ "status please", 13, "takes no arguments" },
+	};
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, use_policy("v2"));
+	self->pid = start(self->cg, "audit", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_LT(0, ctl_raw(bad[i].req, bad[i].len)) TH_LOG("%zu", i);
+		EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%zu %s", i, out);
+		EXPECT_NE(NULL, strstr(out, bad[i].msg)) TH_LOG("%zu %s", i, out);
+	}
+	memset(big, 'a', sizeof(big));
+	ASSERT_LT(0, ctl_raw(big, sizeof(big)));
+	EXPECT_NE(NULL, strstr(out, "at most 256")) TH_LOG("%s", out);
+	/* not root and not in the socket group: the file mode (0600) stops
+	 * it first; opened up, SO_PEERCRED still refuses */
+	chmod(D, 0755);
+	chmod(SOCK, 0666);
+	pid = fork();
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(ctl("status") > 0 && strstr(out, "permission denied") ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	/* still serving */
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(out, "\"ok\":true"));
+}
+
+TEST_F(daemon, lockout_guard_keeps_audit)
+{
+	ASSERT_EQ(0, use_policy("ng"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(out, "\"exec\":\"audit\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"held_back\":true")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "bomgated\"")) TH_LOG("%s", out);
+	EXPECT_EQ(RAN_OK, run(BAD));
+	ASSERT_LT(0, ctl("mode enforce exec"));
+	EXPECT_NE(NULL, strstr(out, "lock-out guard")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(file(LOG), "lock-out guard: the policy would deny"));
+}
+
+TEST_F(daemon, syscall_outside_seccomp_kills_daemon_enforcement_stays)
+{
+	int st;
+
+	ASSERT_EQ(0, use_policy("v2"));
+	self->pid = start(self->cg, "enforce", "--test-seccomp");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ctl("test-seccomp");
+	ASSERT_EQ(self->pid, waitpid(self->pid, &st, 0));
+	self->pid = -1;
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		TH_LOG("status %#x: %s", st, file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+}
+
+TEST_HARNESS_MAIN
