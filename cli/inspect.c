@@ -374,8 +374,10 @@ static int header_diff(const struct policy *a, const struct policy *b,
 		printf("policy version %llu -> %llu\n",
 		       (unsigned long long)policy__version(a),
 		       (unsigned long long)policy__version(b));
-		if (policy__version(b) <= policy__version(a))
-			printf("warning: the new version is not higher: a daemon refuses it\n");
+		if (policy__version(b) < policy__version(a))
+			printf("warning: the new version is lower: the daemon refuses it (anti-rollback)\n");
+		else if (policy__version(b) == policy__version(a))
+			printf("warning: same version: raise it on every change\n");
 	}
 	for (i = 0; i < POLICY_NR_HOOKS; i++) {
 		if (policy__mode(a, i) == policy__mode(b, i))
