@@ -84,9 +84,10 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 			o->socket, strerror(-fd));
 		return BG_EXIT_IO;
 	}
-	ret = ctl_send(fd, req);
-	if (!ret)
-		ret = ctl_recv(fd, buf, sizeof(buf), REPLY_TIMEOUT_MS);
+	/* a refused client may find the connection closed already: the
+	 * reply still says why */
+	ctl_send(fd, req);
+	ret = ctl_recv(fd, buf, sizeof(buf), REPLY_TIMEOUT_MS);
 	close(fd);
 	if (ret <= 0) {
 		fprintf(stderr, "bomgate: no reply from bomgated: %s\n",

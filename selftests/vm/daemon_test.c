@@ -124,10 +124,16 @@ static int make_policies(void)
 	return 0;
 }
 
+/* In C, not cp(1): under enforce only what the policy lists runs. */
 static int use_policy(const char *name)
 {
-	return sh("cp " D "/%s.bgp " POL " && cp " D "/%s.bgp.sig " POL ".sig",
-		  name, name);
+	char from[256];
+
+	snprintf(from, sizeof(from), D "/%s.bgp", name);
+	if (vm_copy(from, POL, NULL))
+		return -1;
+	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
+	return vm_copy(from, POL ".sig", NULL);
 }
 
 FIXTURE(daemon) {
@@ -164,10 +170,9 @@ static int ctl_raw(const void *req, size_t len)
 
 	if (fd < 0)
 		return fd;
-	if (send(fd, req, len, MSG_NOSIGNAL) < 0) {
-		close(fd);
-		return -errno;
-	}
+	/* a refused client may find the connection closed: read the
+	 * reason anyway */
+	send(fd, req, len, MSG_NOSIGNAL);
 	n = ctl_recv(fd, out, sizeof(out), 30000);
 	close(fd);
 	return n;
@@ -247,7 +252,7 @@ TEST_F(daemon, audit_then_enforce_then_disable)
 
 	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
 	EXPECT_NE(NULL, strstr(out, "\"exec\":\"audit\"")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "\"signers\":\"CN=bgtest\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "CN=bgtest\"")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"version\":1,")) TH_LOG("%s", out);
 
 	ASSERT_LT(0, ctl("mode enforce"));
@@ -275,13 +280,20 @@ TEST_F(daemon, bad_policies_refused_old_one_stays)
 
 	/* tampered: v3 with one byte changed, v3's own signature */
 	ASSERT_EQ(0, use_policy("v3"));
-	ASSERT_EQ(0, sh("printf 'X' | dd of=" POL " bs=1 seek=200 conv=notrunc 2>&1"));
+	{
+		int fd = open(POL, O_WRONLY);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, pwrite(fd, "X", 1, 200));
+		close(fd);
+	}
 	ASSERT_LT(0, ctl("reload"));
 	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
 	EXPECT_EQ(EPERM, run(BAD));
 
 	/* wrong signer */
-	ASSERT_EQ(0, sh("cp " D "/v3.bgp " POL " && %s/bomgate sign -k " D "/wk.pem -c " D "/wc.pem -o " POL ".sig " POL " 2>&1",
+	ASSERT_EQ(0, vm_copy(D "/v3.bgp", POL, NULL));
+	ASSERT_EQ(0, sh("%s/bomgate sign -k " D "/wk.pem -c " D "/wc.pem -o " POL ".sig " POL " 2>&1",
 			tu_build()));
 	ASSERT_LT(0, ctl("reload"));
 	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
