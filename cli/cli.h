@@ -31,5 +31,6 @@ int do_mode(int argc, char **argv);		/* cli/control.c */
 int do_reload(int argc, char **argv);		/* cli/control.c */
 int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
+int do_sbom(int argc, char **argv);		/* cli/sbom.c */
 
 #endif

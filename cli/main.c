@@ -25,6 +25,7 @@ static const struct cmd cmds[] = {
 	{ "reload", do_reload, "verify and swap in the policy file again" },
 	{ "disable", do_disable, "stop enforcement (logged)" },
 	{ "events", do_events, "stream bomgated's events" },
+	{ "sbom", do_sbom, "scan directories into an SBOM (sbom scan)" },
 	{ NULL, NULL, NULL },
 };
 
