@@ -126,7 +126,8 @@ static int add_path(struct guard_report *all, const char *path)
  * operator's paths. */
 static int guard_paths(const struct daemon_conf *c, struct guard_report *all)
 {
-	char line[PATH_MAX + 128];
+	char line[PATH_MAX + 128], *slash;
+	ssize_t n;
 	FILE *f;
 
 	all->n = 0;
@@ -143,6 +144,17 @@ static int guard_paths(const struct daemon_conf *c, struct guard_report *all)
 			add_path(all, path);
 		}
 		fclose(f);
+	}
+	/* the CLI next to the daemon: 'bomgate disable' must keep working */
+	n = readlink("/proc/self/exe", line, sizeof(line) - 16);
+	if (n > 0) {
+		line[n] = '\0';
+		slash = strrchr(line, '/');
+		if (slash) {
+			strcpy(slash + 1, "bomgate");
+			if (!access(line, F_OK))
+				add_path(all, line);
+		}
 	}
 	add_path(all, "/proc/1/exe");
 	add_path(all, "/bin/sh");
