@@ -216,4 +216,52 @@ TEST_F(exec, scope_limits_to_test_cgroup)
 	EXPECT_EQ(EPERM, run(BAD));
 }
 
+/* memfd execution is an exec like any other: measured and denied. */
+TEST_F(exec, memfd_exec_is_measured)
+{
+	char *argv[] = { "busybox", "true", NULL };
+	char buf[65536];
+	int mfd, in, status;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+	mfd = memfd_create("bg", 0);
+	ASSERT_LE(0, mfd);
+	in = open(BAD, O_RDONLY);
+	ASSERT_LE(0, in);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(mfd, buf, n));
+	close(in);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		fexecve(mfd, argv, environ);
+		_exit(errno == EPERM ? 42 : 43);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(42, WEXITSTATUS(status));
+	EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, self->bad_dg,
+				      BG_HOOK_EXEC, BG_DEC_DENIED));
+	close(mfd);
+}
+
+/*
+ * Known limit (docs/threat-model.md): an allowed interpreter reading a
+ * script as data is not an exec of the script; the script is not checked.
+ */
+TEST_F(exec, interpreter_reading_script_is_not_gated)
+{
+	char *argv[] = { OK, "sh", "/tmp/bg-data-script", NULL };
+	FILE *f = fopen("/tmp/bg-data-script", "w");
+	int status = -1;
+
+	ASSERT_NE(NULL, f);
+	fprintf(f, "exit 7\n");
+	fclose(f);
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+	ASSERT_EQ(0, vm_run(argv, &status));
+	EXPECT_EQ(7, WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN

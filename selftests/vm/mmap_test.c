@@ -157,4 +157,19 @@ TEST_F(mmap, mprotect_exec_needs_a_listed_measured_file)
 				      BG_HOOK_MPROTECT, BG_DEC_WOULD_DENY));
 }
 
+/* Known limit (docs/threat-model.md): anonymous executable memory (JITs)
+ * is not file code and is not gated. */
+TEST_F(mmap, anonymous_exec_memory_is_not_gated)
+{
+	void *p;
+
+	install(_metadata, self->e, self->dg, 3, 1);
+	ASSERT_EQ(0, engine__set_all_modes(self->e, BG_MODE_ENFORCE));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, mprotect(p, 4096, PROT_READ | PROT_EXEC));
+	munmap(p, 4096);
+}
+
 TEST_HARNESS_MAIN

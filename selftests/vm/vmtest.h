@@ -8,6 +8,7 @@
 #define BOMGATE_VMTEST_H
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
