@@ -54,6 +54,7 @@ bomgated-objs := $(addprefix $(O)/,$(bomgated-y))
 hosttests := $(addprefix $(O)/,$(hosttest-y))
 vmtests := $(addprefix $(O)/,$(vmtest-y))
 fuzzers := $(addprefix $(O)/,$(fuzz-y))
+benches := $(addprefix $(O)/,$(bench-y))
 kselftest := $(O)/kselftest/kselftest_harness.h $(O)/kselftest/kselftest.h
 libbomgate := $(O)/libbomgate.a
 
@@ -101,7 +102,7 @@ $(O)/kselftest/%.h: | $(O)/kselftest
 
 # --- userspace --------------------------------------------------------------
 user-objs := $(lib-objs) $(bomgate-objs) $(bomgated-objs) \
-	     $(addsuffix .o,$(hosttests) $(vmtests))
+	     $(addsuffix .o,$(hosttests) $(vmtests) $(benches))
 $(user-objs): $(O)/%.o: %.c $(skels) $(kselftest) | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -124,7 +125,7 @@ $(O)/bomgated: $(bomgated-objs) $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(hosttests) $(vmtests): %: %.o $(libbomgate)
+$(hosttests) $(vmtests) $(benches): %: %.o $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -164,7 +165,7 @@ fuzz: $(addprefix $(FUZZ_O)/,$(fuzz-y))
 fuzz-quick: $(addprefix $(FUZZ_O)/,$(fuzz-y))
 	$(Q)scripts/fuzz.sh $(FUZZ_O) 10 $(fuzz-y)
 
-bench: all
+bench: all $(benches)
 	$(Q)scripts/bench.sh $(O)
 
 demo: all

@@ -28,7 +28,10 @@ cd "$top" || { echo "no $top" > $res/fatal; poweroff -f; }
 export BOMGATE_BUILD=$build BOMGATE_TOP=$top BOMGATE_IN_VM=1
 echo "$kver" > $res/kernel
 for t in $(arg tests | tr ',' ' '); do
+	# a test may be a path relative to selftests/vm (../../bench/NAME);
+	# its results are named after the last component
 	bin=$build/selftests/vm/$t
+	t=${t##*/}
 	if [ ! -x "$bin" ]; then
 		echo "not ok 1 $t # no such test binary $bin" > "$res/$t.tap"
 		echo 127 > "$res/$t.rc"
