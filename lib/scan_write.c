@@ -335,10 +335,32 @@ int scan__write_stream(struct scan *s, enum scan_out fmt, FILE *f)
 	return err;
 }
 
+/* A device or a FIFO: written in place. */
+static int write_special(struct scan *s, enum scan_out fmt, const char *path,
+			 char *errbuf, size_t errlen)
+{
+	FILE *f;
+	int err;
+
+	f = fopen(path, "we");
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	err = scan__write_stream(s, fmt, f);
+	if (fclose(f) && !err)
+		err = -errno;
+out:
+	if (err)
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(-err));
+	return err;
+}
+
 int scan__write(struct scan *s, enum scan_out fmt, const char *path,
 		char *errbuf, size_t errlen)
 {
-	char *tmp = NULL;
+	char *tmp = NULL, *real = NULL;
+	struct stat sb;
 	FILE *f = NULL;
 	int fd = -1, err;
 
@@ -348,8 +370,24 @@ int scan__write(struct scan *s, enum scan_out fmt, const char *path,
 			snprintf(errbuf, errlen, "stdout: %s", strerror(-err));
 		return err;
 	}
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
+	/* Only a regular file (or a new one) is replaced by a rename: never
+	 * rename over /dev/null, a FIFO, or the symlink instead of its
+	 * target. */
+	if (!stat(path, &sb) && !S_ISREG(sb.st_mode))
+		return write_special(s, fmt, path, errbuf, errlen);
+	if (!lstat(path, &sb) && S_ISLNK(sb.st_mode)) {
+		real = realpath(path, NULL);
+		if (!real) {
+			err = -errno;
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-err));
+			return err;
+		}
+		path = real;
+	}
+	err = asprintf(&tmp, "%s.XXXXXX", path) < 0 ? -ENOMEM : 0;
+	free(real);
+	if (err)
+		return err;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;

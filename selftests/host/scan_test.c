@@ -409,6 +409,28 @@ TEST_F(scan, stdout_pseudo_missing)
 	EXPECT_NE(0, access(self->sbom, F_OK));
 }
 
+/* An output that is not a regular file (a FIFO here, /dev/null for real)
+ * is written in place, never renamed over. */
+TEST_F(scan, fifo_output)
+{
+	char fifo[256], copy[256], cmd[3 * PATH_MAX];
+	struct sbom_stats st;
+	struct stat sb;
+	struct seen s;
+
+	snprintf(fifo, sizeof(fifo), "%s/out.fifo", self->dir);
+	snprintf(copy, sizeof(copy), "%s/copy.json", self->dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	snprintf(cmd, sizeof(cmd), "timeout 20 cat %s > %s & %s sbom scan -q "
+		 "--no-dpkg -f %s -o %s %s/bin/true; r=$?; wait; exit $r", fifo, copy,
+		 self->bin, self->fmt, fifo, self->tree);
+	ASSERT_EQ(0, tu_run(cmd, NULL, 0));
+	ASSERT_EQ(0, lstat(fifo, &sb));
+	EXPECT_TRUE(S_ISFIFO(sb.st_mode));
+	ASSERT_EQ(0, read_back(copy, self->rf, &s, &st));
+	EXPECT_EQ(1, s.n);
+}
+
 TEST(help)
 {
 	char out[4096];
