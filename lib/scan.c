@@ -41,6 +41,7 @@
 #define SCAN_HEAD	4096		/* bytes read to classify a file */
 #define SCAN_CHUNK	(256 * 1024)	/* read size while hashing */
 #define ARENA_BLOCK	(1024 * 1024)
+#define SCAN_MAX_ROOTS	256	/* remembered to skip overlapping ones */
 
 struct arena_block {
 	struct arena_block *next;
@@ -61,6 +62,8 @@ struct scan {
 	int failed;			/* fatal worker error (atomic) */
 	struct timespec t0, tprog;
 	char path[PATH_MAX];		/* the walker's current path */
+	const char *roots[SCAN_MAX_ROOTS]; /* resolved roots walked so far */
+	size_t nroots;
 };
 
 /* --- helpers ------------------------------------------------------------- */
@@ -285,6 +288,26 @@ static int walk_dir(struct scan *s, int dfd, dev_t dev, size_t len)
 	return err;
 }
 
+/* Whether @real is, or is inside, a root walked before; if not, remember
+ * it. */
+static int root_seen(struct scan *s, const char *real, size_t len)
+{
+	const char *r;
+	size_t i, rl;
+
+	for (i = 0; i < s->nroots; i++) {
+		r = s->roots[i];
+		rl = strlen(r);
+		if (!strncmp(r, real, rl) &&
+		    (real[rl] == '\0' || real[rl] == '/' || rl == 1))
+			return 1;
+	}
+	r = arena_strdup(s, real, len);
+	if (r && s->nroots < SCAN_MAX_ROOTS)
+		s->roots[s->nroots++] = r;
+	return 0;
+}
+
 static int walk_root(struct scan *s, const char *root, char *errbuf,
 		     size_t errlen)
 {
@@ -300,6 +323,8 @@ static int walk_root(struct scan *s, const char *root, char *errbuf,
 		return err;
 	}
 	len = strlen(real);
+	if (root_seen(s, real, len))
+		goto out;	/* inside a root already walked: /usr, /lib */
 	if (len >= sizeof(s->path)) {
 		err = -ENAMETOOLONG;
 		snprintf(errbuf, errlen, "%s: %s", root, strerror(-err));
