@@ -53,6 +53,7 @@ bomgate-objs := $(addprefix $(O)/,$(bomgate-y))
 bomgated-objs := $(addprefix $(O)/,$(bomgated-y))
 hosttests := $(addprefix $(O)/,$(hosttest-y))
 vmtests := $(addprefix $(O)/,$(vmtest-y))
+vmharness := $(addprefix $(O)/,$(vmharness-y))
 fuzzers := $(addprefix $(O)/,$(fuzz-y))
 benches := $(addprefix $(O)/,$(bench-y))
 kselftest := $(O)/kselftest/kselftest_harness.h $(O)/kselftest/kselftest.h
@@ -61,7 +62,7 @@ libbomgate := $(O)/libbomgate.a
 .DELETE_ON_ERROR:
 .SECONDARY:
 .SUFFIXES:
-.PHONY: all deps check check-host check-vm check-asan fuzz fuzz-quick \
+.PHONY: all deps check check-host check-vm check-harness check-asan fuzz fuzz-quick \
 	bench demo clean vmlinux-h tests
 
 all: $(O)/bomgate $(O)/bomgated tests
@@ -102,7 +103,7 @@ $(O)/kselftest/%.h: | $(O)/kselftest
 
 # --- userspace --------------------------------------------------------------
 user-objs := $(lib-objs) $(bomgate-objs) $(bomgated-objs) \
-	     $(addsuffix .o,$(hosttests) $(vmtests) $(benches))
+	     $(addsuffix .o,$(hosttests) $(vmtests) $(vmharness) $(benches))
 $(user-objs): $(O)/%.o: %.c $(skels) $(kselftest) | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -110,7 +111,7 @@ $(user-objs): $(O)/%.o: %.c $(skels) $(kselftest) | $(O)
 
 # The kselftest harness's own idioms (ASSERT_x(...) TH_LOG(...), untyped
 # expected values) trip these two warnings; only test objects relax them.
-$(addsuffix .o,$(hosttests) $(vmtests)): CFLAGS += -Wno-sign-compare \
+$(addsuffix .o,$(hosttests) $(vmtests) $(vmharness)): CFLAGS += -Wno-sign-compare \
 	-Wno-misleading-indentation
 
 $(libbomgate): $(lib-objs)
@@ -125,7 +126,7 @@ $(O)/bomgated: $(bomgated-objs) $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(hosttests) $(vmtests) $(benches): %: %.o $(libbomgate)
+$(hosttests) $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -154,6 +155,10 @@ check-host: all
 
 check-vm: all
 	$(Q)scripts/check.sh $(O) "$(if $(KERNEL),$(KERNEL),$(KERNELS))" "$(T)" --vm-only
+
+# The harness fails what it must: a failing test, a hang, a guest panic.
+check-harness: all $(vmharness)
+	$(Q)scripts/check-harness.sh $(O) $(if $(KERNEL),$(KERNEL),6.1)
 
 check-asan:
 	$(Q)$(MAKE) --no-print-directory SAN=1 all

@@ -61,16 +61,22 @@ fi
 for k in $kernels; do
 	p=0 f=0 s=0
 	sel=""
-	for bin in "$build"/selftests/vm/*_test; do
-		[ -x "$bin" ] || continue
-		name=$(basename "$bin")
-		want "$name" && sel="$sel${sel:+,}$name"
-	done
+	if [ "$vm_only" = --vm-only-harness ]; then
+		sel=$only	# harness self-tests: paths under selftests/vm/
+	else
+		for bin in "$build"/selftests/vm/*_test; do
+			[ -x "$bin" ] || continue
+			name=$(basename "$bin")
+			want "$name" && sel="$sel${sel:+,}$name"
+		done
+	fi
 	[ -n "$sel" ] || continue
 	echo "# vm[$k]: booting $(cat "$top/.cache/kernels/$k/release" 2>/dev/null || echo '?') for $sel"
 	res=$build/results/vm-$k
-	"$top/selftests/vm/run" -k "$k" -b "$build" -t "$sel" -o "$res" || f=$((f + 1))
+	"$top/selftests/vm/run" -k "$k" -b "$build" -t "$sel" -o "$res" \
+		-T "${BOMGATE_VM_TIMEOUT:-300}" || f=$((f + 1))
 	for name in $(echo "$sel" | tr ',' ' '); do
+		name=$(basename "$name")
 		if [ -f "$res/$name.rc" ]; then
 			sed 's/^/  /' "$res/$name.tap" | grep -E '^  (not )?ok |^  # .*(FAIL|SKIP|Expected)' || true
 			count "$res/$name.tap" "$(cat "$res/$name.rc")" "$name"
