@@ -480,16 +480,53 @@ int policy_write_file(const char *path, const void *buf, size_t len)
 	return policy_write_file_mode(path, buf, len, 0644);
 }
 
+/* Devices and FIFOs (e.g. -o /dev/null) are written in place: a rename
+ * would replace them with a regular file. */
+static int write_in_place(const char *path, const char *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		p += n;
+		len -= n;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
 int policy_write_file_mode(const char *path, const void *buf, size_t len,
 			   mode_t mode)
 {
 	const char *p = buf;
-	char *tmp = NULL;
+	char *tmp = NULL, *real = NULL;
+	struct stat st;
 	ssize_t n;
 	int fd = -1, err = 0;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return write_in_place(path, p, len);
+	}
+	/* replace what a symlink points to, not the link itself */
+	real = realpath(path, NULL);
+	if (real)
+		path = real;
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		free(real);
 		return -ENOMEM;
+	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
@@ -524,6 +561,7 @@ out:
 	if (err)
 		unlink(tmp);
 	free(tmp);
+	free(real);
 	return err;
 }
 

@@ -4,6 +4,7 @@
  * consistent with the exit status; --help and bad usage behave.
  */
 #include "kselftest_harness.h"
+#include <sys/stat.h>
 #include "testutil.h"
 
 static char out[65536];
@@ -61,6 +62,31 @@ TEST(help_and_usage_errors)
 	EXPECT_NE(NULL, strstr(out, "unknown command 'no-such-command'"));
 	EXPECT_EQ(2, run("bomgated --no-such-option 2>&1"));
 	EXPECT_EQ(2, run("bomgate doctor extra 2>&1"));
+}
+
+/* -o /dev/null discards the policy; it never replaces the device. */
+TEST(compile_to_dev_null_keeps_the_device)
+{
+	char sbom[] = "/tmp/bg-cli-XXXXXX";
+	struct stat st;
+	char cmd[128];
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(sbom);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\","
+		"\"components\":[{\"type\":\"file\",\"name\":\"a\","
+		"\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"%064d\"}]}]}",
+		7);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "bomgate compile %s -o /dev/null 2>&1", sbom);
+	EXPECT_EQ(0, run(cmd)) TH_LOG("%s", out);
+	unlink(sbom);
+	ASSERT_EQ(0, stat("/dev/null", &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
 TEST_HARNESS_MAIN
