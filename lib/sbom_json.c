@@ -18,7 +18,7 @@
 enum role {
 	RO_IGNORE, RO_ROOT, RO_META, RO_COMPS, RO_COMP, RO_SUPPLIER,
 	RO_HASHES, RO_HASH, RO_SFILES, RO_SFILE, RO_SPKGS, RO_SPKG,
-	RO_EXTREFS, RO_EXTREF, RO_HASFILES,
+	RO_EXTREFS, RO_EXTREF, RO_HASFILES, RO_NR
 };
 
 enum key {
@@ -42,6 +42,7 @@ struct key_name {
 
 #define KN(ro, kind, name, key) { ro, kind, name, key, sizeof(name) - 1 }
 
+/* Sorted by role: classify() only looks at the entries of one role. */
 static const struct key_name key_names[] = {
 	KN(RO_ROOT, KIND_CDX, "bomFormat", K_BOMFORMAT),
 	KN(RO_ROOT, KIND_CDX, "specVersion", K_SPECVERSION),
@@ -104,10 +105,26 @@ struct json_state {
 	const char *chunk;
 	size_t counted;
 	unsigned long line;
-	/* token length guard: yajl buffers a whole token in memory */
-	int in_str, esc;
+	/* token length guard: yajl buffers a whole token in memory. ncb
+	 * callbacks in this chunk, the first ending at first_end, the last
+	 * at last_end; run is the length of the token still open at the end
+	 * of the previous chunks, 0 if none. */
+	unsigned long ncb;
+	size_t first_end, last_end;
 	size_t run;
+	/* key_names[kfirst[role]] to key_names[kend[role] - 1] */
+	unsigned char kfirst[RO_NR], kend[RO_NR];
 };
+
+/* Every callback starts here: where the token just completed ends. */
+static inline void progress(struct json_state *j)
+{
+	size_t pos = yajl_get_bytes_consumed(j->h);
+
+	if (!j->ncb++)
+		j->first_end = pos;
+	j->last_end = pos;
+}
 
 static unsigned long cur_line(struct sbom_reader *r)
 {
@@ -175,11 +192,11 @@ static enum key classify(struct json_state *j, enum role ro,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+	for (i = j->kfirst[ro]; i < j->kend[ro]; i++) {
 		const struct key_name *kn = &key_names[i];
 
-		if (kn->len == len && kn->role == ro && kn->kind == j->kind &&
-		    !memcmp(kn->name, k, len))
+		if (kn->len == len && kn->name[0] == k[0] &&
+		    kn->kind == j->kind && !memcmp(kn->name, k, len))
 			return kn->key;
 	}
 	return K_OTHER;
@@ -192,6 +209,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 	struct level *l = &j->lv[j->depth - 1];
 	enum key key;
 
+	progress(j);
 	if (l->role == RO_IGNORE) {
 		l->key = K_OTHER;
 		return 1;
@@ -267,6 +285,7 @@ static int push(struct sbom_reader *r, int is_map)
 	struct sbom_comp *c;
 	enum role ro;
 
+	progress(j);
 	if (j->depth >= SBOM_MAX_DEPTH)
 		return fail(r, sbom_error(r, cur_line(r),
 					  "nested deeper than %d levels",
@@ -355,6 +374,7 @@ static int pop(struct sbom_reader *r)
 	struct sbom_comp *c = top_comp(j);
 	int err = 0;
 
+	progress(j);
 	switch (l->role) {
 	case RO_ROOT:
 		j->root_done = 1;
@@ -445,6 +465,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	struct sbom_str *t;
 	int err;
 
+	progress(j);
 	if (l->role == RO_IGNORE)
 		return 1;
 	if (!l->is_map) {
@@ -476,6 +497,7 @@ static int on_scalar(struct sbom_reader *r, const char *what)
 {
 	struct json_state *j = r->priv;
 
+	progress(j);
 	if (!j->depth)
 		return fail(r, sbom_error(r, cur_line(r),
 					  "the document is a JSON %s, not an SBOM object",
@@ -514,11 +536,17 @@ static const yajl_callbacks callbacks = {
 static int json_init(struct sbom_reader *r)
 {
 	struct json_state *j;
+	size_t i;
 
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
 	r->priv = j;
+	for (i = sizeof(key_names) / sizeof(key_names[0]); i-- > 0; ) {
+		j->kfirst[key_names[i].role] = i;
+		if (!j->kend[key_names[i].role])
+			j->kend[key_names[i].role] = i + 1;
+	}
 	j->comps = calloc(SBOM_MAX_DEPTH, sizeof(*j->comps));
 	if (!j->comps)
 		return -ENOMEM;
@@ -540,55 +568,41 @@ static int too_long(struct sbom_reader *r)
 			  SBOM_MAX_TOKEN);
 }
 
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
+	       c == ',' || c == ':';
+}
+
 /*
- * yajl keeps a token that spans chunks in memory: bound its length. Inside
- * strings, jump from quote to quote with memchr(); a quote is escaped when
- * an odd number of backslashes precede it (counting those at the end of
- * the previous chunk, j->esc).
+ * yajl keeps a token that spans chunks in memory: bound its length. Every
+ * token but the separators ends with a callback, which records where it
+ * ended (progress()), so after a chunk: the token open at its start ended
+ * at the first callback, and what follows the last callback, separators
+ * skipped, is the start of the token still open. A chunk without callbacks
+ * is all inside one token (or all separators). Nothing scans every byte.
  */
-static int scan_tokens(struct sbom_reader *r, const char *p, size_t len)
+static int token_guard(struct sbom_reader *r, const char *buf, size_t len)
 {
 	struct json_state *j = r->priv;
-	int carry = j->esc;
-	size_t i = 0, k, n;
-	const char *q;
-	char c;
+	size_t i = 0;
 
-	j->esc = 0;
-	while (i < len) {
-		if (j->in_str) {
-			q = memchr(p + i, '"', len - i);
-			n = (q ? (size_t)(q - p) : len) - i;
-			for (k = 0; k < n && p[i + n - 1 - k] == '\\'; k++)
-				;
-			if (k == n)
-				k += carry;
-			carry = 0;
-			j->run += n + !!q;
-			if (j->run > SBOM_MAX_TOKEN)
-				return too_long(r);
-			if (!q) {
-				j->esc = k & 1;
-				break;
-			}
-			if (!(k & 1)) {
-				j->in_str = 0;
-				j->run = 0;
-			}
-			i += n + 1;
-			continue;
-		}
-		c = p[i++];
-		if (c == '"') {
-			j->in_str = 1;
-			j->run = 0;
-		} else if (c == ',' || c == ':' || c == '{' || c == '}' ||
-			   c == '[' || c == ']' || c == ' ' || c == '\n') {
-			j->run = 0;
-		} else if (++j->run > SBOM_MAX_TOKEN) {
+	if (j->ncb) {
+		if (j->run && j->run + j->first_end > SBOM_MAX_TOKEN)
 			return too_long(r);
-		}
+		j->run = 0;
+		i = j->last_end;
+	} else if (j->run) {
+		j->run += len;
+		i = len;
 	}
+	if (!j->run) {
+		while (i < len && is_sep(buf[i]))
+			i++;
+		j->run = len - i;
+	}
+	if (j->run > SBOM_MAX_TOKEN)
+		return too_long(r);
 	return 0;
 }
 
@@ -619,13 +633,14 @@ static int json_feed(struct sbom_reader *r, const char *buf, size_t len)
 	const char *p;
 	int err;
 
-	err = scan_tokens(r, buf, len);
-	if (err)
-		return err;
 	j->chunk = buf;
 	j->counted = 0;
+	j->ncb = 0;
 	if (yajl_parse(j->h, (const unsigned char *)buf, len) != yajl_status_ok)
 		return yajl_failed(r, buf, len);
+	err = token_guard(r, buf, len);
+	if (err)
+		return err;
 	/* count the rest of the chunk's newlines */
 	p = buf + j->counted;
 	while ((p = memchr(p, '\n', buf + len - p))) {
