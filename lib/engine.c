@@ -95,10 +95,9 @@ void engine_probe_hooks(struct engine *e)
 	btf__free(vmlinux);
 }
 
-struct engine *engine__load(const struct engine_opts *opts, char *err,
-			    size_t errlen)
+struct engine *engine_open(const struct engine_opts *opts, char *err,
+			   size_t errlen)
 {
-	struct bg_config cfg = {};
 	struct engine *e;
 	int ret;
 
@@ -110,14 +109,42 @@ struct engine *engine__load(const struct engine_opts *opts, char *err,
 	}
 	e->skel = bomgate_bpf__open();
 	if (!e->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open BPF object: %s",
-			 strerror(-ret));
-		goto fail;
+		ret = errno;
+		snprintf(err, errlen, "cannot open BPF object: %s", strerror(ret));
+		free(e);
+		errno = ret;
+		return NULL;
 	}
 	if (opts && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(e->skel->maps.bg_events,
 					 opts->ringbuf_bytes);
+	return e;
+}
+
+int engine_seed_config(struct engine *e, const struct engine_opts *opts,
+		       char *err, size_t errlen)
+{
+	struct bg_config cfg = {};
+	int ret;
+
+	cfg.scope_cgroup = opts ? opts->scope_cgroup : 0;
+	cfg.flags = opts ? opts->flags : 0;
+	ret = engine__set_config(e, &cfg);
+	if (ret)
+		snprintf(err, errlen, "cannot write the configuration map: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+struct engine *engine__load(const struct engine_opts *opts, char *err,
+			    size_t errlen)
+{
+	struct engine *e;
+	int ret;
+
+	e = engine_open(opts, err, errlen);
+	if (!e)
+		return NULL;
 	engine_probe_hooks(e);
 	ret = bomgate_bpf__load(e->skel);
 	if (ret) {
@@ -127,14 +154,9 @@ struct engine *engine__load(const struct engine_opts *opts, char *err,
 			 " run 'bomgated --check')" : "");
 		goto fail;
 	}
-	cfg.scope_cgroup = opts ? opts->scope_cgroup : 0;
-	cfg.flags = opts ? opts->flags : 0;
-	ret = engine__set_config(e, &cfg);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the configuration map: %s",
-			 strerror(-ret));
+	ret = engine_seed_config(e, opts, err, errlen);
+	if (ret)
 		goto fail;
-	}
 	return e;
 fail:
 	engine__destroy(e);

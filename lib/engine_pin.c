@@ -99,7 +99,6 @@ struct engine *engine__open_pinned(const struct engine_opts *opts,
 				   size_t errlen)
 {
 	struct bpf_program *prog;
-	struct bg_config cfg = {};
 	struct engine *e;
 	int ret;
 
@@ -117,22 +116,9 @@ struct engine *engine__open_pinned(const struct engine_opts *opts,
 		return NULL;
 	}
 	*resumed = ret > 0;
-	e = calloc(1, sizeof(*e));
-	if (!e) {
-		snprintf(err, errlen, "out of memory");
-		errno = ENOMEM;
+	e = engine_open(opts, err, errlen);
+	if (!e)
 		return NULL;
-	}
-	e->skel = bomgate_bpf__open();
-	if (!e->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open BPF object: %s",
-			 strerror(-ret));
-		goto fail;
-	}
-	if (opts && opts->ringbuf_bytes)
-		bpf_map__set_max_entries(e->skel->maps.bg_events,
-					 opts->ringbuf_bytes);
 	ret = set_map_pins(e, dir);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
@@ -160,14 +146,9 @@ struct engine *engine__open_pinned(const struct engine_opts *opts,
 			goto fail;
 		return e;
 	}
-	cfg.scope_cgroup = opts ? opts->scope_cgroup : 0;
-	cfg.flags = opts ? opts->flags : 0;
-	ret = engine__set_config(e, &cfg);
-	if (ret) {
-		snprintf(err, errlen, "cannot write the configuration map: %s",
-			 strerror(-ret));
+	ret = engine_seed_config(e, opts, err, errlen);
+	if (ret)
 		goto fail;
-	}
 	return e;
 fail:
 	engine__destroy(e);

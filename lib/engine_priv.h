@@ -14,6 +14,12 @@ struct engine {
 	char left_out[256];
 };
 
+/* Allocate and open (not load) the skeleton; NULL and errno on failure. */
+struct engine *engine_open(const struct engine_opts *opts, char *err,
+			   size_t errlen);
+/* Write the initial configuration record: modes off, scope, flags. */
+int engine_seed_config(struct engine *e, const struct engine_opts *opts,
+		       char *err, size_t errlen);
 /* Leave out programs whose hook the running kernel lacks (engine.c). */
 void engine_probe_hooks(struct engine *e);
 

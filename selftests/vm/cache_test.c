@@ -50,12 +50,8 @@ FIXTURE_SETUP(cache)
 	snprintf(self->path, sizeof(self->path), "%s/busybox", variant->dir);
 	ASSERT_EQ(0, vm_copy("/bin/busybox", self->path, NULL));
 	ASSERT_EQ(0, vm_sha256_file(self->path, self->dg));
-	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
-				     &o.scope_cgroup));
-	self->e = engine__load(&o, err, sizeof(err));
-	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	ASSERT_EQ(0, vm_engine_start(self->cg, sizeof(self->cg), &o, &self->ev,
+				     &self->e, err, sizeof(err))) TH_LOG("%s", err);
 	ASSERT_EQ(0, vm_install(self->e, &self->dg, &fl, 1, 1));
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
 }

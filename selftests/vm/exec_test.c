@@ -33,12 +33,8 @@ FIXTURE_SETUP(exec)
 	ASSERT_EQ(0, vm_copy(BB, BAD, "\n"));
 	ASSERT_EQ(0, vm_sha256_file(OK, self->ok_dg));
 	ASSERT_EQ(0, vm_sha256_file(BAD, self->bad_dg));
-	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
-				     &o.scope_cgroup));
-	self->e = engine__load(&o, err, sizeof(err));
-	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	ASSERT_EQ(0, vm_engine_start(self->cg, sizeof(self->cg), &o, &self->ev,
+				     &self->e, err, sizeof(err))) TH_LOG("%s", err);
 	{
 		__u32 fl = BG_ENTRY_ALLOW;
 

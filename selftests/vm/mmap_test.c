@@ -30,12 +30,8 @@ FIXTURE_SETUP(mmap)
 	ASSERT_EQ(0, vm_sha256_file(PROG, self->dg[0]));
 	ASSERT_EQ(0, vm_sha256_file(LDSO, self->dg[1]));
 	ASSERT_EQ(0, vm_sha256_file(LIBC, self->dg[2]));
-	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
-				     &o.scope_cgroup));
-	self->e = engine__load(&o, err, sizeof(err));
-	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__set_event_cb(self->e, vm_on_event, &self->ev));
+	ASSERT_EQ(0, vm_engine_start(self->cg, sizeof(self->cg), &o, &self->ev,
+				     &self->e, err, sizeof(err))) TH_LOG("%s", err);
 }
 
 FIXTURE_TEARDOWN(mmap)

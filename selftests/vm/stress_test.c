@@ -31,11 +31,8 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, vm_copy("/bin/busybox", BAD, "\n"));
 	ASSERT_EQ(0, vm_sha256_file(OK, self->dg[0]));
 	ASSERT_EQ(0, vm_sha256_file(BAD, self->dg[1]));
-	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg),
-				     &o.scope_cgroup));
-	self->e = engine__load(&o, err, sizeof(err));
-	ASSERT_NE(NULL, self->e) TH_LOG("%s", err);
-	ASSERT_EQ(0, engine__attach(self->e, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, vm_engine_start(self->cg, sizeof(self->cg), &o, NULL,
+				     &self->e, err, sizeof(err))) TH_LOG("%s", err);
 	ASSERT_EQ(0, vm_install(self->e, self->dg, &fl, 1, 1));
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
 }

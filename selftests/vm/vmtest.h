@@ -157,6 +157,46 @@ static inline int vm_run(char *const argv[], int *status)
 	return err;
 }
 
+static inline int vm_on_event(void *ctx, const struct bg_event *ev)
+{
+	struct vm_events *v = ctx;
+
+	if (v->n < VM_MAX_EVENTS)
+		v->ev[v->n++] = *ev;
+	return 0;
+}
+
+/*
+ * Enter a private cgroup, load the engine scoped to it, attach, and collect
+ * events into @ev (may be NULL). 0, or -errno with @err saying why.
+ */
+static inline int vm_engine_start(char *cg, size_t cglen,
+				  struct engine_opts *o, struct vm_events *ev,
+				  struct engine **ep, char *err, size_t errlen)
+{
+	struct engine *e;
+	int ret;
+
+	ret = vm_cgroup_enter(cg, cglen, &o->scope_cgroup);
+	if (ret) {
+		snprintf(err, errlen, "cannot enter a test cgroup: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	e = engine__load(o, err, errlen);
+	if (!e)
+		return -errno;
+	*ep = e;
+	ret = engine__attach(e, err, errlen);
+	if (!ret && ev) {
+		ret = engine__set_event_cb(e, vm_on_event, ev);
+		if (ret)
+			snprintf(err, errlen, "no ring buffer: %s",
+				 strerror(-ret));
+	}
+	return ret;
+}
+
 static inline int cmp_rec(const void *a, const void *b)
 {
 	return memcmp(((const struct bg_policy_rec *)a)->digest,
@@ -183,14 +223,6 @@ static inline int vm_install(struct engine *e, unsigned char (*dg)[32],
 	return ret;
 }
 
-static inline int vm_on_event(void *ctx, const struct bg_event *ev)
-{
-	struct vm_events *v = ctx;
-
-	if (v->n < VM_MAX_EVENTS)
-		v->ev[v->n++] = *ev;
-	return 0;
-}
 
 /* Find an event for @digest with @hook and @decision; NULL if none. */
 static inline const struct bg_event *
