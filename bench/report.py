@@ -72,6 +72,44 @@ w("Everything in the guest is emulated (TCG): absolute times are many "
   "largest per-round ratio.")
 w("")
 
+w("## Against the targets")
+w("")
+w("| target | result |")
+w("|---|---|")
+for r in rows["exec"]:
+    k, wl, v, n, med, p25, p75, rat, rmin, rmax = r[:10]
+    if v != "enforce":
+        continue
+    rat, rmin, rmax = float(rat), float(rmin), float(rmax)
+    if rmax <= 1.02:
+        verdict = "met in every round"
+    elif rmin > 1.02:
+        verdict = "**not met**"
+    else:
+        verdict = "not shown: within this VM's noise"
+    w("| cached exec overhead < 2 %% (%s, %s) | %s (%s; rounds %s .. %s) |"
+      % (k, wl, verdict, pct(rat), pct(rmin), pct(rmax)))
+for r in rows["first"]:
+    k, mb, n, first, cached, none, sm, rat = r[:8]
+    w("| first exec <= 1.2x sha256sum (%s, %s MB) | %s (%.2fx) |" % (
+        k, mb, "met" if float(rat) <= 1.2 else "**not met**", float(rat)))
+for r in rows["install"]:
+    k, n, reps, med, mn, mx, mem = r[:7]
+    if int(n) != 1000000:
+        continue
+    ok = float(med) < 2000 and int(mem) < 128 << 20
+    w("| 1M digests installed < 2 s, < 128 MiB (%s) | %s (%s ms, %.1f MiB) |"
+      % (k, "met" if ok else "**not met**", med, int(mem) / 1048576.0))
+for r in rows["sbom"]:
+    _, fmt, tool, size, n, runs, med = r[:7]
+    if tool != "bomgate":
+        continue
+    rate = int(size) / 1e6 / max(float(med), 1e-3)
+    w("| SBOM compile >= 200 MB/s per core (%s, %.0f MB) | %s (%.0f MB/s) |"
+      % (fmt, int(size) / 1e6, "met" if rate >= 200 else "**not met**",
+         rate))
+w("")
+
 w("## 1. Exec latency, cached verdicts")
 w("")
 w("fork + exec + wait of a small static binary (busybox `true`, 1.9 MB) "
@@ -121,7 +159,10 @@ for r in rows["first"]:
         k, mb, n, ms(first), ms(cached), ms(none), ms(s), float(rat),
         float(rmin), float(rmax)))
 w("")
-w("Target: first exec within 1.2x of `sha256sum`.")
+w("Target: first exec within 1.2x of `sha256sum`. For small files the "
+  "reference is dominated by starting `sha256sum` itself (a dynamic "
+  "binary read over the 9p root), so ratios below 1 there say little; "
+  "the 100 MB row compares the hashing.")
 w("")
 
 w("## 3. Cost per hook invocation (kernel BPF statistics)")
@@ -141,6 +182,11 @@ for r in rows["hook"]:
     w("| %s | %s | %s | %s | %s |" % (k, phase, prog, cnt,
                                       format(int(float(ns)), ",")))
 w("")
+if rows["hashes"]:
+    w("Decisions in each phase that hashed a file instead of using the "
+      "cache: " + "; ".join("%s %s: %s hashed, %s cached" % tuple(r[:4])
+                           for r in rows["hashes"]) + ".")
+    w("")
 
 w("## 4. Policy install")
 w("")
@@ -181,9 +227,18 @@ for r in rows["sbom"]:
         mb / max(float(med), 1e-3), int(rss) / 1024.0))
 w("")
 w("Target: >= 200 MB/s per core; peak memory independent of the document "
-  "size apart from the digest set.")
+  "size apart from the digest set. These runs share the host with other "
+  "jobs (load average above), which slows both tools alike.")
 w("")
 
+w("## Running it")
+w("")
+w("`make bench` boots each kernel once (`selftests/vm/run -t "
+  "../../bench/vm_bench`), then runs the host part and rewrites this "
+  "file. `BENCH_KERNELS=6.1` limits the kernels, `BENCH_QUICK=1` makes a "
+  "smoke run, `BENCH_1G=1` adds the 1 GB SBOM documents (generated once "
+  "into `build/bench-data/`).")
+w("")
 w("## Not measured yet")
 w("")
 w("- fapolicyd side by side (issue 6, variant 4) and the verdict peer "

@@ -528,18 +528,25 @@ static void print_hooks(const char *phase, struct pstat *a, struct pstat *z, int
 
 static void bench_hooks(const char *phase, int v, int execs)
 {
+	__u64 c0[BG_CNT_MAX], c1[BG_CNT_MAX];
 	struct pstat a[16], z[16];
 	int n;
 
 	set_variant(v);
 	for (int w = 0; w < NWL; w++)
 		time_run(wl[w].argv);
+	engine__counters(b.e, c0);
 	n = snap(a, 16);
 	for (int i = 0; i < execs; i++)
 		for (int w = 0; w < NWL; w++)
 			time_run(wl[w].argv);
 	snap(z, 16);
+	engine__counters(b.e, c1);
 	print_hooks(phase, a, z, n);
+	/* how many of those decisions hashed instead of using the cache */
+	printf("BENCH\thashes\t%s\t%llu\t%llu\n", phase,
+	       (unsigned long long)(c1[BG_CNT_HASHES] - c0[BG_CNT_HASHES]),
+	       (unsigned long long)(c1[BG_CNT_CACHE_HITS] - c0[BG_CNT_CACHE_HITS]));
 }
 
 /* --- 2. first exec (uncached) vs sha256sum -------------------------------- */
