@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CycloneDX JSON and SPDX 2.x JSON, read with yajl's streaming parser.
+ * CycloneDX JSON and SPDX 2.x JSON, read with the streaming tokenizer of
+ * sbom_jtok.c (or, for differential tests, yajl's streaming parser: both
+ * call the same callbacks below).
  *
  * A stack of levels follows the JSON containers; each level has a role
  * (the document root, a components array, one component, its hashes...)
@@ -87,7 +89,10 @@ struct level {
 	unsigned int seen;	/* known keys seen, for duplicates */
 };
 
+int sbom_json_use_yajl;
+
 struct json_state {
+	struct sbom_jtok *t;	/* one of these two */
 	yajl_handle h;
 	enum kind kind;
 	int fixed;		/* kind given by the caller */
@@ -116,11 +121,20 @@ struct json_state {
 	unsigned char kfirst[RO_NR], kend[RO_NR];
 };
 
-/* Every callback starts here: where the token just completed ends. */
+static inline size_t json_pos(struct json_state *j)
+{
+	return j->t ? sbom_jtok_pos(j->t) : yajl_get_bytes_consumed(j->h);
+}
+
+/* Every callback starts here: with yajl, where the token just completed
+ * ends (sbom_jtok bounds its tokens itself). */
 static inline void progress(struct json_state *j)
 {
-	size_t pos = yajl_get_bytes_consumed(j->h);
+	size_t pos;
 
+	if (j->t)
+		return;
+	pos = yajl_get_bytes_consumed(j->h);
 	if (!j->ncb++)
 		j->first_end = pos;
 	j->last_end = pos;
@@ -129,7 +143,7 @@ static inline void progress(struct json_state *j)
 static unsigned long cur_line(struct sbom_reader *r)
 {
 	struct json_state *j = r->priv;
-	size_t pos = yajl_get_bytes_consumed(j->h);
+	size_t pos = json_pos(j);
 	const char *p = j->chunk + j->counted, *end = j->chunk + pos;
 
 	if (!j->chunk || pos <= j->counted)
@@ -521,6 +535,23 @@ static int on_number(void *ctx, const char *s, size_t len)
 	return on_scalar(ctx, "number");
 }
 
+static int on_number_t(void *ctx)
+{
+	return on_scalar(ctx, "number");
+}
+
+static const struct sbom_jtok_cb jtok_callbacks = {
+	.null = on_null,
+	.boolean = on_bool,
+	.number = on_number_t,
+	.string = on_string,
+	.start_map = on_start_map,
+	.key = on_key,
+	.end_map = on_end,
+	.start_array = on_start_array,
+	.end_array = on_end,
+};
+
 static const yajl_callbacks callbacks = {
 	.yajl_null = on_null,
 	.yajl_boolean = on_bool,
@@ -550,8 +581,11 @@ static int json_init(struct sbom_reader *r)
 	j->comps = calloc(SBOM_MAX_DEPTH, sizeof(*j->comps));
 	if (!j->comps)
 		return -ENOMEM;
-	j->h = yajl_alloc(&callbacks, NULL, r);
-	if (!j->h)
+	if (sbom_json_use_yajl)
+		j->h = yajl_alloc(&callbacks, NULL, r);
+	else
+		j->t = sbom_jtok_new(&jtok_callbacks, r);
+	if (!j->h && !j->t)
 		return -ENOMEM;
 	j->line = 1;
 	if (r->fmt == SBOM_FMT_CDX_JSON)
@@ -627,6 +661,23 @@ static int yajl_failed(struct sbom_reader *r, const char *buf, size_t len)
 	return err;
 }
 
+static int jtok_failed(struct sbom_reader *r, int err)
+{
+	struct json_state *j = r->priv;
+
+	switch (err) {
+	case -ECANCELED:
+		return j->cb_err ? j->cb_err : -ECANCELED;
+	case -EINVAL:
+		return sbom_error(r, cur_line(r), "JSON syntax error: %s",
+				  sbom_jtok_error(j->t));
+	case -E2BIG:
+		return sbom_error(r, cur_line(r), "%s", sbom_jtok_error(j->t));
+	default:
+		return err;
+	}
+}
+
 static int json_feed(struct sbom_reader *r, const char *buf, size_t len)
 {
 	struct json_state *j = r->priv;
@@ -636,11 +687,18 @@ static int json_feed(struct sbom_reader *r, const char *buf, size_t len)
 	j->chunk = buf;
 	j->counted = 0;
 	j->ncb = 0;
-	if (yajl_parse(j->h, (const unsigned char *)buf, len) != yajl_status_ok)
-		return yajl_failed(r, buf, len);
-	err = token_guard(r, buf, len);
-	if (err)
-		return err;
+	if (j->t) {
+		err = sbom_jtok_parse(j->t, buf, len);
+		if (err)
+			return jtok_failed(r, err);
+	} else {
+		if (yajl_parse(j->h, (const unsigned char *)buf, len) !=
+		    yajl_status_ok)
+			return yajl_failed(r, buf, len);
+		err = token_guard(r, buf, len);
+		if (err)
+			return err;
+	}
 	/* count the rest of the chunk's newlines */
 	p = buf + j->counted;
 	while ((p = memchr(p, '\n', buf + len - p))) {
@@ -709,11 +767,18 @@ static int check_spdx(struct sbom_reader *r)
 static int json_finish(struct sbom_reader *r)
 {
 	struct json_state *j = r->priv;
+	int err;
 
 	j->chunk = NULL;
-	if (yajl_complete_parse(j->h) != yajl_status_ok) {
+	if (j->t)
+		err = sbom_jtok_complete(j->t);
+	else
+		err = yajl_complete_parse(j->h) == yajl_status_ok ? 0 : -EPIPE;
+	if (err) {
 		if (j->cb_err)
 			return j->cb_err;
+		if (err == -ENOMEM)
+			return err;
 		return sbom_error(r, j->line,
 				  "truncated JSON document (unexpected end)");
 	}
@@ -742,6 +807,7 @@ static void json_destroy(struct sbom_reader *r)
 		return;
 	if (j->h)
 		yajl_free(j->h);
+	sbom_jtok_free(j->t);
 	if (j->comps)
 		for (i = 0; i < SBOM_MAX_DEPTH; i++)
 			sbom_comp_free(&j->comps[i]);

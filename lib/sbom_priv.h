@@ -89,6 +89,36 @@ int sbom_hex256(const char *s, size_t len, unsigned char out[32]);
 int sbom_alg_is_sha256(const char *alg);
 void sbom_set_version(struct sbom_reader *r, const char *v);
 
+/* The streaming JSON tokenizer (sbom_jtok.c). Callbacks return nonzero to
+ * go on, 0 to stop (sbom_jtok_parse() then returns -ECANCELED). */
+struct sbom_jtok_cb {
+	int (*null)(void *ctx);
+	int (*boolean)(void *ctx, int b);
+	int (*number)(void *ctx);
+	int (*string)(void *ctx, const unsigned char *s, size_t len);
+	int (*start_map)(void *ctx);
+	int (*key)(void *ctx, const unsigned char *s, size_t len);
+	int (*end_map)(void *ctx);
+	int (*start_array)(void *ctx);
+	int (*end_array)(void *ctx);
+};
+
+struct sbom_jtok;
+struct sbom_jtok *sbom_jtok_new(const struct sbom_jtok_cb *cb, void *ctx);
+void sbom_jtok_free(struct sbom_jtok *t);
+/* 0; -EINVAL syntax error, -E2BIG token too long (both: sbom_jtok_error());
+ * -ECANCELED a callback returned 0; -ENOMEM */
+int sbom_jtok_parse(struct sbom_jtok *t, const char *buf, size_t len);
+/* 0; -EPIPE the document ends inside a value; -ECANCELED */
+int sbom_jtok_complete(struct sbom_jtok *t);
+/* Offset in the current chunk after the token being called back for. */
+size_t sbom_jtok_pos(const struct sbom_jtok *t);
+const char *sbom_jtok_error(const struct sbom_jtok *t);
+
+/* Nonzero: the JSON reader uses yajl instead of sbom_jtok (kept for
+ * differential fuzzing and benchmarks; not thread-safe to change). */
+extern int sbom_json_use_yajl;
+
 extern const struct sbom_backend sbom_json_backend;	/* CDX and SPDX */
 extern const struct sbom_backend sbom_xml_backend;
 extern const struct sbom_backend sbom_tv_backend;

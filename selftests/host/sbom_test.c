@@ -459,7 +459,7 @@ TEST(json_hostile)
 	int i;
 
 	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"x\":\"\xc3\x28\"}",
-	       SBOM_FMT_AUTO, "UTF8");
+	       SBOM_FMT_AUTO, "UTF-8");
 	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[",
 	       SBOM_FMT_AUTO, "truncated");
 	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"\0}",
