@@ -58,6 +58,7 @@ fuzzers := $(addprefix $(O)/,$(fuzz-y))
 benches := $(addprefix $(O)/,$(bench-y))
 kselftest := $(O)/kselftest/kselftest_harness.h $(O)/kselftest/kselftest.h
 libbomgate := $(O)/libbomgate.a
+FUZZ_O := build/fuzz
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -131,7 +132,6 @@ $(hosttests) $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # libFuzzer targets: clang, with ASan+UBSan, against the same library sources.
-FUZZ_O := build/fuzz
 $(FUZZ_O)/fuzz/%: fuzz/%.c $(lib-y:%.o=%.c) $(kselftest) | $(O)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -147,7 +147,7 @@ KERNELS ?= 6.1 6.12
 KERNEL ?=
 T ?=
 
-check: all
+check: all $(addprefix $(FUZZ_O)/,$(fuzz-y))
 	$(Q)scripts/check.sh $(O) "$(if $(KERNEL),$(KERNEL),$(KERNELS))" "$(T)"
 
 check-host: all

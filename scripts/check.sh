@@ -56,6 +56,25 @@ if [ -z "$vm_only" ]; then
 		count "$tap" $rc "$name"
 	done
 	report host
+
+	# A short fuzz run of every libFuzzer target (make fuzz runs longer).
+	p=0 f=0 s=0
+	secs=${BOMGATE_FUZZ_SECS:-10}
+	for bin in "$top"/build/fuzz/fuzz/*; do
+		[ -x "$bin" ] && [ "$secs" -gt 0 ] || continue
+		name=$(basename "$bin")
+		want "$name" || continue
+		if "$top/scripts/fuzz.sh" "$top/build/fuzz" "$secs" "fuzz/$name" \
+			> "$build/results/host/$name.log" 2>&1; then
+			echo "  ok - $name: ${secs}s without a crash, leak or timeout"
+			p=$((p + 1))
+		else
+			echo "  not ok - $name: see $build/results/host/$name.log"
+			tail -n 20 "$build/results/host/$name.log" | sed 's/^/    /'
+			f=$((f + 1))
+		fi
+	done
+	report fuzz
 fi
 
 for k in $kernels; do
