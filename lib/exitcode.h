@@ -3,7 +3,7 @@
 #define BOMGATE_EXITCODE_H
 
 /*
- * Exit codes of bomgate and bomgated, documented in docs/bomgate.1.md.
+ * Exit codes of bomgate and bomgated, documented in docs/man/bomgate.1.md.
  * Only command handlers and main() turn -errno values into these.
  */
 enum bg_exit {
