@@ -25,7 +25,7 @@ mkdir -p /lib/modules
 ln -sfn "$kdir/root/lib/modules/$kver" "/lib/modules/$kver"
 
 cd "$top" || { echo "no $top" > $res/fatal; poweroff -f; }
-export BOMGATE_BUILD=$build BOMGATE_TOP=$top BOMGATE_IN_VM=1
+export BOMGATE_BUILD=$build BOMGATE_TOP=$top BOMGATE_KDIR=$kdir BOMGATE_IN_VM=1
 echo "$kver" > $res/kernel
 for t in $(arg tests | tr ',' ' '); do
 	# a test may be a path relative to selftests/vm (../../bench/NAME);
