@@ -157,7 +157,9 @@ static __always_inline int measure(struct file *file, struct bg_ctx *d,
 	if (c) {
 		__u64 s1 = READ_ONCE(c->dseq);
 
-		if (s1 == READ_ONCE(c->wseq) && stamp_equal(c, &now)) {
+		/* dseq is wseq + 1 of the measurement: a new (zeroed) entry
+		 * or one being rewritten (~0) never matches */
+		if (s1 == READ_ONCE(c->wseq) + 1 && stamp_equal(c, &now)) {
 			__builtin_memcpy(d->digest, c->digest, BG_DIGEST_LEN);
 			/* digest copied whole: nobody replaced it meanwhile */
 			if (READ_ONCE(c->dseq) == s1) {
@@ -193,7 +195,7 @@ static __always_inline int measure(struct file *file, struct bg_ctx *d,
 		c->ctime_nsec = now.ctime_nsec;
 		c->mtime_sec = now.mtime_sec;
 		c->mtime_nsec = now.mtime_nsec;
-		WRITE_ONCE(c->dseq, seq0);
+		WRITE_ONCE(c->dseq, seq0 + 1);
 		WRITE_ONCE(c->busy, 0);
 	}
 	return 0;
@@ -346,7 +348,7 @@ static __always_inline int verdict(struct bg_ctx *d, struct bg_config *cfg,
 	count(hook * BG_DEC_MAX + dec);
 	if (dec != BG_DEC_ALLOWED || (cfg->flags & BG_CFG_EMIT_ALLOWED))
 		emit(d, file, hook, dec, mode, can_dpath);
-	return dec == BG_DEC_DENIED ? -EPERM : 0;
+	return dec == BG_DEC_DENIED ? -EPERM : 0;	/* deny only in enforce */
 }
 
 /* The whole decision for a file-backed hook. */
@@ -383,7 +385,7 @@ int BPF_PROG(bg_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;	/* an earlier LSM denied: keep its answer */
-	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true);
+	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true);	/* decided */
 }
 
 SEC("lsm.s/mmap_file")
@@ -391,10 +393,10 @@ int BPF_PROG(bg_mmap, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
 {
 	if (ret)
-		return ret;
+		return ret;	/* an earlier LSM denied: keep its answer */
 	if (!file || !(prot & PROT_EXEC))
 		return 0;	/* not an executable file mapping: allow */
-	return gate_file(file, BG_HOOK_MMAP, BG_CLASS_MMAP, true);
+	return gate_file(file, BG_HOOK_MMAP, BG_CLASS_MMAP, true);	/* decided */
 }
 
 /*
@@ -409,13 +411,13 @@ int BPF_PROG(bg_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	struct file *file;
 
 	if (ret)
-		return ret;
+		return ret;	/* an earlier LSM denied: keep its answer */
 	if (!(prot & PROT_EXEC) || (BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
 		return 0;	/* not adding PROT_EXEC: allow */
 	file = vma->vm_file;
 	if (!file)
 		return 0;	/* anonymous memory: not file code, allow */
-	return gate_file(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false);
+	return gate_file(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false); /* cache */
 }
 
 SEC("lsm.s/kernel_read_file")
@@ -425,7 +427,7 @@ int BPF_PROG(bg_read_file, struct file *file, enum kernel_read_file_id id,
 	__u8 hook, cls;
 
 	if (ret)
-		return ret;
+		return ret;	/* an earlier LSM denied: keep its answer */
 	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE)) {
 		hook = BG_HOOK_MODULE;
 		cls = BG_CLASS_MODULE;
@@ -442,7 +444,7 @@ int BPF_PROG(bg_read_file, struct file *file, enum kernel_read_file_id id,
 	} else {
 		return 0;	/* policy files, certificates: not code, allow */
 	}
-	return gate_file(file, hook, cls, true);
+	return gate_file(file, hook, cls, true);	/* decided */
 }
 
 SEC("lsm/kernel_load_data")
@@ -453,7 +455,7 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 	__u8 hook, cls, mode;
 
 	if (ret)
-		return ret;
+		return ret;	/* an earlier LSM denied: keep its answer */
 	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE)) {
 		hook = BG_HOOK_MODULE_BUF;
 		cls = BG_CLASS_MODULE;
@@ -470,7 +472,7 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 	}
 	cfg = bg_cfg();
 	if (!cfg)
-		return 0;
+		return 0;	/* cannot happen: array map; allow */
 	mode = cfg->mode[cls & 7];
 	if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
@@ -482,7 +484,7 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 		d.reason = BG_REASON_UNMEASURED_OK;
 	else
 		d.reason = BG_REASON_UNMEASURED_BUF;
-	return verdict(&d, cfg, NULL, hook, mode, false);
+	return verdict(&d, cfg, NULL, hook, mode, false);	/* decided */
 }
 
 /* Cache invalidation: any open for write or truncate makes the cached digest

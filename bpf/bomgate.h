@@ -106,7 +106,7 @@ struct bg_config {
 struct bg_icache {
 	__u8 digest[BG_DIGEST_LEN];
 	__u64 wseq;		/* bumped by every open-for-write/truncate */
-	__u64 dseq;		/* wseq the digest belongs to; ~0: none */
+	__u64 dseq;		/* 1 + wseq the digest belongs to; 0, ~0: none */
 	__u64 i_version;
 	__u64 size;
 	__s64 mtime_sec, ctime_sec;
