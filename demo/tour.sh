@@ -106,15 +106,16 @@ if [ -n "${BOMGATE_IN_VM:-}" ]; then
 	say "In the VM, SHA-256 is emulated (about 100 times slower than" \
 	    "natively), so the tour takes the programs and libraries under" \
 	    "64 KB in $dirs," \
-	    "the libraries of the tools it runs, and what the lock-out guard" \
-	    "checks. On real hardware it scans those folders whole in seconds."
-	tools="jq sed fold sleep date tail uname sha256sum cp awk cat"
+	    "the libraries of the tools it runs and of the bomgate CLI, and" \
+	    "what the lock-out guard checks. On real hardware it scans those folders whole in seconds."
+	tools="jq sed grep fold sleep date tail uname sha256sum cp awk cat"
 	{
 		find $dirs -maxdepth 1 -type f -size -64k
 		cat "$d/guard"
 		paths=$(for t in $tools; do command -v "$t"; done)
 		readlink -f $paths
-		ldd $paths | awk '/=> \// { print $3 }' | xargs -r readlink -f
+		# the CLI links more than bomgated maps (libexpat, libyajl)
+		ldd $paths "$bg" | awk '/=> \// { print $3 }' | xargs -r readlink -f
 	} | sort -u > "$d/files"
 	printf '  # %s\n' "bomgate sbom scan -o system.cdx.json" \
 		"    ($(wc -l < "$d/files") files: see $d/files)"
