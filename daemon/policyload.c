@@ -5,6 +5,8 @@
  * kernel changes until every check passed.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,9 +123,56 @@ static int add_path(struct guard_report *all, const char *path)
 	return 0;
 }
 
+/*
+ * The shared libraries @bin needs (DT_NEEDED), looked up in the folders of
+ * the libraries this daemon maps (all->path[@from..]): the CLI and the
+ * daemon are built and installed together. Without them 'bomgate disable'
+ * would be allowed to exec and then fail to map libexpat.
+ */
+static void add_needed(struct guard_report *all, const char *bin, int from)
+{
+	int fd, to = all->n;
+	Elf_Scn *scn = NULL;
+	Elf *elf = NULL;
+
+	fd = open(bin, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (elf_version(EV_CURRENT) != EV_NONE)
+		elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data = elf_getdata(scn, NULL);
+		GElf_Shdr sh;
+		GElf_Dyn dyn;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !data)
+			continue;
+		for (int i = 0; gelf_getdyn(data, i, &dyn); i++) {
+			const char *name;
+
+			if (dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			for (int j = from; name && !strchr(name, '/') && j < to; j++) {
+				char lib[PATH_MAX];
+				const char *dir = all->path[j];
+				int len = strrchr(dir, '/') - dir;
+
+				snprintf(lib, sizeof(lib), "%.*s/%s", len, dir, name);
+				if (!access(lib, F_OK)) {
+					add_path(all, lib);
+					break;
+				}
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+}
+
 /* What must stay runnable: this daemon's binary and every file it maps
- * executable (libraries, the dynamic loader), PID 1, /bin/sh and the
- * operator's paths. */
+ * executable (libraries, the dynamic loader), the CLI next to it and its
+ * libraries, PID 1, /bin/sh and the operator's paths. */
 static int guard_paths(const struct daemon_conf *c, struct guard_report *all)
 {
 	char line[PATH_MAX + 128], *slash;
@@ -152,8 +201,8 @@ static int guard_paths(const struct daemon_conf *c, struct guard_report *all)
 		slash = strrchr(line, '/');
 		if (slash) {
 			strcpy(slash + 1, "bomgate");
-			if (!access(line, F_OK))
-				add_path(all, line);
+			if (!access(line, F_OK) && !add_path(all, line))
+				add_needed(all, line, 1);
 		}
 	}
 	add_path(all, "/proc/1/exe");
