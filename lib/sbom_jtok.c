@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,22 @@ static inline int is_value_expected(const struct sbom_jtok *t)
 	return t->x == X_ROOT || t->x == X_VALUE || t->x == X_VALUE_OR_CLOSE;
 }
 
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* Nonzero when one of 8 bytes is a quote, a backslash, a control
+ * character or not ASCII (the lowest flagged byte is a real one). */
+static inline uint64_t special8(const unsigned char *u)
+{
+	uint64_t v, q, b;
+
+	memcpy(&v, u, 8);
+	q = v ^ (ONES * '"');
+	b = v ^ (ONES * '\\');
+	return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) |
+		((b - ONES) & ~b) | v) & HIGHS;
+}
+
 /*
  * Scan string bytes from p, resuming the state in t. Returns the closing
  * quote, or end when the chunk ends first; NULL with t->msg on an error.
@@ -231,6 +248,8 @@ static const char *str_scan(struct sbom_jtok *t, const char *p,
 		switch (str_class[c]) {
 		case C_OK:
 			u++;
+			while (e - u >= 8 && !special8(u))
+				u += 8;
 			while (u < e && str_class[*u] == C_OK)
 				u++;
 			continue;
