@@ -18,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "sbom.h"
+#include "sbom_priv.h"
 
 #define MAX_DIGESTS 8
 
@@ -583,6 +584,89 @@ TEST(json_many_chunks)
 	EXPECT_EQ(7, g.d[4].line);
 	EXPECT_EQ(4, g.d[4].sha256[31]);
 	free(doc);
+}
+
+/*
+ * Every token of a component cut by the end of the first 256 KiB chunk, at
+ * every byte: strings with escapes, surrogate pairs and multibyte UTF-8,
+ * numbers, literals, keys. The same with both tokenizers (own and yajl),
+ * and a bad byte sequence is refused wherever the cut falls.
+ */
+static const char split_comp[] =
+	"{\"type\":\"file\",\"name\":\"caf\\u00e9 \\ud83d\\ude00 \xc3\xa9\\/\\\"x\",\r\n"
+	"\"n\":[-12.5e+3,0,1E-2,true,false,null,{}],\"bom-ref\":\"r\\t1\","
+	"\"hashes\":[{\"alg\":\"SHA-256\",\"content\":"
+	"\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"}]}";
+
+static char *split_doc(size_t shift, const char *comp, size_t *len)
+{
+	static const char head[] = "{\"bomFormat\":\"CycloneDX\","
+		"\"specVersion\":\"1.6\",\"pad\":\"";
+	static const char mid[] = "\",\"components\":[";
+	size_t pad = SBOM_CHUNK - shift - (sizeof(head) - 1) - (sizeof(mid) - 1);
+	char *doc = malloc(SBOM_CHUNK + strlen(comp) + 8);
+
+	if (!doc)
+		return NULL;
+	memcpy(doc, head, sizeof(head) - 1);
+	memset(doc + sizeof(head) - 1, 'p', pad);
+	*len = sprintf(doc + sizeof(head) - 1 + pad, "%s%s]}", mid, comp) +
+	       sizeof(head) - 1 + pad;
+	return doc;
+}
+
+TEST(json_split_tokens)
+{
+	static const char bad[][12] = {
+		"\xe2\x82x", "\\x", "\\u12g4", "\x01", "\xf8\x80",
+	};
+	size_t shift, len, n = strlen(split_comp);
+	struct sbom_stats st;
+	char *doc, err[256];
+	int yajl, ret;
+
+	for (yajl = 0; yajl < 2; yajl++) {
+		sbom_json_use_yajl = yajl;
+		for (shift = 0; shift <= n; shift++) {
+			struct got g = { 0 };
+
+			doc = split_doc(shift, split_comp, &len);
+			ASSERT_NE(NULL, doc);
+			ret = read_mem(doc, len, SBOM_FMT_AUTO, &g, &st, err,
+				       sizeof(err));
+			free(doc);
+			ASSERT_EQ(0, ret) TH_LOG("yajl %d shift %zu: %s",
+						 yajl, shift, err);
+			ASSERT_EQ(1, g.ndigests);
+			EXPECT_EQ(0xff, g.d[0].sha256[31]);
+			EXPECT_EQ(1, g.d[0].file_level);
+			EXPECT_STREQ("caf\xc3\xa9 \xf0\x9f\x98\x80 \xc3\xa9/\"x",
+				     g.d[0].name) TH_LOG("shift %zu", shift);
+			EXPECT_STREQ("r\t1", g.d[0].ref);
+			EXPECT_EQ(2, g.d[0].line);
+			EXPECT_EQ(0, st.problems) TH_LOG("%s", g.problem);
+		}
+	}
+	sbom_json_use_yajl = 0;
+	for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+		char comp[64];
+		size_t k = snprintf(comp, sizeof(comp), "{\"name\":\"%s\"}",
+				    bad[b]);
+
+		for (shift = 0; shift <= k; shift++) {
+			struct got g = { 0 };
+
+			doc = split_doc(shift, comp, &len);
+			ASSERT_NE(NULL, doc);
+			ret = read_mem(doc, len, SBOM_FMT_AUTO, &g, &st, err,
+				       sizeof(err));
+			free(doc);
+			EXPECT_EQ(-EINVAL, ret) TH_LOG("bad %zu shift %zu", b,
+						       shift);
+			EXPECT_NE(NULL, strstr(err, "JSON syntax error"))
+				TH_LOG("%s", err);
+		}
+	}
 }
 
 /* ---- SPDX JSON ------------------------------------------------------ */
