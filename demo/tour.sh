@@ -131,7 +131,8 @@ rc=$?
 sed 's/^/    /' "$d/out"
 [ $rc -eq 0 ] || fail "bomgate sbom scan (exit $rc)"
 say "The entry for /usr/bin/uname, for example (one file per line):"
-grep '"name":"/usr/bin/uname"' "$d/system.cdx.json" | sed 's/^ */    /'
+grep -m1 '"name": "/usr/bin/uname"' "$d/system.cdx.json" | sed 's/, *$//' |
+	jq -c '{name, version, purl, sha256: .hashes[0].content}' | sed 's/^/    /'
 
 # --- 2. policy -------------------------------------------------------------
 step "2. Compile the SBOM into a policy and sign it"

@@ -33,7 +33,7 @@ $("$build/bomgated" --check 2>&1 | grep -E '^ +missing' | sed 's/^ */    /')
 demo: so the tour runs in a QEMU virtual machine booting Debian's $kernel
       kernel, which can. The VM sees this machine's files read-only (with a
       throw-away overlay) and runs the binaries just built. Emulation makes
-      it slow: about 1-2 minutes.
+      it slow: about 2-3 minutes.
 EOF
 
 # The guest runs BUILD/selftests/vm/<test>: the tour is copied next to the
