@@ -471,14 +471,19 @@ static struct sbom_str *target(struct json_state *j, struct level *l)
 	}
 }
 
+static int on_scalar(struct sbom_reader *r, const char *what);
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct sbom_reader *r = ctx;
 	struct json_state *j = r->priv;
-	struct level *l = &j->lv[j->depth - 1];
+	struct level *l;
 	struct sbom_str *t;
 	int err;
 
+	if (!j->depth)		/* the whole document is a string */
+		return on_scalar(r, "string");
+	l = &j->lv[j->depth - 1];
 	progress(j);
 	if (l->role == RO_IGNORE)
 		return 1;

@@ -470,6 +470,27 @@ TEST(json_hostile)
 	REJECT("{\"bomFormat\":\"CycloneDX\",\"bomFormat\":\"CycloneDX\"}",
 	       SBOM_FMT_AUTO, "duplicate");
 	REJECT("[1,2]", SBOM_FMT_AUTO, "array");
+	/* a lone value, with the format forced past detection */
+	REJECT("\"CycloneDX\"", SBOM_FMT_CDX_JSON, "JSON string");
+	REJECT("12", SBOM_FMT_SPDX_JSON, "JSON number");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"\f}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":01}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":-}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":tru}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":1.}",
+	       SBOM_FMT_AUTO, "syntax");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":\"a\tb\"}",
+	       SBOM_FMT_AUTO, "control character");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"v\":1e5",
+	       SBOM_FMT_AUTO, "truncated");
+	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",/*c*/\"v\":1}",
+	       SBOM_FMT_AUTO, "syntax");
 	REJECT("{\"spdxVersion\":\"SPDX-2.3\"}", SBOM_FMT_CDX_JSON, "bomFormat");
 	REJECT("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"} {}",
 	       SBOM_FMT_AUTO, "syntax");
