@@ -320,6 +320,8 @@ static int start_io(struct daemon *d)
 		pr_err("cannot consume the ring buffer: %s", strerror(errno));
 		return ret ? ret : -errno;
 	}
+	/* a flood of events must not starve the control socket */
+	engine__set_poll_budget(d->e, 256);
 	ret = server_open(d, err, sizeof(err));
 	if (ret)
 		pr_err("%s", err);

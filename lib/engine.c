@@ -337,7 +337,21 @@ static int engine_on_event(void *ctx, void *data, size_t len)
 	memcpy(&ev, data, sizeof(ev));
 	if (ev.version != BG_EVENT_VERSION)
 		return 0;
-	return e->event_fn ? e->event_fn(e->event_ctx, &ev) : 0;
+	if (e->event_fn) {
+		int ret = e->event_fn(e->event_ctx, &ev);
+
+		if (ret)
+			return ret;
+	}
+	/* budget spent: stop here; libbpf keeps the rest for the next poll */
+	if (e->poll_budget && ++e->polled >= e->poll_budget)
+		return -E2BIG;
+	return 0;
+}
+
+void engine__set_poll_budget(struct engine *e, unsigned int events)
+{
+	e->poll_budget = events;
 }
 
 int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx)
@@ -353,9 +367,13 @@ int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx)
 
 int engine__poll(struct engine *e, int timeout_ms)
 {
+	int ret;
+
 	if (!e->rb)
 		return -EINVAL;
-	return ring_buffer__poll(e->rb, timeout_ms);
+	e->polled = 0;
+	ret = ring_buffer__poll(e->rb, timeout_ms);
+	return ret == -E2BIG ? (int)e->polled : ret;
 }
 
 int engine__events_fd(struct engine *e)

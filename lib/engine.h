@@ -48,8 +48,11 @@ int engine__counters(struct engine *e, __u64 *out);
 
 typedef int (*engine_event_fn)(void *ctx, const struct bg_event *ev);
 int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx);
-/* Deliver pending events; wait up to @timeout_ms. Returns events or -errno. */
+/* Deliver pending events; wait up to @timeout_ms. Returns events or -errno.
+ * With a budget set, at most that many events are delivered per call, so
+ * a flood cannot starve the caller's other work; call again for more. */
 int engine__poll(struct engine *e, int timeout_ms);
+void engine__set_poll_budget(struct engine *e, unsigned int events);
 int engine__events_fd(struct engine *e);
 
 /* The inode cache entry of the open file @fd (tests, diagnostics). */

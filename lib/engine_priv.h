@@ -12,6 +12,8 @@ struct engine {
 	engine_event_fn event_fn;
 	void *event_ctx;
 	char left_out[256];
+	unsigned int poll_budget;	/* events per engine__poll(), 0: all */
+	unsigned int polled;		/* events delivered in this poll */
 };
 
 /* Allocate and open (not load) the skeleton; NULL and errno on failure. */

@@ -40,7 +40,7 @@ for k in $kernels; do
 		-T 1500 -o "$res/vm-$k"
 	tap=$res/vm-$k/vm_bench.tap
 	if [ ! -f "$tap" ] || ! grep -q '^BENCH	done' "$tap"; then
-		echo "bench: vm[$k] did not finish; see $tap and $build/vm/$k/console.log" >&2
+		echo "bench: vm[$k] did not finish; see $tap and $res/vm-$k/console.log" >&2
 		grep -E '^BENCH	error|^#' "$tap" 2>/dev/null | tail -5 >&2 || true
 		exit 1
 	fi

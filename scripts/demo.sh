@@ -54,6 +54,6 @@ tail -n +1 -F --pid=$vm "$out/tour.sh.tap" 2>/dev/null || true
 wait $vm || true
 rc=$(cat "$out/tour.sh.rc" 2>/dev/null || echo none)
 if [ "$rc" != 0 ]; then
-	echo "demo: the tour failed in the VM (exit $rc); console: $build/vm/$kernel/console.log" >&2
+	echo "demo: the tour failed in the VM (exit $rc); console: $out/console.log" >&2
 	exit 1
 fi
