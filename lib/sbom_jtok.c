@@ -513,7 +513,7 @@ static int keep(struct sbom_jtok *t, const char *s, size_t n)
 {
 	if (t->tlen + n > SBOM_MAX_TOKEN)
 		return too_long(t);
-	if (t->part == P_STR) {
+	if (t->part == P_STR && n) {
 		if (grow(&t->tb, &t->tcap, t->tlen + n))
 			return -ENOMEM;
 		memcpy(t->tb + t->tlen, s, n);
