@@ -424,7 +424,8 @@ TEST_F_TIMEOUT(stress, flood_drops_reported_daemon_responsive, 240)
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	TH_LOG("slowest status reply during the flood: %.2f s", worst);
-	EXPECT_GT(20.0, worst);	/* 9 s seen with 4 VMs on 2 host cores */
+	/* 9 s before the per-poll event budget, 0.2 s after (6.1, TCG) */
+	EXPECT_GT(3.0, worst);
 
 	/* the drops, as an event and in the counters */
 	for (int i = 0; i < 100 && !grep_file(EVENTS, "\"type\":\"drops\""); i++)
