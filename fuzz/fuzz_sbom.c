@@ -10,6 +10,10 @@
  * (sbom_json_use_yajl): both must accept the same documents and report
  * the same digests and counts. The one known difference: yajl takes a
  * vertical tab or form feed for whitespace, which JSON does not.
+ *
+ * The tokenizer alone is also given the input in one piece and in small
+ * pieces (sizes taken from the input): a token cut anywhere must give the
+ * same callbacks, with the same strings, and the same verdict.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -120,6 +124,80 @@ static void run(int fd, const uint8_t *data, size_t size,
 		abort();
 }
 
+struct trace {
+	unsigned long long h;
+	unsigned long n;
+};
+
+static int ev(void *ctx, int what, const unsigned char *s, size_t len)
+{
+	struct trace *t = ctx;
+	size_t i;
+
+	t->h = t->h * 1099511628211ULL + what;
+	for (i = 0; i < len; i++)
+		t->h = t->h * 1099511628211ULL + s[i];
+	t->h = t->h * 1099511628211ULL + len;
+	/* stop after a while sometimes, as a reader's callback may */
+	return ++t->n != 5000;
+}
+
+static int ev_null(void *c) { return ev(c, 1, NULL, 0); }
+static int ev_bool(void *c, int b) { return ev(c, 2 + b, NULL, 0); }
+static int ev_num(void *c) { return ev(c, 4, NULL, 0); }
+static int ev_str(void *c, const unsigned char *s, size_t l)
+{
+	return ev(c, 5, s, l);
+}
+static int ev_smap(void *c) { return ev(c, 6, NULL, 0); }
+static int ev_key(void *c, const unsigned char *s, size_t l)
+{
+	return ev(c, 7, s, l);
+}
+static int ev_emap(void *c) { return ev(c, 8, NULL, 0); }
+static int ev_sarr(void *c) { return ev(c, 9, NULL, 0); }
+static int ev_earr(void *c) { return ev(c, 10, NULL, 0); }
+
+static const struct sbom_jtok_cb trace_cb = {
+	ev_null, ev_bool, ev_num, ev_str, ev_smap, ev_key, ev_emap, ev_sarr,
+	ev_earr,
+};
+
+/* piece sizes: 1 + (a byte of the input) % 8, starting at byte `seed` */
+static int jtok_run(const uint8_t *data, size_t size, size_t seed,
+		    struct trace *tr)
+{
+	struct sbom_jtok *t = sbom_jtok_new(&trace_cb, tr);
+	size_t off = 0, k;
+	int ret = 0;
+
+	if (!t)
+		abort();
+	memset(tr, 0, sizeof(*tr));
+	while (!ret && off < size) {
+		k = seed < size ? 1 + data[(seed + off) % size] % 8 : size;
+		if (k > size - off)
+			k = size - off;
+		ret = sbom_jtok_parse(t, (const char *)data + off, k);
+		off += k;
+	}
+	if (!ret)
+		ret = sbom_jtok_complete(t);
+	sbom_jtok_free(t);
+	return ret;
+}
+
+static void jtok_split(const uint8_t *data, size_t size)
+{
+	struct trace whole, cut;
+	int a, b;
+
+	a = jtok_run(data, size, SIZE_MAX, &whole);
+	b = jtok_run(data, size, 0, &cut);
+	if (a != b || whole.h != cut.h || whole.n != cut.n)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
@@ -129,6 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fd < 0)
 			abort();
 	}
+	jtok_split(data, size);
 	run(fd, data, size, SBOM_FMT_AUTO);
 	if (size)
 		run(fd, data, size, 1 + data[0] % 4);

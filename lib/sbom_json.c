@@ -143,11 +143,16 @@ static inline void progress(struct json_state *j)
 static unsigned long cur_line(struct sbom_reader *r)
 {
 	struct json_state *j = r->priv;
-	size_t pos = json_pos(j);
-	const char *p = j->chunk + j->counted, *end = j->chunk + pos;
+	const char *p, *end;
+	size_t pos;
 
-	if (!j->chunk || pos <= j->counted)
+	if (!j->chunk)
 		return j->line;
+	pos = json_pos(j);
+	if (pos <= j->counted)
+		return j->line;
+	p = j->chunk + j->counted;
+	end = j->chunk + pos;
 	while ((p = memchr(p, '\n', end - p))) {
 		j->line++;
 		p++;
