@@ -121,6 +121,6 @@ t1=$(date +%s)
 	cat "$res/sbom.tsv"
 } > "$res/all.tsv"
 tmp=$(mktemp "$doc.XXXXXX")
-python3 "$top/bench/report.py" "$res/all.tsv" > "$tmp"
+BENCH_DOCDIR=$(dirname "$doc") python3 "$top/bench/report.py" "$res/all.tsv" > "$tmp"
 mv "$tmp" "$doc"
 echo "bench: wrote $doc (raw results: $res/all.tsv)"
