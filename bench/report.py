@@ -150,7 +150,9 @@ for wl in ("static", "dynamic"):
               "enforcement: bomgate is %s." % (
                   k, wl, pct(e["enforce"]), pct(e["fapolicyd"]),
                   "below fapolicyd" if e["enforce"] < e["fapolicyd"]
-                  else "**not below fapolicyd** in this run"))
+                  else "**not below fapolicyd** in this run (compare the "
+                  "per-round spreads: TCG noise is often larger than "
+                  "either overhead)"))
 w("")
 w("Target: cached exec overhead indistinguishable from noise (< 2 %). "
   "Where the per-round spread straddles zero, the difference is within "
@@ -283,7 +285,8 @@ w("")
 w("`make -s -j2` of %s generated C files (`gcc -O1 -pipe -c`, then one "
   "link) in the guest's tmpfs, with the host's make, gcc, cc1, as and ld "
   "(read over the 9p root). Variants interleaved (none, bomgate enforce, "
-  "fapolicyd), one warm-up round. bomgate's policy lists the toolchain "
+  "fapolicyd); the audit-mode build that finds the toolchain warms the "
+  "caches up first. bomgate's policy lists the toolchain "
   "(%s files found by one build in audit mode) besides the bench's own "
   "files, and every exec and executable mapping of the build is checked "
   "against it. fapolicyd watches tmpfs only (the overlay root would gate "
