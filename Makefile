@@ -136,7 +136,7 @@ $(FUZZ_O)/fuzz/%: fuzz/%.c $(lib-y:%.o=%.c) $(kselftest) | $(O)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -D_GNU_SOURCE -Ilib -Ibpf -I$(O) -g -O1 \
-		-fsanitize=fuzzer,address,undefined $< $(lib-y:%.o=%.c) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $< $(lib-y:%.o=%.c) \
 		$(LDLIBS) -o $@
 
 $(O) $(O)/bpf $(O)/kselftest:
