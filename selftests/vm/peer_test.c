@@ -522,7 +522,7 @@ TEST_F_TIMEOUT(peer, difference_daemon_killed, 240)
 	engine_pin_remove(PIN);
 	/* unpinned, nothing holds it: detached (6.12 releases the link a
 	 * moment later, after an RCU grace period) */
-	for (int i = 0; i < 50 && run(argv) != V_RUNS; i++)
+	for (int i = 0; i < 150 && run(argv) != V_RUNS; i++)
 		usleep(100 * 1000);
 	EXPECT_EQ(V_RUNS, run(argv));
 	vm_cgroup_leave(self->cg);
