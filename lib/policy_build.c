@@ -3,6 +3,15 @@
  * Building compiled policies: collect sources, components and digests,
  * then sort, merge duplicates (block wins over allow) and serialize into
  * the layout of policy_format.h.
+ *
+ * Sized for SBOMs of millions of files: memory is the digest set, the
+ * component table and the string table, each an array grown in place
+ * (glibc moves big blocks with mremap, without copying), plus two open
+ * addressing hash sets of 8-byte slots. Strings are copied once into the
+ * table that is written out; the sets hold offsets and 32-bit hashes, so
+ * probing and growing touch no string. The entries are sorted in place by
+ * a radix sort on the digest bytes and written to the file through a small
+ * buffer that is hashed on the way (the header checksum is written last).
  */
 #include <endian.h>
 #include <errno.h>
@@ -14,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "policy.h"
 #include "sha256.h"
@@ -22,7 +32,7 @@ struct bentry {
 	__u8 sha256[32];
 	__u32 flags;
 	__u32 component;
-	__u64 seq;		/* insertion order: first component wins */
+	__u32 seq;		/* insertion order: first component wins */
 };
 
 struct bcomp {
@@ -38,12 +48,20 @@ struct bsource {
 	__u64 nr_digests;
 };
 
-/* Open-addressing hash set of indexes/offsets; 0 means empty, stored +1. */
+/* Open-addressing hash set: val is an index/offset + 1 (0: empty), hash
+ * its 32-bit hash, which places it (low bits) and filters compares. */
+struct hslot {
+	__u32 val;
+	__u32 hash;
+};
+
 struct hset {
-	__u32 *slot;
-	size_t cap;		/* power of two */
+	struct hslot *slot;
+	size_t cap;		/* power of two, or 0 */
 	size_t used;
 };
+
+#define NR_STRS		5
 
 struct policy_builder {
 	__u64 version, created;
@@ -53,9 +71,11 @@ struct policy_builder {
 	char *strings;
 	size_t strings_len, strings_cap;
 	struct hset strset;
+	__u32 last_str[NR_STRS];	/* per field: the last string seen */
 	struct bcomp *comps;
 	size_t nr_comps, comps_cap;
 	struct hset compset;
+	size_t comps_indexed;	/* comps[0..comps_indexed) are in compset */
 	struct bsource *sources;
 	size_t nr_sources, sources_cap;
 	struct bentry *entries;
@@ -79,45 +99,66 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static __u64 fnv(const void *data, size_t len)
-{
-	const __u8 *d = data;
-	__u64 h = 0xcbf29ce484222325ULL;
+#define MIX1	0x9e3779b97f4a7c15ULL
+#define MIX2	0xbf58476d1ce4e5b9ULL
 
-	while (len--)
-		h = (h ^ *d++) * 0x100000001b3ULL;
-	return h;
+static inline __u64 mix(__u64 h, __u64 w)
+{
+	h = (h ^ w) * MIX2;
+	return h ^ (h >> 31);
 }
 
-static __u64 str_hash(struct policy_builder *b, __u32 off)
+static inline __u32 fold(__u64 h)
 {
-	return fnv(b->strings + off, strlen(b->strings + off));
+	h ^= h >> 29;
+	h *= MIX1;
+	return h ^ (h >> 32);
 }
 
-static __u64 comp_hash(struct policy_builder *b, __u32 idx)
+/* Eight bytes at a time; not keyed: a crafted SBOM can slow compile down,
+ * nothing more. */
+static __u32 str_hash(const char *s, size_t len)
 {
-	struct bcomp *c = &b->comps[idx];
+	__u64 h = len * MIX1, w;
 
-	return fnv(c->str, sizeof(c->str)) ^ fnv(&c->source, 4);
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = mix(h, w);
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = mix(h, w);
+	}
+	return fold(h);
 }
 
-typedef __u64 (*hset_hash_fn)(struct policy_builder *b, __u32 v);
+static __u32 comp_hash(const struct bcomp *c)
+{
+	__u64 h = MIX1;
+	int k;
 
-static int hset_rehash(struct policy_builder *b, struct hset *s,
-		       hset_hash_fn hash)
+	for (k = 0; k < NR_STRS; k++)
+		h = mix(h, c->str[k]);
+	return fold(mix(h, c->source));
+}
+
+static int hset_grow(struct hset *s)
 {
 	size_t ncap = s->cap ? s->cap * 2 : 1024, i, j;
-	__u32 *nslot;
+	struct hslot *nslot;
 
+	if (ncap > (size_t)UINT32_MAX + 1)
+		return -E2BIG;
 	nslot = calloc(ncap, sizeof(*nslot));
 	if (!nslot)
 		return -ENOMEM;
 	for (i = 0; i < s->cap; i++) {
-		if (!s->slot[i])
+		if (!s->slot[i].val)
 			continue;
-		j = hash(b, s->slot[i] - 1) & (ncap - 1);
-		while (nslot[j])
-			j = (j + 1) & (ncap - 1);
+		for (j = s->slot[i].hash & (ncap - 1); nslot[j].val;
+		     j = (j + 1) & (ncap - 1))
+			;
 		nslot[j] = s->slot[i];
 	}
 	free(s->slot);
@@ -126,10 +167,28 @@ static int hset_rehash(struct policy_builder *b, struct hset *s,
 	return 0;
 }
 
-static int intern(struct policy_builder *b, const char *s, __u32 *off)
+/* Make room for one more value (load factor at most 1/2). */
+static int hset_reserve(struct hset *s)
 {
+	if ((s->used + 1) * 2 > s->cap)
+		return hset_grow(s);
+	return 0;
+}
+
+static int str_eq(const struct policy_builder *b, __u32 off, const char *s,
+		  size_t len)
+{
+	return off + len < b->strings_len && !memcmp(b->strings + off, s, len) &&
+	       !b->strings[off + len];
+}
+
+/* *off: the offset of @s in the string table, added if new (*fresh). */
+static int intern(struct policy_builder *b, const char *s, __u32 *off,
+		  int *fresh)
+{
+	struct hset *set = &b->strset;
 	size_t len, i;
-	__u64 h;
+	__u32 h;
 	int err;
 
 	if (!s || !*s) {
@@ -137,16 +196,15 @@ static int intern(struct policy_builder *b, const char *s, __u32 *off)
 		return 0;
 	}
 	len = strlen(s);
-	if ((b->strset.used + 1) * 2 > b->strset.cap) {
-		err = hset_rehash(b, &b->strset, str_hash);
-		if (err)
-			return err;
-	}
-	h = fnv(s, len);
-	for (i = h & (b->strset.cap - 1); b->strset.slot[i];
-	     i = (i + 1) & (b->strset.cap - 1)) {
-		if (!strcmp(b->strings + b->strset.slot[i] - 1, s)) {
-			*off = b->strset.slot[i] - 1;
+	err = hset_reserve(set);
+	if (err)
+		return err;
+	h = str_hash(s, len);
+	for (i = h & (set->cap - 1); set->slot[i].val;
+	     i = (i + 1) & (set->cap - 1)) {
+		if (set->slot[i].hash == h &&
+		    str_eq(b, set->slot[i].val - 1, s, len)) {
+			*off = set->slot[i].val - 1;
 			return 0;
 		}
 	}
@@ -158,9 +216,12 @@ static int intern(struct policy_builder *b, const char *s, __u32 *off)
 		return err;
 	memcpy(b->strings + b->strings_len, s, len + 1);
 	*off = b->strings_len;
-	b->strset.slot[i] = b->strings_len + 1;
-	b->strset.used++;
+	set->slot[i].val = b->strings_len + 1;
+	set->slot[i].hash = h;
+	set->used++;
 	b->strings_len += len + 1;
+	if (fresh)
+		*fresh = 1;
 	return 0;
 }
 
@@ -210,7 +271,7 @@ void policy_builder__set_created(struct policy_builder *b, __u64 t)
 
 int policy_builder__set_name(struct policy_builder *b, const char *name)
 {
-	return intern(b, name, &b->name);
+	return intern(b, name, &b->name, NULL);
 }
 
 void policy_builder__set_mode(struct policy_builder *b, enum policy_hook hook,
@@ -246,7 +307,7 @@ int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
 	memset(s, 0, sizeof(*s));
 	memcpy(s->sha256, sha256, 32);
 	s->format = fmt <= BGP_FMT_SPDX_TV ? fmt : BGP_FMT_UNKNOWN;
-	err = intern(b, name, &s->name);
+	err = intern(b, name, &s->name, NULL);
 	if (err)
 		return err;
 	return b->nr_sources++;
@@ -264,15 +325,61 @@ int policy_builder__update_source(struct policy_builder *b, __u32 source,
 	return 0;
 }
 
+static int comp_same(const struct bcomp *x, const struct bcomp *y)
+{
+	return !memcmp(x->str, y->str, sizeof(x->str)) && x->source == y->source;
+}
+
+/* Put comps[idx] in the set; the caller reserved room. Returns the slot of
+ * an equal component already there, or -1 after adding it. */
+static long compset_insert(struct policy_builder *b, size_t idx)
+{
+	struct hset *set = &b->compset;
+	__u32 h = comp_hash(&b->comps[idx]);
+	size_t i;
+
+	for (i = h & (set->cap - 1); set->slot[i].val;
+	     i = (i + 1) & (set->cap - 1)) {
+		if (set->slot[i].hash == h &&
+		    comp_same(&b->comps[set->slot[i].val - 1], &b->comps[idx]))
+			return i;
+	}
+	set->slot[i].val = idx + 1;
+	set->slot[i].hash = h;
+	set->used++;
+	return -1;
+}
+
+/* The set is filled only when a lookup needs it: a component with a
+ * string never seen before is new, and that is every component of most
+ * SBOMs (one per file, named after it). */
+static int comp_find(struct policy_builder *b, size_t idx, long *found)
+{
+	long slot;
+	int err;
+
+	for (; b->comps_indexed <= idx; b->comps_indexed++) {
+		err = hset_reserve(&b->compset);
+		if (err)
+			return err;
+		slot = compset_insert(b, b->comps_indexed);
+		if (slot >= 0) {
+			*found = b->compset.slot[slot].val - 1;
+			return 0;
+		}
+	}
+	*found = -1;
+	return 0;
+}
+
 int policy_builder__add_component(struct policy_builder *b,
 				  const struct policy_component *c)
 {
-	const char *strs[5] = { c->name, c->version, c->purl, c->supplier,
-				c->reason };
+	const char *strs[NR_STRS] = { c->name, c->version, c->purl,
+				      c->supplier, c->reason };
 	struct bcomp *n;
-	size_t i;
-	__u64 h;
-	int err, k;
+	long found;
+	int err, k, fresh = 0;
 
 	if (c->source != BGP_SRC_POLICY && c->source >= b->nr_sources)
 		return -EINVAL;
@@ -283,30 +390,34 @@ int policy_builder__add_component(struct policy_builder *b,
 	if (err)
 		return err;
 	n = &b->comps[b->nr_comps];
-	memset(n, 0, sizeof(*n));
-	for (k = 0; k < 5; k++) {
-		err = intern(b, strs[k], &n->str[k]);
+	for (k = 0; k < NR_STRS; k++) {
+		/* neighbours share version, purl, supplier: no lookup */
+		if (strs[k] && *strs[k] &&
+		    !strcmp(b->strings + b->last_str[k], strs[k])) {
+			n->str[k] = b->last_str[k];
+			continue;
+		}
+		err = intern(b, strs[k], &n->str[k], &fresh);
 		if (err)
 			return err;
+		if (n->str[k])
+			b->last_str[k] = n->str[k];
 	}
 	n->source = c->source;
 	n->line = c->line;
-	if ((b->compset.used + 1) * 2 > b->compset.cap) {
-		err = hset_rehash(b, &b->compset, comp_hash);
-		if (err)
+	if (b->nr_comps && comp_same(n, n - 1))
+		return b->nr_comps - 1;
+	if (!fresh) {
+		err = comp_find(b, b->nr_comps, &found);
+		if (err) {
+			/* not added: forget it was indexed */
+			if (b->comps_indexed > b->nr_comps)
+				b->comps_indexed = b->nr_comps;
 			return err;
+		}
+		if (found >= 0 && found != (long)b->nr_comps)
+			return found;
 	}
-	h = comp_hash(b, b->nr_comps);
-	for (i = h & (b->compset.cap - 1); b->compset.slot[i];
-	     i = (i + 1) & (b->compset.cap - 1)) {
-		struct bcomp *o = &b->comps[b->compset.slot[i] - 1];
-
-		if (!memcmp(o->str, n->str, sizeof(n->str)) &&
-		    o->source == n->source)
-			return b->compset.slot[i] - 1;	/* same identity */
-	}
-	b->compset.slot[i] = b->nr_comps + 1;
-	b->compset.used++;
 	return b->nr_comps++;
 }
 
@@ -336,14 +447,78 @@ int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
 	return 0;
 }
 
-static int bentry_cmp(const void *a, const void *b)
+static int bentry_before(const struct bentry *x, const struct bentry *y,
+			 int depth)
+{
+	int c = memcmp(x->sha256 + depth, y->sha256 + depth, 32 - depth);
+
+	return c ? c < 0 : x->seq < y->seq;
+}
+
+static void insertion_sort(struct bentry *e, size_t n, int depth)
+{
+	struct bentry t;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		if (!bentry_before(&e[i], &e[i - 1], depth))
+			continue;
+		t = e[i];
+		for (j = i; j && bentry_before(&t, &e[j - 1], depth); j--)
+			e[j] = e[j - 1];
+		e[j] = t;
+	}
+}
+
+static int bentry_seq_cmp(const void *a, const void *b)
 {
 	const struct bentry *x = a, *y = b;
-	int c = memcmp(x->sha256, y->sha256, 32);
 
-	if (c)
-		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+#define RADIX_MIN	32
+
+/* In-place MSD radix sort (American flag) on the digest bytes from
+ * @depth; equal digests end up in insertion order (seq). */
+static void radix_sort(struct bentry *e, size_t n, int depth)
+{
+	size_t count[256] = {}, head[256], tail[256], pos = 0, i;
+	struct bentry t;
+	unsigned int k, d;
+
+	if (depth == 32) {	/* one digest, many times */
+		qsort(e, n, sizeof(*e), bentry_seq_cmp);
+		return;
+	}
+	if (n <= RADIX_MIN) {
+		insertion_sort(e, n, depth);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		count[e[i].sha256[depth]]++;
+	for (k = 0; k < 256; k++) {
+		head[k] = pos;
+		pos += count[k];
+		tail[k] = pos;
+	}
+	for (k = 0; k < 256; k++) {
+		while (head[k] < tail[k]) {
+			t = e[head[k]];
+			d = t.sha256[depth];
+			while (d != k) {
+				struct bentry x = e[head[d]];
+
+				e[head[d]++] = t;
+				t = x;
+				d = t.sha256[depth];
+			}
+			e[head[k]++] = t;
+		}
+	}
+	for (k = 0, pos = 0; k < 256; pos += count[k++])
+		if (count[k] > 1)
+			radix_sort(e + pos, count[k], depth + 1);
 }
 
 /* Sort, then fold runs of one digest: block wins (a conflict when the run
@@ -355,9 +530,7 @@ static size_t merge_entries(struct policy_builder *b,
 	struct bentry *run, *blk;
 	int allow;
 
-	if (b->nr_entries)
-		qsort(b->entries, b->nr_entries, sizeof(*b->entries),
-		      bentry_cmp);
+	radix_sort(b->entries, b->nr_entries, 0);
 	for (i = 0; i < b->nr_entries; i = j) {
 		run = &b->entries[i];
 		blk = NULL;
@@ -391,66 +564,133 @@ static size_t merge_entries(struct policy_builder *b,
 	return out;
 }
 
-static void finish_checksum(__u8 *buf, size_t len)
-{
-	struct bgp_header *h = (void *)buf;
+/* --- output --------------------------------------------------------- */
 
-	policy_checksum(buf, len, h->checksum);
+#define OUT_BUF		(256 * 1024)
+
+/* Where serialized bytes go: a memory buffer, or a file descriptor through
+ * a small buffer; hashed on the way when @md is set. */
+struct sink {
+	__u8 *mem;		/* whole-file buffer, or NULL */
+	int fd;			/* else here, through buf */
+	EVP_MD_CTX *md;
+	__u8 *buf;
+	size_t len, pos;	/* in buf; pos: bytes done in the file */
+	int err;
+};
+
+static void sink_flush(struct sink *k)
+{
+	const __u8 *p = k->buf;
+	size_t len = k->len;
+	ssize_t n;
+
+	if (k->err || !len)
+		goto out;
+	if (k->md && EVP_DigestUpdate(k->md, p, len) != 1) {
+		k->err = -EIO;
+		goto out;
+	}
+	while (k->fd >= 0 && len) {
+		n = write(k->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			k->err = -errno;
+			break;
+		}
+		p += n;
+		len -= n;
+	}
+out:
+	k->len = 0;
 }
 
-int policy_builder__serialize(struct policy_builder *b, void **bufp,
-			      size_t *lenp, struct policy_build_stats *stp)
+/* Room for @len bytes (at most OUT_BUF) at the returned pointer. */
+static void *sink_get(struct sink *k, size_t len)
 {
-	struct policy_build_stats st = { .digests_added = b->nr_entries };
+	void *p;
+
+	if (k->mem) {
+		p = k->mem + k->pos;
+	} else {
+		if (k->len + len > OUT_BUF)
+			sink_flush(k);
+		p = k->buf + k->len;
+		k->len += len;
+	}
+	k->pos += len;
+	return p;
+}
+
+static void sink_put(struct sink *k, const void *data, size_t len)
+{
+	size_t n;
+
+	while (len) {
+		n = len < OUT_BUF ? len : OUT_BUF;
+		memcpy(sink_get(k, n), data, n);
+		data = (const char *)data + n;
+		len -= n;
+	}
+}
+
+struct layout {
+	__u64 eoff, coff, soff, stroff, len;
+	size_t nr_entries;
+};
+
+static int layout(const struct policy_builder *b, size_t n, struct layout *l)
+{
+	l->nr_entries = n;
+	l->eoff = sizeof(struct bgp_header);
+	l->coff = l->eoff + (__u64)n * sizeof(struct bgp_entry);
+	l->soff = l->coff + (__u64)b->nr_comps * sizeof(struct bgp_component);
+	l->stroff = l->soff + (__u64)b->nr_sources * sizeof(struct bgp_source);
+	l->len = l->stroff + b->strings_len;
+	return l->len > BGP_MAX_FILE_SIZE ? -EFBIG : 0;
+}
+
+/* The whole file, with @sum as the checksum field (zeros to compute it). */
+static void emit(const struct policy_builder *b, const struct layout *l,
+		 const __u8 sum[32], struct sink *k)
+{
 	struct bgp_header *h;
 	struct bgp_entry *e;
 	struct bgp_component *c;
 	struct bgp_source *s;
-	__u64 len, eoff, coff, soff, stroff;
-	size_t i, n;
-	__u8 *buf;
-	int k;
+	size_t i;
+	int j;
 
-	n = merge_entries(b, &st);
-	b->nr_entries = n;	/* merged in place; adding more is still fine */
-	st.distinct = n;
-	eoff = sizeof(*h);
-	coff = eoff + (__u64)n * sizeof(*e);
-	soff = coff + (__u64)b->nr_comps * sizeof(*c);
-	stroff = soff + (__u64)b->nr_sources * sizeof(*s);
-	len = stroff + b->strings_len;
-	if (len > BGP_MAX_FILE_SIZE)
-		return -EFBIG;
-	buf = calloc(1, len);
-	if (!buf)
-		return -ENOMEM;
-	h = (void *)buf;
+	h = sink_get(k, sizeof(*h));
+	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, BGP_MAGIC, BGP_MAGIC_LEN);
 	h->format_version = htole32(BGP_FORMAT_VERSION);
 	h->header_size = htole32(sizeof(*h));
-	h->file_size = htole64(len);
+	h->file_size = htole64(l->len);
 	h->policy_version = htole64(b->version);
 	h->created = htole64(b->created);
 	h->flags = htole32(b->flags);
-	for (k = 0; k < BGP_NR_HOOKS; k++)
-		h->modes[k] = b->modes[k];
+	for (j = 0; j < BGP_NR_HOOKS; j++)
+		h->modes[j] = b->modes[j];
 	h->name = htole32(b->name);
-	h->nr_entries = htole32(n);
-	h->entries_off = htole32(eoff);
+	h->nr_entries = htole32(l->nr_entries);
+	h->entries_off = htole32(l->eoff);
 	h->nr_components = htole32(b->nr_comps);
-	h->components_off = htole32(coff);
+	h->components_off = htole32(l->coff);
 	h->nr_sources = htole32(b->nr_sources);
-	h->sources_off = htole32(soff);
-	h->strings_off = htole32(stroff);
+	h->sources_off = htole32(l->soff);
+	h->strings_off = htole32(l->stroff);
 	h->strings_size = htole32(b->strings_len);
-	e = (void *)(buf + eoff);
-	for (i = 0; i < n; i++, e++) {
+	memcpy(h->checksum, sum, 32);
+	for (i = 0; i < l->nr_entries; i++) {
+		e = sink_get(k, sizeof(*e));
 		memcpy(e->sha256, b->entries[i].sha256, 32);
 		e->flags = htole32(b->entries[i].flags);
 		e->component = htole32(b->entries[i].component);
 	}
-	c = (void *)(buf + coff);
-	for (i = 0; i < b->nr_comps; i++, c++) {
+	for (i = 0; i < b->nr_comps; i++) {
+		c = sink_get(k, sizeof(*c));
 		c->name = htole32(b->comps[i].str[0]);
 		c->version = htole32(b->comps[i].str[1]);
 		c->purl = htole32(b->comps[i].str[2]);
@@ -458,21 +698,133 @@ int policy_builder__serialize(struct policy_builder *b, void **bufp,
 		c->reason = htole32(b->comps[i].str[4]);
 		c->source = htole32(b->comps[i].source);
 		c->line = htole32(b->comps[i].line);
+		c->pad = 0;
 	}
-	s = (void *)(buf + soff);
-	for (i = 0; i < b->nr_sources; i++, s++) {
+	for (i = 0; i < b->nr_sources; i++) {
+		s = sink_get(k, sizeof(*s));
 		memcpy(s->sha256, b->sources[i].sha256, 32);
 		s->name = htole32(b->sources[i].name);
 		s->format = htole32(b->sources[i].format);
 		s->nr_digests = htole64(b->sources[i].nr_digests);
 	}
-	memcpy(buf + stroff, b->strings, b->strings_len);
-	finish_checksum(buf, len);
-	*bufp = buf;
-	*lenp = len;
+	sink_put(k, b->strings, b->strings_len);
+}
+
+/* Sort and merge the digests (in place: adding more afterwards is fine). */
+static int prepare(struct policy_builder *b, struct layout *l,
+		   struct policy_build_stats *stp)
+{
+	struct policy_build_stats st = { .digests_added = b->nr_entries };
+	size_t n;
+
+	n = merge_entries(b, &st);
+	b->nr_entries = n;
+	st.distinct = n;
 	if (stp)
 		*stp = st;
+	return layout(b, n, l);
+}
+
+int policy_builder__serialize(struct policy_builder *b, void **bufp,
+			      size_t *lenp, struct policy_build_stats *stp)
+{
+	static const __u8 zero[32];
+	struct sink k = { .fd = -1 };
+	struct layout l;
+	int err;
+
+	err = prepare(b, &l, stp);
+	if (err)
+		return err;
+	k.mem = malloc(l.len);
+	if (!k.mem)
+		return -ENOMEM;
+	emit(b, &l, zero, &k);
+	err = policy_checksum(k.mem, l.len,
+			      ((struct bgp_header *)k.mem)->checksum);
+	if (err) {
+		free(k.mem);
+		return err;
+	}
+	*bufp = k.mem;
+	*lenp = l.len;
 	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* An output file being written: a temp file renamed over @path at the
+ * end, or, for devices and FIFOs (e.g. -o /dev/null), @path itself: a
+ * rename would replace them with a regular file. */
+struct outfile {
+	char *tmp, *real;
+	const char *path;
+	int fd;
+	int in_place;
+};
+
+static int outfile__open(struct outfile *o, const char *path)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->path = path;
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		o->in_place = 1;
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		return o->fd < 0 ? -errno : 0;
+	}
+	/* replace what a symlink points to, not the link itself */
+	o->real = realpath(path, NULL);
+	if (o->real)
+		o->path = o->real;
+	if (asprintf(&o->tmp, "%s.XXXXXX", o->path) < 0) {
+		o->tmp = NULL;
+		return -ENOMEM;
+	}
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
+		free(o->tmp);
+		o->tmp = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+/* Commit (when @err is 0) or drop what was written; returns the error. */
+static int outfile__close(struct outfile *o, int err, mode_t mode)
+{
+	if (!err && !o->in_place && (fchmod(o->fd, mode) || fsync(o->fd)))
+		err = -errno;
+	if (o->fd >= 0 && close(o->fd) && !err)
+		err = -errno;
+	o->fd = -1;
+	if (!err && o->tmp && rename(o->tmp, o->path))
+		err = -errno;
+	if (err && o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->real);
+	o->tmp = o->real = NULL;
+	return err;
 }
 
 int policy_write_file(const char *path, const void *buf, size_t len)
@@ -480,101 +832,80 @@ int policy_write_file(const char *path, const void *buf, size_t len)
 	return policy_write_file_mode(path, buf, len, 0644);
 }
 
-/* Devices and FIFOs (e.g. -o /dev/null) are written in place: a rename
- * would replace them with a regular file. */
-static int write_in_place(const char *path, const char *p, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		p += n;
-		len -= n;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
 int policy_write_file_mode(const char *path, const void *buf, size_t len,
 			   mode_t mode)
 {
-	const char *p = buf;
-	char *tmp = NULL, *real = NULL;
-	struct stat st;
-	ssize_t n;
-	int fd = -1, err = 0;
+	struct outfile o;
+	int err;
 
-	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
-		return write_in_place(path, p, len);
-	}
-	/* replace what a symlink points to, not the link itself */
-	real = realpath(path, NULL);
-	if (real)
-		path = real;
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		free(real);
-		return -ENOMEM;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		p += n;
-		len -= n;
-	}
-	if (fchmod(fd, mode) || fsync(fd)) {
-		err = -errno;
-		goto out;
-	}
-	if (close(fd)) {
-		fd = -1;
-		err = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path))
-		err = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	free(real);
-	return err;
+	err = outfile__open(&o, path);
+	if (!err)
+		err = write_all(o.fd, buf, len);
+	return outfile__close(&o, err, mode);
 }
 
+/* Serialize to @k (fd and md set), returning the file's checksum. */
+static int emit_hashed(const struct policy_builder *b, const struct layout *l,
+		       const __u8 in[32], struct sink *k, __u8 sum[32])
+{
+	unsigned int outlen = 0;
+
+	if (EVP_DigestInit_ex(k->md, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	k->len = k->pos = 0;
+	emit(b, l, in, k);
+	sink_flush(k);
+	if (k->err)
+		return k->err;
+	if (EVP_DigestFinal_ex(k->md, sum, &outlen) != 1 || outlen != 32)
+		return -EIO;
+	return 0;
+}
+
+/* Streamed: the file is written once through a small buffer, hashed on
+ * the way, and the checksum is written into the header at the end. */
 int policy_builder__write(struct policy_builder *b, const char *path,
 			  struct policy_build_stats *st)
 {
-	void *buf = NULL;
-	size_t len = 0;
+	static const __u8 zero[32];
+	const off_t at = offsetof(struct bgp_header, checksum);
+	struct outfile o = { .fd = -1 };
+	struct sink k = { .fd = -1 };
+	struct layout l;
+	__u8 sum[32];
+	ssize_t n;
 	int err;
 
-	err = policy_builder__serialize(b, &buf, &len, st);
-	if (!err)
-		err = policy_write_file(path, buf, len);
-	free(buf);
+	err = prepare(b, &l, st);
+	if (err)
+		return err;
+	k.buf = malloc(OUT_BUF);
+	k.md = EVP_MD_CTX_new();
+	if (!k.buf || !k.md) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = outfile__open(&o, path);
+	if (err)
+		goto out;
+	if (o.in_place) {
+		/* no going back on a pipe: hash first, then write */
+		err = emit_hashed(b, &l, zero, &k, sum);
+		k.fd = o.fd;
+		if (!err)
+			err = emit_hashed(b, &l, sum, &k, sum);
+	} else {
+		k.fd = o.fd;
+		err = emit_hashed(b, &l, zero, &k, sum);
+		if (!err) {
+			n = pwrite(o.fd, sum, 32, at);
+			if (n != 32)
+				err = n < 0 ? -errno : -EIO;
+		}
+	}
+	err = outfile__close(&o, err, 0644);
+out:
+	EVP_MD_CTX_free(k.md);
+	free(k.buf);
 	return err;
 }
