@@ -151,6 +151,13 @@ TEST_F(mmap, mprotect_exec_needs_a_listed_measured_file)
 	EXPECT_EQ(0, mprotect_exec(DATA));
 	EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, dg[0],
 				      BG_HOOK_MPROTECT, BG_DEC_WOULD_DENY));
+
+	/* off: allowed, not even looked at */
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MMAP, BG_MODE_OFF));
+	self->ev.n = 0;
+	EXPECT_EQ(0, mprotect_exec(DATA));
+	EXPECT_EQ(NULL, vm_find_event(self->e, &self->ev, NULL,
+				      BG_HOOK_MPROTECT, BG_DEC_WOULD_DENY));
 }
 
 /* Known limit (docs/threat-model.md): anonymous executable memory (JITs)

@@ -139,4 +139,17 @@ TEST_F(module, init_module_buffer_denied_unless_allowed)
 	EXPECT_EQ(0, do_init(self->path[0]));
 }
 
+TEST_F(module, init_module_buffer_audit_and_off)
+{
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_AUDIT));
+	EXPECT_EQ(0, do_init(self->path[1]));
+	EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, NULL,
+				      BG_HOOK_MODULE_BUF, BG_DEC_WOULD_DENY));
+	unload(mods[1]);
+	self->ev.n = 0;
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_OFF));
+	EXPECT_EQ(0, do_init(self->path[1]));
+	EXPECT_EQ(0, self->ev.n + engine__poll(self->e, 0));
+}
+
 TEST_HARNESS_MAIN
