@@ -7,7 +7,7 @@
  * Sized for SBOMs of millions of files: memory is the digest set, the
  * component table and the string table, each an array grown in place
  * (glibc moves big blocks with mremap, without copying), plus two open
- * addressing hash sets of 8-byte slots. Strings are copied once into the
+ * addressing hash sets of 8-byte slots (load factor at most 3/4). Strings are copied once into the
  * table that is written out; the sets hold offsets and 32-bit hashes, so
  * probing and growing touch no string. The entries are sorted in place by
  * a radix sort on the digest bytes and written to the file through a small
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -81,6 +82,20 @@ struct policy_builder {
 	struct bentry *entries;
 	size_t nr_entries, entries_cap;
 };
+
+#define HUGE_PAGE	(2UL << 20)
+
+/* Hash sets are probed at random: in big ones most probes would also miss
+ * the TLB. Ask for huge pages (transparent_hugepage=madvise). Not for the
+ * arrays grown by appending: measured slower, and bigger. */
+static void advise_huge(void *p, size_t len)
+{
+	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+
+	if (end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -153,6 +168,7 @@ static int hset_grow(struct hset *s)
 	nslot = calloc(ncap, sizeof(*nslot));
 	if (!nslot)
 		return -ENOMEM;
+	advise_huge(nslot, ncap * sizeof(*nslot));
 	for (i = 0; i < s->cap; i++) {
 		if (!s->slot[i].val)
 			continue;
@@ -167,10 +183,10 @@ static int hset_grow(struct hset *s)
 	return 0;
 }
 
-/* Make room for one more value (load factor at most 1/2). */
+/* Make room for one more value (load factor at most 3/4). */
 static int hset_reserve(struct hset *s)
 {
-	if ((s->used + 1) * 2 > s->cap)
+	if ((s->used + 1) * 4 > s->cap * 3)
 		return hset_grow(s);
 	return 0;
 }
