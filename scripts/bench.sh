@@ -9,6 +9,8 @@
 #   BENCH_QUICK=1   a smoke run: few repeats, numbers not meaningful
 #   BENCH_ALL=1     storm and build workloads on every kernel, not only the first
 #   BENCH_1G=1      also the 1 GB SBOM documents (several minutes more)
+#   SBOM_BENCH_BASE also measure the SBOM readers of this git revision
+#   SBOM_BENCH_JQ=0 no jq in the SBOM part
 #   BENCH_DOC       output document (default docs/performance.md)
 #
 # The VM part is build/bench/vm_bench, booted through selftests/vm/run with
@@ -57,64 +59,16 @@ for k in $kernels; do
 	grep '^BENCH	' "$tap" | sed "s/^BENCH	/$k	/" > "$res/vm-$k.tsv"
 done
 
-# --- host: SBOM compile vs jq --------------------------------------------
-# $1 label, $2 output file, then the command; appends "secs maxrss_kb"
-timed() {
-	label=$1 outf=$2
-	shift 2
-	/usr/bin/time -f '%e %M' -o "$res/time.tmp" "$@" > "$outf" 2>/dev/null ||
-		{ echo "bench: $label failed: $*" >&2; exit 1; }
-	echo "$label $(cat "$res/time.tmp")" >> "$res/sbom.raw"
-}
-
-gen() {	# format files path
-	[ -s "$3" ] || python3 "$top/scripts/gen-sbom.py" --format "$1" \
-		--files "$2" -o "$3" 2>/dev/null
-}
-
-jq_cdx='.. | objects | select(.type? == "file") | .hashes[]? | select(.alg == "SHA-256") | .content'
-jq_spdx='.files[]?.checksums[]? | select(.algorithm == "SHA256") | .checksumValue'
-
+# --- host: SBOM readers, compile and jq ----------------------------------
+# scripts/bench-sbom.sh: user CPU MB/s and peak RSS of sbom_read() alone,
+# bomgate compile and jq on the same generated documents (kept in $data).
 sizes="100"
 [ -z "${BENCH_1G:-}" ] || sizes="100 1000"
 [ -z "${BENCH_QUICK:-}" ] || sizes="10"
-: > "$res/sbom.raw"
-: > "$res/sbom.tsv"
-for mb in $sizes; do
-	# about 470 (CycloneDX) and 535 (SPDX) bytes per file component
-	gen cyclonedx $((mb * 1000000 / 470)) "$data/sbom-${mb}M.cdx.json"
-	gen spdx $((mb * 1000000 / 535)) "$data/sbom-${mb}M.spdx.json"
-	for fmt in cdx spdx; do
-		in=$data/sbom-${mb}M.$fmt.json
-		eval "q=\$jq_$fmt"
-		: > "$res/sbom.raw"
-		i=0
-		while [ $i -lt "$sbom_reps" ]; do
-			timed bomgate "$res/compile.json" "$build/bomgate" compile \
-				--json "$in" -o "$res/bench.bgp"
-			timed jq "$res/jq.out" jq -r "$q" "$in"
-			i=$((i + 1))
-		done
-		n_bg=$(sed -n 's/.*"file_digests":\([0-9]*\).*/\1/p' "$res/compile.json" | head -1)
-		n_jq=$(wc -l < "$res/jq.out")
-		bytes=$(stat -c %s "$in")
-		for tool in bomgate jq; do
-			[ $tool = bomgate ] && n=$n_bg || n=$n_jq
-			awk -v tool=$tool -v fmt=$fmt -v bytes="$bytes" -v n="$n" '
-				$1 == tool { t[++k] = $2; m = $3 > m ? $3 : m }
-				END {
-					for (i = 2; i <= k; i++)	# insertion sort (mawk)
-						for (j = i; j > 1 && t[j - 1] > t[j]; j--) {
-							x = t[j]; t[j] = t[j - 1]; t[j - 1] = x
-						}
-					med = t[int((k + 1) / 2)]
-					printf "host\tsbom\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t%d\n",
-					       fmt, tool, bytes, n, k, med, t[1], t[k], m
-				}' "$res/sbom.raw" >> "$res/sbom.tsv"
-		done
-	done
-done
-rm -f "$res/time.tmp" "$res/jq.out" "$res/bench.bgp"
+echo "# bench: host sbom ($sizes MB)"
+SBOM_BENCH_SIZES=$sizes SBOM_BENCH_REPS=$sbom_reps SBOM_BENCH_DATA=$data \
+	"$top/scripts/bench-sbom.sh" "$build" > "$res/sbom-bench.tsv"
+tail -n +2 "$res/sbom-bench.tsv" | sed 's/^/host	sbom	/' > "$res/sbom.tsv"
 
 # --- docs/performance.md -------------------------------------------------
 t1=$(date +%s)
