@@ -9,8 +9,10 @@
  * (glibc moves big blocks with mremap, without copying), plus two open
  * addressing hash sets of 8-byte slots (load factor at most 3/4). Strings are copied once into the
  * table that is written out; the sets hold offsets and 32-bit hashes, so
- * probing and growing touch no string. The entries are sorted in place by
- * a radix sort on the digest bytes and written to the file through a small
+ * probing and growing touch no string. The entries go to 256 arrays by
+ * their first byte (appends, where one array and a sort by scattering
+ * would miss the cache at every step); each array is sorted in place by a
+ * radix sort on the next digest bytes and written to the file through a small
  * buffer that is hashed on the way (the header checksum is written last).
  */
 #include <endian.h>
@@ -79,8 +81,12 @@ struct policy_builder {
 	size_t comps_indexed;	/* comps[0..comps_indexed) are in compset */
 	struct bsource *sources;
 	size_t nr_sources, sources_cap;
-	struct bentry *entries;
-	size_t nr_entries, entries_cap;
+	struct bbin {
+		struct bentry *e;
+		size_t n, cap;
+	} bins[256];		/* entries by the first byte of the digest */
+	size_t nr_entries;
+	__u32 seq;
 };
 
 #define HUGE_PAGE	(2UL << 20)
@@ -264,6 +270,8 @@ fail:
 
 void policy_builder__free(struct policy_builder *b)
 {
+	int i;
+
 	if (!b)
 		return;
 	free(b->strings);
@@ -271,7 +279,8 @@ void policy_builder__free(struct policy_builder *b)
 	free(b->comps);
 	free(b->compset.slot);
 	free(b->sources);
-	free(b->entries);
+	for (i = 0; i < 256; i++)
+		free(b->bins[i].e);
 	free(b);
 }
 
@@ -395,7 +404,7 @@ int policy_builder__add_component(struct policy_builder *b,
 				      c->supplier, c->reason };
 	struct bcomp *n;
 	long found;
-	int err, k, fresh = 0;
+	int err, j, k, fresh = 0;
 
 	if (c->source != BGP_SRC_POLICY && c->source >= b->nr_sources)
 		return -EINVAL;
@@ -406,7 +415,13 @@ int policy_builder__add_component(struct policy_builder *b,
 	if (err)
 		return err;
 	n = &b->comps[b->nr_comps];
-	for (k = 0; k < NR_STRS; k++) {
+	/* the name is mostly new: start loading its slot, then do the
+	 * other fields while it comes */
+	if (strs[0] && *strs[0] && b->strset.cap)
+		__builtin_prefetch(&b->strset.slot[str_hash(strs[0],
+				   strlen(strs[0])) & (b->strset.cap - 1)]);
+	for (j = 1; j <= NR_STRS; j++) {
+		k = j % NR_STRS;
 		/* neighbours share version, purl, supplier: no lookup */
 		if (strs[k] && *strs[k] &&
 		    !strcmp(b->strings + b->last_str[k], strs[k])) {
@@ -440,9 +455,9 @@ int policy_builder__add_component(struct policy_builder *b,
 int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
 			       __u32 flags, __u32 component)
 {
+	struct bbin *bin = &b->bins[sha256[0]];
 	struct bentry *e;
 	__u32 kind = flags & (BGP_E_ALLOW | BGP_E_BLOCK);
-	int err;
 
 	if ((kind != BGP_E_ALLOW && kind != BGP_E_BLOCK) ||
 	    (flags & ~(BGP_E_ALLOW | BGP_E_BLOCK | BGP_E_EXTRA)))
@@ -451,15 +466,24 @@ int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
 		return -EINVAL;
 	if (b->nr_entries >= UINT32_MAX - 1)
 		return -E2BIG;
-	err = grow((void **)&b->entries, &b->entries_cap, b->nr_entries + 1,
-		   sizeof(*e));
-	if (err)
-		return err;
-	e = &b->entries[b->nr_entries];
+	if (b->seq >= UINT32_MAX - 1)
+		return -E2BIG;
+	if (bin->n == bin->cap) {
+		/* by half: 256 arrays doubling would waste a third */
+		size_t ncap = bin->cap < 16 ? 16 : bin->cap + bin->cap / 2;
+
+		e = reallocarray(bin->e, ncap, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		bin->e = e;
+		bin->cap = ncap;
+	}
+	e = &bin->e[bin->n++];
 	memcpy(e->sha256, sha256, 32);
 	e->flags = flags;
 	e->component = component;
-	e->seq = b->nr_entries++;
+	e->seq = b->seq++;
+	b->nr_entries++;
 	return 0;
 }
 
@@ -537,28 +561,27 @@ static void radix_sort(struct bentry *e, size_t n, int depth)
 			radix_sort(e + pos, count[k], depth + 1);
 }
 
-/* Sort, then fold runs of one digest: block wins (a conflict when the run
- * also allows it); among allows, the first component added wins. */
-static size_t merge_entries(struct policy_builder *b,
-			    struct policy_build_stats *st)
+/* Sort one bin, then fold runs of one digest: block wins (a conflict when
+ * the run also allows it); among allows, the first component added wins. */
+static void merge_bin(struct bbin *bin, struct policy_build_stats *st)
 {
+	struct bentry *e = bin->e, *run, *blk;
 	size_t i, j, out = 0;
-	struct bentry *run, *blk;
 	int allow;
 
-	radix_sort(b->entries, b->nr_entries, 0);
-	for (i = 0; i < b->nr_entries; i = j) {
-		run = &b->entries[i];
+	radix_sort(e, bin->n, 1);
+	for (i = 0; i < bin->n; i = j) {
+		run = &e[i];
 		blk = NULL;
 		allow = 0;
-		for (j = i; j < b->nr_entries &&
-		     !memcmp(b->entries[j].sha256, run->sha256, 32); j++) {
-			if (b->entries[j].flags & BGP_E_BLOCK) {
+		for (j = i; j < bin->n &&
+		     !memcmp(e[j].sha256, run->sha256, 32); j++) {
+			if (e[j].flags & BGP_E_BLOCK) {
 				if (!blk)
-					blk = &b->entries[j];
+					blk = &e[j];
 			} else {
 				allow++;
-				if (b->entries[j].component != run->component &&
+				if (e[j].component != run->component &&
 				    !(run->flags & BGP_E_SHARED)) {
 					run->flags |= BGP_E_SHARED;
 					st->shared++;
@@ -571,13 +594,27 @@ static size_t merge_entries(struct policy_builder *b,
 			run = blk;
 			run->flags &= ~BGP_E_SHARED;
 		}
-		b->entries[out++] = *run;
+		e[out++] = *run;
 		if (run->flags & BGP_E_BLOCK)
 			st->blocked++;
 		else
 			st->allowed++;
 	}
-	return out;
+	bin->n = out;
+}
+
+/* In place: adding more afterwards is fine. Returns the distinct count. */
+static size_t merge_entries(struct policy_builder *b,
+			    struct policy_build_stats *st)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		merge_bin(&b->bins[i], st);
+		n += b->bins[i].n;
+	}
+	return n;
 }
 
 /* --- output --------------------------------------------------------- */
@@ -699,11 +736,15 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 	h->strings_off = htole32(l->stroff);
 	h->strings_size = htole32(b->strings_len);
 	memcpy(h->checksum, sum, 32);
-	for (i = 0; i < l->nr_entries; i++) {
-		e = sink_get(k, sizeof(*e));
-		memcpy(e->sha256, b->entries[i].sha256, 32);
-		e->flags = htole32(b->entries[i].flags);
-		e->component = htole32(b->entries[i].component);
+	for (j = 0; j < 256; j++) {
+		const struct bbin *bin = &b->bins[j];
+
+		for (i = 0; i < bin->n; i++) {
+			e = sink_get(k, sizeof(*e));
+			memcpy(e->sha256, bin->e[i].sha256, 32);
+			e->flags = htole32(bin->e[i].flags);
+			e->component = htole32(bin->e[i].component);
+		}
 	}
 	for (i = 0; i < b->nr_comps; i++) {
 		c = sink_get(k, sizeof(*c));
