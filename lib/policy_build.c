@@ -440,13 +440,9 @@ int policy_builder__add_component(struct policy_builder *b,
 		return b->nr_comps - 1;
 	if (!fresh) {
 		err = comp_find(b, b->nr_comps, &found);
-		if (err) {
-			/* not added: forget it was indexed */
-			if (b->comps_indexed > b->nr_comps)
-				b->comps_indexed = b->nr_comps;
+		if (err)
 			return err;
-		}
-		if (found >= 0 && found != (long)b->nr_comps)
+		if (found >= 0)
 			return found;
 	}
 	return b->nr_comps++;
@@ -464,9 +460,7 @@ int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
 		return -EINVAL;
 	if (component != BGP_NO_COMPONENT && component >= b->nr_comps)
 		return -EINVAL;
-	if (b->nr_entries >= UINT32_MAX - 1)
-		return -E2BIG;
-	if (b->seq >= UINT32_MAX - 1)
+	if (b->seq >= UINT32_MAX - 1)	/* nr_entries <= seq */
 		return -E2BIG;
 	if (bin->n == bin->cap) {
 		/* by half: 256 arrays doubling would waste a third */
