@@ -342,17 +342,16 @@ w("")
 w("## 7. A small real build")
 w("")
 w("`make -s -j2` of %s generated C files (`gcc -O1 -pipe -c`, then one "
-  "link) in the guest's tmpfs, with the host's make, gcc, cc1, as and ld "
-  "(read over the 9p root). Variants interleaved (none, bomgate enforce, "
-  "fapolicyd); the audit-mode build that finds the toolchain warms the "
-  "caches up first. bomgate's policy lists the toolchain "
-  "(%s files found by one build in audit mode) besides the bench's own "
-  "files, and every exec and executable mapping of the build is checked "
-  "against it. fapolicyd watches tmpfs only (the overlay root would gate "
-  "the whole guest), so it sees the build's opens of sources, objects "
-  "and the output (each an `open` permission event answered by its "
-  "rules, with a MIME type lookup for the shared-library rule) but not "
-  "the toolchain's execs; its cost here is a lower bound." % (
+  "link) in the guest's tmpfs. The toolchain (make, gcc, cc1, as, ld and "
+  "their libraries: %s files found by one build in audit mode) is copied "
+  "into tmpfs and bound over its paths, like the other measured files, "
+  "and listed in both allowlists: on the 9p root bomgate trusts no cached "
+  "digest and would hash cc1 on every exec. Variants interleaved (none, "
+  "bomgate enforce, fapolicyd); the first build of each variant warms its "
+  "caches. Every exec and executable mapping of the build is checked by "
+  "bomgate; fapolicyd, which watches the guest's tmpfs mounts (the bound "
+  "copies included), answers every open of the toolchain, sources and "
+  "objects." % (
       rows["build"][0][2] if rows["build"] else "?",
       info[kernels[0]].get("build_tools", "?") if kernels else "?"))
 w("")
