@@ -121,7 +121,7 @@ for mb in $sizes; do
 		[ -s "$doc" ] || python3 "$top/scripts/gen-sbom.py" \
 			--format $gfmt --files $((mb * 1000000 / per)) \
 			-o "$doc" 2>/dev/null
-		bytes=$(stat -c %s "$doc")
+		bytes=$(stat -L -c %s "$doc")
 		tools="reader reader-yajl compile"
 		[ -z "$base" ] || tools="reader@$base $tools"
 		[ "${SBOM_BENCH_JQ:-1}" = 0 ] || tools="$tools jq-$fmt"
