@@ -15,7 +15,6 @@
 #include "control.h"
 #include "engine_pin.h"
 #include "testutil.h"
-#include "vmtest.h"
 
 #define D	"/tmp/bgds"
 #define OK	D "/ok/busybox"
@@ -25,35 +24,12 @@
 #define EVENTS	D "/events.jsonl"
 #define LOG	D "/daemon.log"
 #define POL	D "/policy.bgp"
-#define RAN_OK	1000
 #define RELOADS	8	/* half SIGHUP, half 'bomgate reload' */
 #define MIN_ROUNDS 10	/* exec pairs the loop does at least */
 #define FLOOD	6000	/* executable mappings while the daemon is stopped */
 
-static char out[65536];
+#include "daemontest.h"
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return tu_run(cmd, out, sizeof(out));
-}
-
-/* RAN_OK + exit status, or the errno of a refused execve */
-static int run(const char *path)
-{
-	char *argv[] = { (char *)path, "true", NULL };
-	int status = -1, err;
-
-	err = vm_run(argv, &status);
-	if (err)
-		return err;
-	return WIFEXITED(status) ? WEXITSTATUS(status) + RAN_OK : -1;
-}
 
 static void sbom_file(FILE *f, int *n, const char *name, const char *path)
 {
@@ -146,60 +122,8 @@ static int use_policy(const char *name)
 	return vm_copy(from, POL ".sig", NULL);
 }
 
-/* One request; the reply in out. Returns the reply length or -errno. */
-static int ctl(const char *req)
-{
-	int fd = ctl_connect(SOCK), n;
-
-	if (fd < 0)
-		return fd;
-	send(fd, req, strlen(req), MSG_NOSIGNAL);
-	n = ctl_recv(fd, out, sizeof(out), 30000);
-	close(fd);
-	return n;
-}
-
-static pid_t start(const char *cg, const char *mode)
-{
-	char cmd[2048];
-	pid_t pid;
-
-	snprintf(cmd, sizeof(cmd),
-		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem --mode %s "
-		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
-		 " --events-syslog=no --scope-cgroup %s >>" LOG " 2>&1",
-		 tu_build(), mode, cg);
-	pid = fork();
-	if (!pid) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 600 && pid > 0; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		if (ctl("status") > 0 && strstr(out, "\"ok\":true"))
-			return pid;
-		usleep(100000);
-	}
-	return -1;
-}
-
-static const char *file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (f) {
-		n = fread(out, 1, sizeof(out) - 1, f);
-		fclose(f);
-	}
-	out[n] = '\0';
-	return out;
-}
-
 /* Lines of @path containing @needle (the whole file: it can be large);
- * the last one is left in out. */
+ * the last one is left in dt_out. */
 static int grep_file(const char *path, const char *needle)
 {
 	FILE *f = fopen(path, "r");
@@ -207,27 +131,27 @@ static int grep_file(const char *path, const char *needle)
 	size_t cap = 0;
 	int n = 0;
 
-	out[0] = '\0';
+	dt_out[0] = '\0';
 	if (!f)
 		return 0;
 	while (getline(&line, &cap, f) > 0)
 		if (strstr(line, needle)) {
 			n++;
-			snprintf(out, sizeof(out), "%s", line);
+			snprintf(dt_out, sizeof(dt_out), "%s", line);
 		}
 	free(line);
 	fclose(f);
 	return n;
 }
 
-/* The number after "@key": in out, or -1 */
+/* The number after "@key": in dt_out, or -1 */
 static long long json_num(const char *key)
 {
 	char k[64];
 	const char *p;
 
 	snprintf(k, sizeof(k), "\"%s\":", key);
-	p = strstr(out, k);
+	p = strstr(dt_out, k);
 	return p ? strtoll(p + strlen(k), NULL, 10) : -1;
 }
 
@@ -249,7 +173,7 @@ FIXTURE_SETUP(stress)
 	__u64 id;
 
 	self->pid = -1;
-	ASSERT_EQ(0, make_policies()) TH_LOG("%s", out);
+	ASSERT_EQ(0, make_policies()) TH_LOG("%s", dt_out);
 	engine_pin_remove(PIN);
 	unlink(EVENTS);
 	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg), &id));
@@ -305,7 +229,7 @@ static int policy_is(const char *name)
 
 	snprintf(want, sizeof(want), "\"name\":\"%s\"", name);
 	for (int i = 0; i < 100; i++) {
-		if (ctl("status") > 0 && strstr(out, want))
+		if (ctl("status") > 0 && strstr(dt_out, want))
 			return 1;
 		usleep(100000);
 	}
@@ -323,10 +247,10 @@ TEST_F_TIMEOUT(stress, reload_while_exec_loop_no_gap_no_spurious_denial, 240)
 	ASSERT_NE(MAP_FAILED, t);
 	memset(t, 0, sizeof(*t));
 	ASSERT_EQ(0, use_policy("a"));
-	self->pid = start(self->cg, "enforce");
+	self->pid = start(self->cg, "enforce", "");
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	ASSERT_LT(0, ctl("status"));
-	ASSERT_NE(NULL, strstr(out, "\"exec\":\"enforce\"")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(dt_out, "\"exec\":\"enforce\"")) TH_LOG("%s", dt_out);
 
 	child = fork();
 	ASSERT_LE(0, child);
@@ -341,9 +265,9 @@ TEST_F_TIMEOUT(stress, reload_while_exec_loop_no_gap_no_spurious_denial, 240)
 			EXPECT_EQ(0, kill(self->pid, SIGHUP));
 		} else {
 			EXPECT_EQ(0, sh("%s/bomgate reload --socket " SOCK " 2>&1",
-					tu_build())) TH_LOG("%s", out);
+					tu_build())) TH_LOG("%s", dt_out);
 		}
-		EXPECT_TRUE(policy_is(name)) TH_LOG("reload %d: %s", i, out);
+		EXPECT_TRUE(policy_is(name)) TH_LOG("reload %d: %s", i, dt_out);
 	}
 	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(child, waitpid(child, &st, 0));
@@ -362,11 +286,11 @@ TEST_F_TIMEOUT(stress, reload_while_exec_loop_no_gap_no_spurious_denial, 240)
 	     grep_file(EVENTS, "\"action\":\"reload\",\"ok\":true") < RELOADS; i++)
 		usleep(100000);
 	EXPECT_EQ(RELOADS, grep_file(EVENTS, "\"action\":\"reload\",\"ok\":true"))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 	EXPECT_EQ(0, grep_file(EVENTS, "\"action\":\"reload\",\"ok\":false"))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 	EXPECT_EQ(0, grep_file(EVENTS, "\"decision\":\"denied\",\"reason\":\"unknown-digest\",\"mode\":\"enforce\",\"path\":\"" OK "\""))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 	EXPECT_LT(0, grep_file(EVENTS, "\"decision\":\"denied\",\"reason\":\"unknown-digest\",\"mode\":\"enforce\",\"path\":\"" BAD "\""));
 	munmap(t, sizeof(*t));
 }
@@ -400,7 +324,7 @@ TEST_F_TIMEOUT(stress, flood_drops_reported_daemon_responsive, 240)
 	int st;
 
 	ASSERT_EQ(0, use_policy("a"));
-	self->pid = start(self->cg, "audit");
+	self->pid = start(self->cg, "audit", "");
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 
 	/* the daemon stalls; the kernel must not wait for it: the ring
@@ -417,7 +341,7 @@ TEST_F_TIMEOUT(stress, flood_drops_reported_daemon_responsive, 240)
 	for (int i = 0; i < 5; i++) {
 		t0 = now();
 		ASSERT_LT(0, ctl("status")) TH_LOG("status %d", i);
-		EXPECT_NE(NULL, strstr(out, "\"ok\":true")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
 		if (now() - t0 > worst)
 			worst = now() - t0;
 	}
@@ -430,12 +354,12 @@ TEST_F_TIMEOUT(stress, flood_drops_reported_daemon_responsive, 240)
 	/* the drops, as an event and in the counters */
 	for (int i = 0; i < 100 && !grep_file(EVENTS, "\"type\":\"drops\""); i++)
 		usleep(100000);
-	ASSERT_NE(0, out[0]) TH_LOG("no drops event; status: %s",
-				    ctl("status") > 0 ? out : "-");
-	EXPECT_LT(0, json_num("dropped")) TH_LOG("%s", out);
+	ASSERT_NE(0, dt_out[0]) TH_LOG("no drops event; status: %s",
+				    ctl("status") > 0 ? dt_out : "-");
+	EXPECT_LT(0, json_num("dropped")) TH_LOG("%s", dt_out);
 	ASSERT_LT(0, ctl("status"));
 	drops = json_num("drops");
-	EXPECT_LT(0, drops) TH_LOG("%s", out);
+	EXPECT_LT(0, drops) TH_LOG("%s", dt_out);
 	/* fewer events than mappings were lost: the buffer held some */
 	EXPECT_GT(2 * FLOOD, drops);
 	EXPECT_LT(0, grep_file(EVENTS, "\"hook\":\"mmap\",\"decision\":\"would-deny\""));

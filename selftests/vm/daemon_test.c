@@ -14,7 +14,6 @@
 #include "control.h"
 #include "engine_pin.h"
 #include "testutil.h"
-#include "vmtest.h"
 
 #define D	"/tmp/bgd"
 #define OK	D "/ok/busybox"
@@ -24,31 +23,9 @@
 #define EVENTS	D "/events.jsonl"
 #define LOG	D "/daemon.log"
 #define POL	D "/policy.bgp"	/* what the daemon loads */
-#define RAN_OK	1000
 
-static char out[65536];
+#include "daemontest.h"
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return tu_run(cmd, out, sizeof(out));
-}
-
-static int run(const char *path)
-{
-	char *argv[] = { (char *)path, "true", NULL };
-	int status = -1, err;
-
-	err = vm_run(argv, &status);
-	if (err)
-		return err;
-	return WIFEXITED(status) ? WEXITSTATUS(status) + 1000 : -1;
-}
 
 static void sbom_add(FILE *f, int *n, const char *name, const char *path)
 {
@@ -159,7 +136,7 @@ FIXTURE_SETUP(daemon)
 	__u64 id;
 
 	self->pid = -1;
-	ASSERT_EQ(0, make_policies()) TH_LOG("%s", out);
+	ASSERT_EQ(0, make_policies()) TH_LOG("%s", dt_out);
 	engine_pin_remove(PIN);
 	unlink(EVENTS);
 	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg), &id));
@@ -174,66 +151,6 @@ FIXTURE_TEARDOWN(daemon)
 	/* no process holds the links any more: this detaches */
 	engine_pin_remove(PIN);
 	vm_cgroup_leave(self->cg);
-}
-
-/* One raw request; the reply in out. Returns the reply length or -errno. */
-static int ctl_raw(const void *req, size_t len)
-{
-	int fd = ctl_connect(SOCK), n;
-
-	if (fd < 0)
-		return fd;
-	/* a refused client may find the connection closed: read the
-	 * reason anyway */
-	send(fd, req, len, MSG_NOSIGNAL);
-	n = ctl_recv(fd, out, sizeof(out), 30000);
-	close(fd);
-	return n;
-}
-
-static int ctl(const char *req)
-{
-	return ctl_raw(req, strlen(req));
-}
-
-/* Start bomgated with @extra options; wait until it answers. */
-static pid_t start(const char *cg, const char *mode, const char *extra)
-{
-	char cmd[2048];
-	pid_t pid;
-
-	snprintf(cmd, sizeof(cmd),
-		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem --mode %s "
-		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
-		 " --events-syslog=no --scope-cgroup %s %s >>" LOG " 2>&1",
-		 tu_build(), mode, cg, extra);
-	pid = fork();
-	if (!pid) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 600 && pid > 0; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		if (ctl("status") > 0 && strstr(out, "\"ok\":true"))
-			return pid;
-		usleep(100000);
-	}
-	return -1;
-}
-
-static const char *file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (f) {
-		n = fread(out, 1, sizeof(out) - 1, f);
-		fclose(f);
-	}
-	out[n] = '\0';
-	return out;
 }
 
 /* Wait up to 5 s for @needle in the events file. */
@@ -258,25 +175,25 @@ TEST_F_TIMEOUT(daemon, audit_then_enforce_then_disable, 240)
 	EXPECT_EQ(RAN_OK, run(BAD));
 	EXPECT_EQ(RAN_OK, run(OK));
 	EXPECT_TRUE(event_seen("\"decision\":\"would-deny\",\"reason\":\"unknown-digest\",\"mode\":\"audit\",\"path\":\"" BAD "\""))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 	/* enriched with the component the SBOM names */
 	EXPECT_TRUE(event_seen("\"component\":{\"name\":\"ok-busybox\",\"version\":\"1.0\",\"purl\":\"pkg:generic/ok-busybox@1.0\""))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 
 	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
-	EXPECT_NE(NULL, strstr(out, "\"exec\":\"audit\"")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "CN=bgtest\"")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "\"version\":1,")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"exec\":\"audit\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "CN=bgtest\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":1,")) TH_LOG("%s", dt_out);
 
 	ASSERT_LT(0, ctl("mode enforce"));
-	EXPECT_NE(NULL, strstr(out, "\"exec\":\"enforce\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"exec\":\"enforce\"")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run(BAD));
 	EXPECT_EQ(RAN_OK, run(OK));
 	EXPECT_TRUE(event_seen("\"decision\":\"denied\",\"reason\":\"unknown-digest\",\"mode\":\"enforce\",\"path\":\"" BAD "\""))
-		TH_LOG("%s", out);
+		TH_LOG("%s", dt_out);
 
 	ASSERT_LT(0, ctl("disable"));
-	EXPECT_NE(NULL, strstr(out, "\"disabled\":true"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"disabled\":true"));
 	ASSERT_EQ(self->pid, waitpid(self->pid, &st, 0));
 	self->pid = -1;
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -301,7 +218,7 @@ TEST_F_TIMEOUT(daemon, bad_policies_refused_old_one_stays, 240)
 		close(fd);
 	}
 	ASSERT_LT(0, ctl("reload"));
-	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":false")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run(BAD));
 
 	/* wrong signer */
@@ -309,23 +226,23 @@ TEST_F_TIMEOUT(daemon, bad_policies_refused_old_one_stays, 240)
 	ASSERT_EQ(0, sh("%s/bomgate sign -k " D "/wk.pem -c " D "/wc.pem -o " POL ".sig " POL " 2>&1",
 			tu_build()));
 	ASSERT_LT(0, ctl("reload"));
-	EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":false")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run(BAD));
 
 	/* correctly signed, older version: anti-rollback */
 	ASSERT_EQ(0, use_policy("v1"));
 	ASSERT_LT(0, ctl("reload"));
-	EXPECT_NE(NULL, strstr(out, "anti-rollback")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "anti-rollback")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run(BAD));
 	ASSERT_LT(0, ctl("status"));
-	EXPECT_NE(NULL, strstr(out, "\"version\":2,")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":2,")) TH_LOG("%s", dt_out);
 
 	/* the good v3 (which lists BAD) is taken */
 	ASSERT_EQ(0, use_policy("v3"));
 	ASSERT_LT(0, ctl("reload"));
-	EXPECT_NE(NULL, strstr(out, "\"version\":3,")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":3,")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(RAN_OK, run(BAD));
-	EXPECT_TRUE(event_seen("\"action\":\"reload\",\"ok\":false")) TH_LOG("%s", out);
+	EXPECT_TRUE(event_seen("\"action\":\"reload\",\"ok\":false")) TH_LOG("%s", dt_out);
 }
 
 TEST_F_TIMEOUT(daemon, kill9_keeps_enforcement_and_restart_resumes, 240)
@@ -344,7 +261,7 @@ TEST_F_TIMEOUT(daemon, kill9_keeps_enforcement_and_restart_resumes, 240)
 	self->pid = start(self->cg, "enforce", "");
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	ASSERT_LT(0, ctl("status"));
-	EXPECT_NE(NULL, strstr(out, "\"resumed\":true")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"resumed\":true")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run(BAD));
 	EXPECT_EQ(RAN_OK, run(OK));
 }
@@ -367,12 +284,12 @@ TEST_F_TIMEOUT(daemon, bad_control_messages_answered_with_errors, 240)
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ASSERT_LT(0, ctl_raw(bad[i].req, bad[i].len)) TH_LOG("%zu", i);
-		EXPECT_NE(NULL, strstr(out, "\"ok\":false")) TH_LOG("%zu %s", i, out);
-		EXPECT_NE(NULL, strstr(out, bad[i].msg)) TH_LOG("%zu %s", i, out);
+		EXPECT_NE(NULL, strstr(dt_out, "\"ok\":false")) TH_LOG("%zu %s", i, dt_out);
+		EXPECT_NE(NULL, strstr(dt_out, bad[i].msg)) TH_LOG("%zu %s", i, dt_out);
 	}
 	memset(big, 'a', sizeof(big));
 	ASSERT_LT(0, ctl_raw(big, sizeof(big)));
-	EXPECT_NE(NULL, strstr(out, "at most 256")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "at most 256")) TH_LOG("%s", dt_out);
 	/* not root and not in the socket group: the file mode (0600) stops
 	 * it first; opened up, SO_PEERCRED still refuses */
 	chmod(D, 0755);
@@ -384,14 +301,14 @@ TEST_F_TIMEOUT(daemon, bad_control_messages_answered_with_errors, 240)
 		/* the refusal comes at accept, before any request */
 		int fd = ctl_connect(SOCK);
 
-		_exit(fd >= 0 && ctl_recv(fd, out, sizeof(out), 30000) > 0 &&
-		      strstr(out, "permission denied") ? 0 : 1);
+		_exit(fd >= 0 && ctl_recv(fd, dt_out, sizeof(dt_out), 30000) > 0 &&
+		      strstr(dt_out, "permission denied") ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	/* still serving */
 	ASSERT_LT(0, ctl("status"));
-	EXPECT_NE(NULL, strstr(out, "\"ok\":true"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true"));
 }
 
 TEST_F_TIMEOUT(daemon, lockout_guard_keeps_audit, 240)
@@ -400,12 +317,12 @@ TEST_F_TIMEOUT(daemon, lockout_guard_keeps_audit, 240)
 	self->pid = start(self->cg, "enforce", "");
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	ASSERT_LT(0, ctl("status"));
-	EXPECT_NE(NULL, strstr(out, "\"exec\":\"audit\"")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "\"held_back\":true")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "bomgated\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"exec\":\"audit\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"held_back\":true")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "bomgated\"")) TH_LOG("%s", dt_out);
 	EXPECT_EQ(RAN_OK, run(BAD));
 	ASSERT_LT(0, ctl("mode enforce exec"));
-	EXPECT_NE(NULL, strstr(out, "lock-out guard")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(dt_out, "lock-out guard")) TH_LOG("%s", dt_out);
 	EXPECT_NE(NULL, strstr(file(LOG), "lock-out guard: the policy would deny"));
 }
 
