@@ -71,7 +71,7 @@ struct {
 
 /* Filesystems whose files change only through paths the cache observes
  * (open for write, truncate). Remote and stacked filesystems (9p, NFS,
- * FUSE, overlayfs) can change under us: measured on every use. */
+ * overlayfs) can change under us: measured on every use. */
 #define EXT4_SUPER_MAGIC	0xEF53
 #define XFS_SUPER_MAGIC		0x58465342
 #define BTRFS_SUPER_MAGIC	0x9123683E
@@ -79,12 +79,29 @@ struct {
 #define SQUASHFS_MAGIC		0x73717368
 #define EROFS_SUPER_MAGIC_V1	0xE0F5E1E2
 #define F2FS_SUPER_MAGIC	0xF2F52010
+#define FUSE_SUPER_MAGIC	0x65735546
+#define OVERLAYFS_SUPER_MAGIC	0x794c7630
+#define PROC_SUPER_MAGIC	0x9fa0
+#define LOOP_MAJOR		7
+#define SB_KERNMOUNT		(1UL << 22)
+
+static __always_inline unsigned long fs_magic(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_sb, s_magic);
+}
+
+/* A filesystem on a loop device: its backing file can be rewritten behind
+ * the page cache, so nothing measured there is cached. */
+static __always_inline bool on_loop(struct inode *inode)
+{
+	struct block_device *bdev = BPF_CORE_READ(inode, i_sb, s_bdev);
+
+	return bdev && BPF_CORE_READ(bdev, bd_disk, major) == LOOP_MAJOR;
+}
 
 static __always_inline bool fs_cacheable(struct inode *inode)
 {
-	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
-
-	switch (magic) {
+	switch (fs_magic(inode)) {
 	case EXT4_SUPER_MAGIC:
 	case XFS_SUPER_MAGIC:
 	case BTRFS_SUPER_MAGIC:
@@ -92,9 +109,32 @@ static __always_inline bool fs_cacheable(struct inode *inode)
 	case SQUASHFS_MAGIC:
 	case EROFS_SUPER_MAGIC_V1:
 	case F2FS_SUPER_MAGIC:
-		return true;
+		return !on_loop(inode);
 	}
 	return false;
+}
+
+/*
+ * Filesystems whose bytes at page-fault time need not be the bytes the
+ * kernel hashed: a FUSE server answers each read as it likes (and can
+ * drop the page cache), and an overlay mounted in a user namespace has
+ * layers its mounter writes directly. Nothing there is measurable.
+ */
+static __always_inline bool fs_untrusted(struct inode *inode)
+{
+	unsigned long magic = fs_magic(inode);
+
+	if (magic == FUSE_SUPER_MAGIC)
+		return true;
+	return magic == OVERLAYFS_SUPER_MAGIC &&
+	       BPF_CORE_READ(inode, i_sb, s_user_ns, level) > 0;
+}
+
+/* A memfd (or other internal shmem file): its writers are not counted in
+ * i_writecount and never pass file_open. */
+static __always_inline bool is_pseudo(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_sb, s_flags) & SB_KERNMOUNT;
 }
 
 static __always_inline void count(__u32 idx)
@@ -130,52 +170,87 @@ static __always_inline bool stamp_equal(const struct bg_icache *a,
 struct bg_ctx {
 	__u64 digest[4];
 	__u64 generation;
+	__u64 wseq0;		/* write sequence before hashing */
 	__u32 comp;
 	__s32 err;
 	__u8 reason;
 	__u8 cached;
 };
 
-/*
- * Find the digest, from the cache when the file is provably unchanged since
- * it was measured, else by hashing it (sleepable hooks only). Returns 0 or a
- * negative errno (the file cannot be measured here).
- */
-static __always_inline int measure(struct file *file, struct bg_ctx *d,
-				   bool can_hash)
+static __always_inline __u64 max_measure(struct bg_config *cfg)
 {
-	struct inode *inode = file->f_inode;
+	__u64 mib = cfg->max_measure_mib;
+
+	return (mib ? mib : BG_MEASURE_MAX_DEFAULT_MIB) << 20;
+}
+
+/* Copy the digest out of @c if it belongs to the file as it is now. */
+static __always_inline bool cache_hit(struct bg_icache *c,
+				      const struct bg_icache *now,
+				      struct bg_ctx *d)
+{
+	__u64 s1 = READ_ONCE(c->dseq);
+
+	/* dseq is wseq + 1 of the measurement: a new (zeroed) entry or
+	 * one being rewritten (~0) never matches */
+	if (s1 != READ_ONCE(c->wseq) + 1 || !stamp_equal(c, now))
+		return false;
+	__builtin_memcpy(d->digest, c->digest, BG_DIGEST_LEN);
+	/* digest copied whole: nobody replaced it meanwhile */
+	return READ_ONCE(c->dseq) == s1;
+}
+
+static __always_inline void cache_store(struct bg_icache *c,
+					const struct bg_icache *now,
+					const __u64 *digest, __u64 seq)
+{
+	if (__sync_val_compare_and_swap(&c->busy, 0, 1))
+		return;
+	WRITE_ONCE(c->dseq, ~0ULL);
+	__builtin_memcpy(c->digest, digest, BG_DIGEST_LEN);
+	c->i_version = now->i_version;
+	c->size = now->size;
+	c->ctime_sec = now->ctime_sec;
+	c->ctime_nsec = now->ctime_nsec;
+	c->mtime_sec = now->mtime_sec;
+	c->mtime_nsec = now->mtime_nsec;
+	WRITE_ONCE(c->dseq, seq + 1);
+	WRITE_ONCE(c->busy, 0);
+}
+
+/*
+ * Find the digest of @file, from the cache of @inode when the file is
+ * provably unchanged since it was measured, else by hashing it (sleepable
+ * hooks only). Files on filesystems that are not cacheable keep their last
+ * measurement too, but only for the gate that cannot hash (mprotect): the
+ * exec and mmap gates measure them on every use. Returns 0 or a negative
+ * errno (-EFBIG: larger than the measuring limit).
+ */
+static __always_inline int measure(struct file *file, struct inode *inode,
+				   struct bg_ctx *d, bool can_hash, __u64 max)
+{
 	struct bg_icache now = {}, *c;
-	__u64 seq0;
-	bool cacheable;
+	bool store;
 	int ret;
 
-	cacheable = fs_cacheable(inode);
-	c = cacheable ? bpf_inode_storage_get(&bg_icache, inode, 0,
-				BPF_LOCAL_STORAGE_GET_F_CREATE) : NULL;
+	c = bpf_inode_storage_get(&bg_icache, inode, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	read_stamp(inode, &now);
-	if (c) {
-		__u64 s1 = READ_ONCE(c->dseq);
-
-		/* dseq is wseq + 1 of the measurement: a new (zeroed) entry
-		 * or one being rewritten (~0) never matches */
-		if (s1 == READ_ONCE(c->wseq) + 1 && stamp_equal(c, &now)) {
-			__builtin_memcpy(d->digest, c->digest, BG_DIGEST_LEN);
-			/* digest copied whole: nobody replaced it meanwhile */
-			if (READ_ONCE(c->dseq) == s1) {
-				d->cached = 1;
-				count(BG_CNT_CACHE_HITS);
-				return 0;
-			}
-		}
+	if (c && (!can_hash || fs_cacheable(inode)) && cache_hit(c, &now, d)) {
+		d->cached = 1;
+		d->wseq0 = READ_ONCE(c->wseq);
+		count(BG_CNT_CACHE_HITS);
+		return 0;
 	}
 	if (!can_hash)
 		return -ENOENT;
+	if (now.size > max)
+		return -EFBIG;	/* hashing cannot be interrupted: bounded */
 
-	seq0 = c ? READ_ONCE(c->wseq) : 0;
+	d->wseq0 = c ? READ_ONCE(c->wseq) : 0;
 	/* an open writer may change the file while (or after) we hash it */
-	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
-		c = NULL;
+	store = c && BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
+		!is_pseudo(inode);
 
 	count(BG_CNT_HASHES);
 	ret = bpf_ima_file_hash(file, d->digest, BG_DIGEST_LEN);
@@ -184,21 +259,49 @@ static __always_inline int measure(struct file *file, struct bg_ctx *d,
 	if (ret != HASH_ALGO_SHA256)
 		return -EPROTO;	/* IMA hashes with another algorithm */
 
-	if (c && READ_ONCE(c->wseq) == seq0 &&
-	    BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
-	    __sync_val_compare_and_swap(&c->busy, 0, 1) == 0) {
-		WRITE_ONCE(c->dseq, ~0ULL);
-		__builtin_memcpy(c->digest, d->digest, BG_DIGEST_LEN);
-		c->i_version = now.i_version;
-		c->size = now.size;
-		c->ctime_sec = now.ctime_sec;
-		c->ctime_nsec = now.ctime_nsec;
-		c->mtime_sec = now.mtime_sec;
-		c->mtime_nsec = now.mtime_nsec;
-		WRITE_ONCE(c->dseq, seq0 + 1);
-		WRITE_ONCE(c->busy, 0);
-	}
+	if (store && READ_ONCE(c->wseq) == d->wseq0 &&
+	    BPF_CORE_READ(inode, i_writecount.counter) <= 0)
+		cache_store(c, &now, d->digest, d->wseq0);
 	return 0;
+}
+
+/*
+ * After a listed digest: can the bytes that will run differ from the bytes
+ * measured? A writer open now (or one that came and went while we hashed)
+ * can change them under the mapping; a memfd's writers are invisible, so
+ * it must be sealed against writing and shrinking first.
+ */
+static __always_inline bool changeable(struct inode *inode, struct bg_ctx *d)
+{
+	struct bg_icache *c;
+
+	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+		return true;
+	c = bpf_inode_storage_get(&bg_icache, inode, 0, 0);
+	if (c && READ_ONCE(c->wseq) != d->wseq0)
+		return true;
+	if (is_pseudo(inode)) {
+		if (fs_magic(inode) != TMPFS_MAGIC)
+			return true;	/* hugetlbfs and others: no seals read */
+		return (shmem_seals(inode) & (F_SEAL_WRITE | F_SEAL_SHRINK)) !=
+		       (F_SEAL_WRITE | F_SEAL_SHRINK);
+	}
+	return false;
+}
+
+/*
+ * Mark @inode as running code before anything is measured, so that an
+ * opener for write that comes after sees the mark (and is refused) or is
+ * seen by changeable() here: both sides write, then read the other's side.
+ */
+static __always_inline void mark_running(struct inode *inode, __u32 bit)
+{
+	struct bg_icache *c;
+
+	c = bpf_inode_storage_get(&bg_icache, inode, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (c)
+		__sync_fetch_and_or(&c->xmap, bit);	/* a full barrier */
 }
 
 static __always_inline int digest_cmp(const __u64 *a, const __u64 *b)
@@ -351,12 +454,26 @@ static __always_inline int verdict(struct bg_ctx *d, struct bg_config *cfg,
 	return dec == BG_DEC_DENIED ? -EPERM : 0;	/* deny only in enforce */
 }
 
-/* The whole decision for a file-backed hook. */
+/* Which inode the mprotect gate finds a measurement on: 6.1's overlayfs
+ * maps the real file under the overlay's path (the measured inode). */
+static __always_inline struct inode *measured_inode(struct file *file)
+{
+	struct inode *path_inode = file->f_path.dentry->d_inode;
+
+	return path_inode ? path_inode : file->f_inode;
+}
+
+/*
+ * The whole decision for a file-backed hook. @xbit: the file is about to
+ * run (BG_XMAP_*), 0 for kernel reads; @pre: a reason decided before any
+ * measuring (BG_REASON_EXECMOD), or BG_REASON_MAX.
+ */
 static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
-				     bool sleepable)
+				     bool sleepable, __u32 xbit, __u8 pre)
 {
 	struct bg_config *cfg = bg_cfg();
 	struct bg_ctx d = { .comp = ~0U };
+	struct inode *inode = file->f_inode;
 	__u8 mode;
 	int err;
 
@@ -366,16 +483,36 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 	if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
 
-	err = measure(file, &d, sleepable);
+	if (pre != BG_REASON_MAX || fs_untrusted(inode)) {
+		/* decided without measuring */
+		d.reason = pre != BG_REASON_MAX ? pre : BG_REASON_UNTRUSTED_FS;
+		lookup_generation(&d);
+		return verdict(&d, cfg, file, hook, mode, sleepable);
+	}
+	if (xbit)
+		mark_running(inode, xbit);
+
+	err = measure(file, inode, &d, sleepable, max_measure(cfg));
+	if (err == -ENOENT && !sleepable) {
+		struct inode *alt = measured_inode(file);
+
+		if (alt && alt != inode)
+			err = measure(file, alt, &d, false, 0);
+	}
 	if (err) {
 		d.err = err;
 		/* cannot measure: deny in enforce (fail closed), report */
-		d.reason = sleepable ? BG_REASON_UNMEASURABLE :
-				       BG_REASON_NOT_MEASURED;
+		if (err == -EFBIG)
+			d.reason = BG_REASON_TOO_LARGE;
+		else
+			d.reason = sleepable ? BG_REASON_UNMEASURABLE :
+					       BG_REASON_NOT_MEASURED;
 		lookup_generation(&d);
 	} else {
 		/* listed: allow; unknown or blocked: deny in enforce */
 		lookup(&d);
+		if (d.reason == BG_REASON_LISTED && changeable(inode, &d))
+			d.reason = BG_REASON_WRITABLE;
 	}
 	return verdict(&d, cfg, file, hook, mode, sleepable);
 }
@@ -385,39 +522,108 @@ int BPF_PROG(bg_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;	/* an earlier LSM denied: keep its answer */
-	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true);	/* decided */
+	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true,
+			 BG_XMAP_EXEC, BG_REASON_MAX);	/* decided */
 }
+
+#define PROT_WRITE	0x2
+#define MAP_TYPE	0x0f
+#define MAP_PRIVATE	0x02
+#define VM_WRITE	0x2
+#define VM_SHARED	0x8
 
 SEC("lsm.s/mmap_file")
 int BPF_PROG(bg_mmap, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
 {
+	__u8 pre = BG_REASON_MAX;
+
 	if (ret)
 		return ret;	/* an earlier LSM denied: keep its answer */
 	if (!file || !(prot & PROT_EXEC))
 		return 0;	/* not an executable file mapping: allow */
-	return gate_file(file, BG_HOOK_MMAP, BG_CLASS_MMAP, true);	/* decided */
+	/* a private copy that is writable and executable: what is written
+	 * into it runs, measured or not (SELinux: execmod) */
+	if ((prot & PROT_WRITE) && (flags & MAP_TYPE) == MAP_PRIVATE)
+		pre = BG_REASON_EXECMOD;
+	return gate_file(file, BG_HOOK_MMAP, BG_CLASS_MMAP, true,
+			 BG_XMAP_MMAP, pre);	/* decided */
 }
 
 /*
  * file_mprotect is not a sleepable hook (6.1 and 6.12), so nothing can be
  * hashed here: only a digest already in the inode cache decides. A file
- * that was never measured is denied in enforce mode.
+ * that was never measured is denied in enforce mode. A private mapping
+ * whose pages were copied on write (anon_vma), or that stays writable,
+ * no longer holds the file's bytes: refused.
  */
 SEC("lsm/file_mprotect")
 int BPF_PROG(bg_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
+	unsigned long vm_flags;
 	struct file *file;
+	__u8 pre = BG_REASON_MAX;
 
 	if (ret)
 		return ret;	/* an earlier LSM denied: keep its answer */
-	if (!(prot & PROT_EXEC) || (BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
-		return 0;	/* not adding PROT_EXEC: allow */
+	if (!(prot & PROT_EXEC))
+		return 0;	/* not executable afterwards: allow */
 	file = vma->vm_file;
 	if (!file)
 		return 0;	/* anonymous memory: not file code, allow */
-	return gate_file(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false); /* cache */
+	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	if (!(vm_flags & VM_SHARED) &&
+	    ((prot & PROT_WRITE) || BPF_CORE_READ(vma, anon_vma)))
+		pre = BG_REASON_EXECMOD;
+	else if (vm_flags & VM_EXEC)
+		return 0;	/* not adding PROT_EXEC: allow */
+	return gate_file(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false,
+			 BG_XMAP_MMAP, pre);	/* cache */
+}
+
+/*
+ * 6.12 and later: overlayfs maps the real file in place of the overlay's.
+ * Carry the mark and the measurement over to the real inode, so that its
+ * writers are refused and mprotect finds the digest; a writer of the real
+ * file is one the overlay's inode never saw.
+ */
+SEC("lsm/mmap_backing_file")
+int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
+	     struct file *backing_file, struct file *user_file, int ret)
+{
+	struct bg_icache *u, *r, now = {};
+	struct inode *real = backing_file->f_inode;
+	struct bg_ctx d = { .comp = ~0U };
+	struct bg_config *cfg;
+	__u32 xmap;
+
+	if (ret)
+		return ret;	/* an earlier LSM denied: keep its answer */
+	if (!(BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
+		return 0;	/* not executable: allow */
+	u = bpf_inode_storage_get(&bg_icache, user_file->f_inode, 0, 0);
+	xmap = u ? READ_ONCE(u->xmap) : 0;
+	if (!xmap)
+		return 0;	/* the overlay's file was not gated: allow */
+	r = bpf_inode_storage_get(&bg_icache, real, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!r)
+		return 0;
+	__sync_fetch_and_or(&r->xmap, xmap);	/* a full barrier */
+	if (BPF_CORE_READ(real, i_writecount.counter) <= 0) {
+		read_stamp(real, &now);
+		if (cache_hit(u, &now, &d))
+			cache_store(r, &now, d.digest, READ_ONCE(r->wseq));
+		return 0;
+	}
+	cfg = bg_cfg();
+	if (!cfg || cfg->mode[BG_CLASS_MMAP] == BG_MODE_OFF)
+		return 0;
+	d.reason = BG_REASON_WRITABLE;
+	lookup_generation(&d);
+	return verdict(&d, cfg, backing_file, BG_HOOK_MMAP,
+		       cfg->mode[BG_CLASS_MMAP], false);
 }
 
 SEC("lsm.s/kernel_read_file")
@@ -444,7 +650,7 @@ int BPF_PROG(bg_read_file, struct file *file, enum kernel_read_file_id id,
 	} else {
 		return 0;	/* policy files, certificates: not code, allow */
 	}
-	return gate_file(file, hook, cls, true);	/* decided */
+	return gate_file(file, hook, cls, true, 0, BG_REASON_MAX); /* decided */
 }
 
 SEC("lsm/kernel_load_data")
@@ -479,36 +685,113 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 	lookup_generation(&d);
 	/* a buffer cannot be measured: deny in enforce unless the policy
 	 * explicitly allows unmeasured module buffers */
-	if (hook == BG_HOOK_MODULE_BUF &&
-	    (cfg->flags & BG_CFG_ALLOW_UNMEASURED_MODULES))
+	if (hook != BG_HOOK_MODULE_BUF)
+		d.reason = BG_REASON_UNMEASURED_DATA;
+	else if (cfg->flags & BG_CFG_ALLOW_UNMEASURED_MODULES)
 		d.reason = BG_REASON_UNMEASURED_OK;
 	else
 		d.reason = BG_REASON_UNMEASURED_BUF;
 	return verdict(&d, cfg, NULL, hook, mode, false);	/* decided */
 }
 
-/* Cache invalidation: any open for write or truncate makes the cached digest
- * of that inode stale, before the first byte can change. */
-static __always_inline void invalidate(struct inode *inode)
+/*
+ * Writers of a running file. Any open for write or truncate makes the
+ * cached digest of that inode stale, before the first byte can change. A
+ * file mapped executable by a gate is refused to writers (ETXTBSY, as the
+ * kernel does for a running exec) while any read-only opener remains:
+ * every executable mapping holds one. On overlayfs the mapping holds the
+ * real file: the upper inode's readers count too (a file only in the lower
+ * layer is copied up before it is written, and the mapping keeps the lower
+ * bytes).
+ */
+static __always_inline int write_guard(struct inode *inode, struct file *file,
+				       bool can_dpath)
 {
+	struct bg_ctx d = { .comp = ~0U };
+	struct bg_config *cfg;
 	struct bg_icache *c;
+	__u8 mode = BG_MODE_OFF, m;
+	int readers;
+	__u32 xmap;
 
 	c = bpf_inode_storage_get(&bg_icache, inode, 0, 0);
-	if (c)
-		__sync_fetch_and_add(&c->wseq, 1);
+	if (!c)
+		return 0;
+	__sync_fetch_and_add(&c->wseq, 1);	/* a full barrier */
+	xmap = READ_ONCE(c->xmap);
+	if (!xmap)
+		return 0;	/* never ran: allow */
+	cfg = bg_cfg();
+	if (!cfg)
+		return 0;
+	if (xmap & BG_XMAP_EXEC)
+		mode = cfg->mode[BG_CLASS_EXEC];
+	m = cfg->mode[BG_CLASS_MMAP];
+	if ((xmap & BG_XMAP_MMAP) && m > mode)
+		mode = m;
+	if (mode == BG_MODE_OFF)
+		return 0;	/* not gated now: allow */
+	readers = inode_readers(inode);
+	if (readers >= 0 && fs_magic(inode) == OVERLAYFS_SUPER_MAGIC) {
+		struct inode *upper = ovl_upper_inode(inode);
+
+		if (upper)
+			readers += inode_readers(upper);
+	}
+	if (readers == 0) {
+		/* nothing maps it any more: allow, and forget the mark (an
+		 * executable mapping in the making holds a reader already) */
+		__sync_fetch_and_and(&c->xmap, 0);
+		return 0;
+	}
+	__builtin_memcpy(d.digest, c->digest, BG_DIGEST_LEN);
+	d.reason = BG_REASON_MAPPED_EXEC;
+	lookup_generation(&d);
+	return verdict(&d, cfg, file, BG_HOOK_WRITE, mode, can_dpath) ?
+	       -ETXTBSY : 0;
 }
 
-SEC("lsm/file_open")
+/* /proc/PID/mem written: FOLL_FORCE copies over read-only text. */
+static __always_inline bool is_proc_mem(struct file *file)
+{
+	char name[4] = {};
+
+	if (fs_magic(file->f_inode) != PROC_SUPER_MAGIC)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && !name[3];
+}
+
+SEC("lsm.s/file_open")
 int BPF_PROG(bg_file_open, struct file *file, int ret)
 {
-	if (BPF_CORE_READ(file, f_mode) & FMODE_WRITE)
-		invalidate(file->f_inode);
-	return ret;	/* never denies */
+	if (ret)
+		return ret;	/* an earlier LSM denied: keep its answer */
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		return 0;	/* not a writer: allow */
+	if (is_proc_mem(file)) {
+		struct bg_config *cfg = bg_cfg();
+		struct bg_ctx d = { .comp = ~0U };
+		__u8 mode;
+
+		if (!cfg)
+			return 0;
+		mode = cfg->mode[BG_CLASS_MMAP];
+		if (mode == BG_MODE_OFF || !in_scope(cfg))
+			return 0;	/* not gated: allow */
+		d.reason = BG_REASON_PROC_MEM;
+		lookup_generation(&d);
+		return verdict(&d, cfg, file, BG_HOOK_PROC_MEM, mode, true) ?
+		       -EACCES : 0;
+	}
+	return write_guard(file->f_inode, file, true);
 }
 
 SEC("lsm/path_truncate")
 int BPF_PROG(bg_path_truncate, const struct path *path, int ret)
 {
-	invalidate(path->dentry->d_inode);
-	return ret;	/* never denies */
+	if (ret)
+		return ret;	/* an earlier LSM denied: keep its answer */
+	return write_guard(path->dentry->d_inode, NULL, false);
 }

@@ -4,6 +4,9 @@
 #define BOMGATE_BPF_H
 
 #define ENOENT		2
+#define EFBIG		27
+#define EACCES		13
+#define ETXTBSY		26
 #define EPROTO		71
 
 #define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
@@ -67,6 +70,53 @@ static __always_inline void inode_times(struct inode *inode,
 		s->mtime_sec = BPF_CORE_READ(i, i_mtime.tv_sec);
 		s->mtime_nsec = BPF_CORE_READ(i, i_mtime.tv_nsec);
 	}
+}
+
+/* memfd seals (include/uapi/linux/fcntl.h) */
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_WRITE	0x0008
+
+/*
+ * Seals of a shmem inode: struct shmem_inode_info embeds the inode, so the
+ * seals are found from the inode by the offsets the running kernel has.
+ */
+static __always_inline unsigned int shmem_seals(struct inode *inode)
+{
+	unsigned long base = (unsigned long)inode -
+		bpf_core_field_offset(struct shmem_inode_info, vfs_inode);
+	unsigned int seals = 0;
+
+	bpf_probe_read_kernel(&seals, sizeof(seals), (void *)(base +
+		bpf_core_field_offset(struct shmem_inode_info, seals)));
+	return seals;
+}
+
+/* overlayfs's inode (module BTF): the upper inode it writes to */
+struct ovl_inode___bg {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct inode *ovl_upper_inode(struct inode *inode)
+{
+	struct dentry *upper = NULL;
+	unsigned long base;
+
+	if (!bpf_core_type_exists(struct ovl_inode___bg))
+		return NULL;
+	base = (unsigned long)inode -
+		bpf_core_field_offset(struct ovl_inode___bg, vfs_inode);
+	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)(base +
+		bpf_core_field_offset(struct ovl_inode___bg, __upperdentry)));
+	return upper ? BPF_CORE_READ(upper, d_inode) : NULL;
+}
+
+/* Open read-only files of @inode (IMA's count); -1 if this kernel has none. */
+static __always_inline int inode_readers(struct inode *inode)
+{
+	if (!bpf_core_field_exists(inode->i_readcount))
+		return -1;
+	return BPF_CORE_READ(inode, i_readcount.counter);
 }
 
 #endif

@@ -36,6 +36,8 @@ enum {
 	BG_HOOK_MODULE_BUF,	/* init_module: buffer, cannot be measured */
 	BG_HOOK_FIRMWARE,
 	BG_HOOK_KEXEC,
+	BG_HOOK_WRITE,		/* open/truncate for write of a running file */
+	BG_HOOK_PROC_MEM,	/* open of /proc/PID/mem for write */
 	BG_HOOK_MAX,
 };
 
@@ -61,6 +63,13 @@ enum {
 	BG_REASON_NO_POLICY,		/* checked, but no policy installed */
 	BG_REASON_NOT_MEASURED,		/* mprotect: file never measured */
 	BG_REASON_UNMEASURED_OK,	/* buffer allowed by policy flag */
+	BG_REASON_WRITABLE,		/* file has writers, or an unsealed memfd */
+	BG_REASON_UNTRUSTED_FS,		/* FUSE, user-namespace overlay, loop */
+	BG_REASON_TOO_LARGE,		/* larger than the measuring limit */
+	BG_REASON_EXECMOD,		/* private copy written, then executed */
+	BG_REASON_MAPPED_EXEC,		/* writer refused: file is running */
+	BG_REASON_PROC_MEM,		/* writer of /proc/PID/mem refused */
+	BG_REASON_UNMEASURED_DATA,	/* firmware/kexec buffer */
 	BG_REASON_MAX,
 };
 
@@ -98,9 +107,16 @@ struct bg_policy_rec {
 struct bg_config {
 	__u8 mode[8];		/* BG_MODE_* per BG_CLASS_* */
 	__u32 flags;		/* BG_CFG_* */
-	__u32 __pad;
+	__u32 max_measure_mib;	/* larger files are not hashed; 0: default */
 	__u64 scope_cgroup;	/* 0: whole system; else only this cgroup */
 };
+
+/*
+ * Hashing is not interruptible: a file is measured only up to this size
+ * (MiB), so that no user can hold a CPU in the kernel for long. Larger
+ * files are denied with BG_REASON_TOO_LARGE.
+ */
+#define BG_MEASURE_MAX_DEFAULT_MIB	512
 
 /* Per-inode measurement cache (inode storage). */
 struct bg_icache {
@@ -112,8 +128,12 @@ struct bg_icache {
 	__s64 mtime_sec, ctime_sec;
 	__u32 mtime_nsec, ctime_nsec;
 	__u32 busy;		/* a measurement is being stored */
-	__u32 __pad;
+	__u32 xmap;		/* BG_XMAP_*: mapped executable by a gate */
 };
+
+/* bg_icache.xmap: opening the file for write is refused while it runs */
+#define BG_XMAP_EXEC	(1U << 0)	/* set by the exec gate */
+#define BG_XMAP_MMAP	(1U << 1)	/* set by the mmap/mprotect gate */
 
 struct bg_event {
 	__u16 version;		/* BG_EVENT_VERSION */

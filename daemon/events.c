@@ -200,9 +200,7 @@ static void event_line(struct daemon *d, const struct bg_event *ev,
 	fputs(",\"path\":", f);
 	policy_json_string(f, s);
 	fprintf(f, ",\"sha256\":\"%s\",\"cached\":%s,\"err\":%d",
-		ev->reason == BG_REASON_UNMEASURABLE ||
-		ev->reason == BG_REASON_UNMEASURED_BUF ||
-		ev->reason == BG_REASON_NOT_MEASURED ? "" : hex,
+		bg_reason_measured(ev->reason) ? hex : "",
 		ev->cached ? "true" : "false", ev->err);
 	memcpy(s, ev->comm, BG_COMM_LEN);
 	s[BG_COMM_LEN] = '\0';
@@ -295,7 +293,9 @@ int daemon_on_event(void *ctx, const struct bg_event *ev)
 	struct daemon *d = ctx;
 
 	if (ev->reason == BG_REASON_UNMEASURABLE ||
-	    ev->reason == BG_REASON_UNMEASURED_BUF)
+	    ev->reason == BG_REASON_UNMEASURED_BUF ||
+	    ev->reason == BG_REASON_UNMEASURED_DATA ||
+	    ev->reason == BG_REASON_TOO_LARGE)
 		d->unmeasurable++;
 	if (coalesced(d, ev))
 		return 0;

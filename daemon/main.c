@@ -251,6 +251,7 @@ static int start_engine(struct daemon *d)
 			c->scope_cgroup, (unsigned long long)o.scope_cgroup);
 	}
 	o.flags = c->emit_allowed ? BG_CFG_EMIT_ALLOWED : 0;
+	o.max_measure_mib = (c->max_measure_bytes + (1 << 20) - 1) >> 20;
 	d->e = engine__open_pinned(&o, c->pin_dir, &d->resumed, err,
 				   sizeof(err));
 	if (!d->e) {

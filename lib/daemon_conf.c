@@ -17,6 +17,7 @@ void daemon_conf__init(struct daemon_conf *c)
 	c->min_signers = 1;
 	c->mode = -1;
 	c->events_max_bytes = 10 * 1024 * 1024;
+	c->max_measure_bytes = (__u64)BG_MEASURE_MAX_DEFAULT_MIB << 20;
 	c->events_keep = 5;
 	c->events_syslog = 1;
 	c->coalesce_secs = 10;
@@ -83,6 +84,8 @@ static const struct key keys[] = {
 	BOOL("events-syslog", events_syslog),
 	INT("coalesce", coalesce_secs, 0, 3600),
 	BOOL("emit-allowed", emit_allowed),
+	{ "max-measure-size", K_SIZE, OFF(max_measure_bytes), 0, 0, 1LL << 20,
+	  1LL << 42 },
 	STR("metrics", metrics_file),
 	STR("scope-cgroup", scope_cgroup),
 	BOOL("seccomp", seccomp),

@@ -39,6 +39,7 @@ struct daemon_conf {
 	int events_syslog;
 	int coalesce_secs;		/* 0: no coalescing */
 	int emit_allowed;
+	__u64 max_measure_bytes;	/* larger files are not hashed */
 	char *metrics_file;
 	char *scope_cgroup;		/* testing aid: gate one cgroup only */
 	int seccomp;

@@ -20,7 +20,7 @@ _Static_assert(sizeof(struct bg_icache) == 96, "bg_icache ABI");
 
 static const char *const hook_names[BG_HOOK_MAX] = {
 	"exec", "mmap", "mprotect", "module", "module_buffer", "firmware",
-	"kexec",
+	"kexec", "write", "proc_mem",
 };
 static const char *const class_names[BG_CLASS_MAX] = {
 	"exec", "mmap", "module", "firmware", "kexec",
@@ -32,7 +32,9 @@ static const char *const dec_names[BG_DEC_MAX] = {
 static const char *const reason_names[BG_REASON_MAX] = {
 	"listed", "unknown-digest", "blocked-digest", "unmeasurable",
 	"unmeasured-module-buffer", "no-policy", "not-measured",
-	"unmeasured-buffer-allowed",
+	"unmeasured-buffer-allowed", "open-for-write", "untrusted-filesystem",
+	"too-large", "modified-mapping", "running", "proc-mem-write",
+	"unmeasured-buffer",
 };
 
 #define NAME_OF(tbl, i) ((i) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[i] : "?")
@@ -42,6 +44,13 @@ const char *bg_class_name(unsigned int c) { return NAME_OF(class_names, c); }
 const char *bg_mode_name(unsigned int m) { return NAME_OF(mode_names, m); }
 const char *bg_decision_name(unsigned int d) { return NAME_OF(dec_names, d); }
 const char *bg_reason_name(unsigned int r) { return NAME_OF(reason_names, r); }
+
+/* Did the kernel measure the file for this reason (the digest is real)? */
+bool bg_reason_measured(unsigned int r)
+{
+	return r == BG_REASON_LISTED || r == BG_REASON_UNKNOWN ||
+	       r == BG_REASON_BLOCKED || r == BG_REASON_WRITABLE;
+}
 
 static int parse_name(const char *const *tbl, int n, const char *s)
 {
@@ -129,6 +138,7 @@ int engine_seed_config(struct engine *e, const struct engine_opts *opts,
 
 	cfg.scope_cgroup = opts ? opts->scope_cgroup : 0;
 	cfg.flags = opts ? opts->flags : 0;
+	cfg.max_measure_mib = opts ? opts->max_measure_mib : 0;
 	ret = engine__set_config(e, &cfg);
 	if (ret)
 		snprintf(err, errlen, "cannot write the configuration map: %s",

@@ -7,6 +7,7 @@
 #ifndef BOMGATE_ENGINE_H
 #define BOMGATE_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "bomgate.h"
@@ -17,6 +18,7 @@ struct engine_opts {
 	__u64 scope_cgroup;	/* 0: whole system; else only this cgroup */
 	__u32 ringbuf_bytes;	/* 0: default (1 MiB); power of 2 */
 	__u32 flags;		/* BG_CFG_* initial flags */
+	__u32 max_measure_mib;	/* 0: BG_MEASURE_MAX_DEFAULT_MIB */
 };
 
 /* Open and load every program the running kernel supports. Programs left
@@ -64,6 +66,7 @@ const char *bg_class_name(unsigned int cls);
 const char *bg_mode_name(unsigned int mode);
 const char *bg_decision_name(unsigned int dec);
 const char *bg_reason_name(unsigned int reason);
+bool bg_reason_measured(unsigned int reason);
 int bg_class_parse(const char *s);
 int bg_mode_parse(const char *s);
 

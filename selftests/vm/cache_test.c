@@ -2,10 +2,12 @@
 /*
  * The per-inode digest cache is reused only while the file provably has
  * not changed. For each way a file can change (append, truncate, a write
- * through a shared mapping, rename over the path), on ext4 (loop image),
- * tmpfs and the overlay root, a listed binary that is modified must be
- * measured again and denied. Filesystems without a trustworthy change
- * signal (overlayfs over 9p here) are measured on every exec.
+ * through a shared mapping, rename over the path), on ext4 (a virtio disk),
+ * tmpfs, the overlay root and ext4 on a loop device, a listed binary that
+ * is modified must be measured again and denied. Filesystems without a
+ * trustworthy change signal (overlayfs over 9p here, and any filesystem on
+ * a loop device: its backing file changes behind the page cache) are
+ * measured on every exec.
  */
 #include <sys/mman.h>
 #include "kselftest_harness.h"
@@ -26,15 +28,26 @@ FIXTURE_VARIANT(cache) {
 
 FIXTURE_VARIANT_ADD(cache, tmpfs) { .dir = "/tmp/bgc", .cacheable = 1 };
 FIXTURE_VARIANT_ADD(cache, ext4) { .dir = "/mnt/bgext4/bgc", .cacheable = 1 };
+FIXTURE_VARIANT_ADD(cache, loop) { .dir = "/mnt/bgloop/bgc", .cacheable = 0 };
 FIXTURE_VARIANT_ADD(cache, overlay) { .dir = "/var/tmp/bgc", .cacheable = 0 };
 
+/* ext4 on the VM's scratch disk (selftests/vm/run) */
 static int mount_ext4(void)
 {
 	return system("grep -q ' /mnt/bgext4 ' /proc/mounts || { "
+		      "modprobe virtio_blk && modprobe ext4 && udevadm settle 2>/dev/null; "
+		      "for i in 1 2 3 4 5; do [ -b /dev/vda ] && break; sleep 1; done; "
+		      "mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/bgext4 && "
+		      "mount /dev/vda /mnt/bgext4; }");
+}
+
+static int mount_loop(void)
+{
+	return system("grep -q ' /mnt/bgloop ' /proc/mounts || { "
 		      "modprobe loop && modprobe ext4 && "
 		      "truncate -s 48M /tmp/bg-ext4.img && "
-		      "mkfs.ext4 -q -F /tmp/bg-ext4.img && mkdir -p /mnt/bgext4 && "
-		      "mount -o loop /tmp/bg-ext4.img /mnt/bgext4; }");
+		      "mkfs.ext4 -q -F /tmp/bg-ext4.img && mkdir -p /mnt/bgloop && "
+		      "mount -o loop /tmp/bg-ext4.img /mnt/bgloop; }");
 }
 
 FIXTURE_SETUP(cache)
@@ -45,6 +58,8 @@ FIXTURE_SETUP(cache)
 
 	if (!strncmp(variant->dir, "/mnt/bgext4", 11))
 		ASSERT_EQ(0, mount_ext4());
+	if (!strncmp(variant->dir, "/mnt/bgloop", 11))
+		ASSERT_EQ(0, mount_loop());
 	mkdir(variant->dir, 0755);
 	/* busybox runs its applet from argv[1] when called "busybox" */
 	snprintf(self->path, sizeof(self->path), "%s/busybox", variant->dir);

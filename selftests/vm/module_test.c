@@ -4,6 +4,7 @@
  * is measured, init_module's buffer cannot be and is denied unless the
  * policy allows unmeasured module buffers.
  */
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include "kselftest_harness.h"
@@ -51,6 +52,28 @@ static int do_init(const char *path)
 	if (n <= 0)
 		return -EIO;
 	return syscall(SYS_init_module, buf, (unsigned long)n, "") ? -errno : 0;
+}
+
+/* finit_module from a memfd holding @path's bytes, sealed or not. */
+static int do_finit_memfd(const char *path, int seal)
+{
+	char buf[65536];
+	int in = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	int mfd = memfd_create("bgmod", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ssize_t n;
+
+	if (in < 0 || mfd < 0)
+		return -EIO;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, n) != n)
+			return -EIO;
+	close(in);
+	if (seal && fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK))
+		return -errno;
+	if (syscall(SYS_finit_module, mfd, "", 0))
+		ret = -errno;
+	close(mfd);
+	return ret;
 }
 
 static void unload(const char *name)
@@ -150,6 +173,25 @@ TEST_F(module, init_module_buffer_audit_and_off)
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_OFF));
 	EXPECT_EQ(0, do_init(self->path[1]));
 	EXPECT_EQ(0, self->ev.n + engine__poll(self->e, 0));
+}
+
+/*
+ * A listed module's bytes in a memfd: the kernel measures them, but the
+ * memfd's writers are invisible (no open, no write count), so they could
+ * change between the measurement and the read. Only a sealed memfd loads.
+ */
+TEST_F(module, finit_from_memfd_needs_seals)
+{
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_MODULE, BG_MODE_ENFORCE));
+	EXPECT_EQ(-EPERM, do_finit_memfd(self->path[0], 0));
+	ev = vm_find_event(self->e, &self->ev, self->dg[0], BG_HOOK_MODULE,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_WRITABLE, ev->reason);
+	EXPECT_EQ(0, do_finit_memfd(self->path[0], 1));
+	unload(mods[0]);
 }
 
 TEST_HARNESS_MAIN
