@@ -54,6 +54,7 @@ bomgated-objs := $(addprefix $(O)/,$(bomgated-y))
 hosttests := $(addprefix $(O)/,$(hosttest-y))
 vmtests := $(addprefix $(O)/,$(vmtest-y))
 vmharness := $(addprefix $(O)/,$(vmharness-y))
+vmhelpers := $(addprefix $(O)/,$(vmhelper-y))
 fuzzers := $(addprefix $(O)/,$(fuzz-y))
 benches := $(addprefix $(O)/,$(bench-y))
 kselftest := $(O)/kselftest/kselftest_harness.h $(O)/kselftest/kselftest.h
@@ -68,7 +69,7 @@ FUZZ_O := build/fuzz
 
 all: $(O)/bomgate $(O)/bomgated tests
 
-tests: $(hosttests) $(vmtests)
+tests: $(hosttests) $(vmtests) $(vmhelpers)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -130,6 +131,12 @@ $(O)/bomgated: $(bomgated-objs) $(libbomgate)
 $(hosttests) $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(vmhelpers): $(O)/%: %.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $$(pkg-config --cflags fuse3) $< \
+		$(LDFLAGS) $$(pkg-config --libs fuse3) -o $@
 
 # libFuzzer targets: clang, with ASan+UBSan, against the same library sources.
 $(FUZZ_O)/fuzz/%: fuzz/%.c $(lib-y:%.o=%.c) $(kselftest) | $(O)

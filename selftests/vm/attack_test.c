@@ -478,6 +478,86 @@ TEST_F(attack, huge_sparse_file_not_hashed)
 				      BG_DEC_DENIED));
 }
 
+/*
+ * Row 5: an unprivileged FUSE mount (fusermount3) whose server hands the
+ * kernel's hash the listed bytes and the exec's page reads other bytes.
+ * The server is a listed program here: an attacker would use a listed
+ * FUSE client (sshfs) and a server of their own.
+ */
+#define FUSE_DIR	HOME "/fuse"
+
+static int fuse_attack(void *arg)
+{
+	const char *serve = arg;
+	char *argv[] = { FUSE_DIR "/prog", "true", NULL };
+	struct stat st;
+	int rc = -1, status;
+	pid_t srv, pid;
+
+	srv = fork();
+	if (!srv) {
+		execl(serve, "fuse_serve", FUSE_DIR, BB, HOME "/sled", NULL);
+		_exit(97);
+	}
+	for (int i = 0; i < 500 && stat(argv[0], &st); i++)
+		usleep(10000);
+	if (stat(argv[0], &st))
+		rc = 90;
+	if (rc < 0) {
+		pid = fork();
+		if (!pid) {
+			execv(argv[0], argv);
+			_exit(errno == EPERM ? 126 : 127);
+		}
+		waitpid(pid, &status, 0);
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 91;
+	}
+	pid = fork();
+	if (!pid) {
+		execl("/usr/bin/fusermount3", "fusermount3", "-u", "-z",
+		      FUSE_DIR, NULL);
+		_exit(97);
+	}
+	waitpid(pid, &status, 0);
+	kill(srv, SIGTERM);
+	waitpid(srv, &status, 0);
+	if (rc == PAYLOAD_RC)
+		return PAYLOAD_RC;
+	return rc == 126 ? 0 : 10 + rc;
+}
+
+TEST_F(attack, fuse_serves_other_bytes_than_hashed)
+{
+	static const char *const tools[3] = {
+		"/usr/bin/fusermount3", "/lib/x86_64-linux-gnu/libfuse3.so.3",
+		NULL,
+	};
+	__u32 fl[7] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW, BG_ENTRY_ALLOW,
+			BG_ENTRY_ALLOW, BG_ENTRY_ALLOW, BG_ENTRY_ALLOW,
+			BG_ENTRY_ALLOW };
+	unsigned char dg[7][32];
+	char serve[PATH_MAX];
+	const struct bg_event *ev;
+
+	snprintf(serve, sizeof(serve), "%s/selftests/helpers/fuse_serve",
+		 getenv("BOMGATE_BUILD") ? getenv("BOMGATE_BUILD") : "build");
+	memcpy(dg, self->dg, sizeof(self->dg));
+	ASSERT_EQ(0, vm_sha256_file(tools[0], dg[4]));
+	ASSERT_EQ(0, vm_sha256_file(tools[1], dg[5]));
+	ASSERT_EQ(0, vm_sha256_file(serve, dg[6]));
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 7, 2));
+	ASSERT_EQ(0, sh("modprobe fuse 2>/dev/null; test -c /dev/fuse"));
+	ASSERT_EQ(0, vm_copy(BB, HOME "/sled", NULL));
+	ASSERT_EQ(0, sled_over(HOME "/sled"));
+	ASSERT_EQ(0, mkdir(FUSE_DIR, 0755));
+	ASSERT_EQ(0, chown(FUSE_DIR, NOBODY, NOBODY));
+	EXPECT_EQ(0, as_nobody(fuse_attack, serve));
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_EXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNTRUSTED_FS, ev->reason);
+}
+
 /* Row 6: an overlay the user mounts in a user namespace, lower layer the
  * user's own: its bytes can change under any mapping. */
 static int userns_overlay(void *arg)
