@@ -118,14 +118,16 @@ static __always_inline bool fs_cacheable(struct inode *inode)
  * Filesystems whose bytes at page-fault time need not be the bytes the
  * kernel hashed: a FUSE server answers each read as it likes (and can
  * drop the page cache), and an overlay mounted in a user namespace has
- * layers its mounter writes directly. Nothing there is measurable.
+ * layers its mounter writes directly. Nothing there is measurable. A
+ * policy may trust FUSE (virtiofs roots): then it is measured on every use.
  */
-static __always_inline bool fs_untrusted(struct inode *inode)
+static __always_inline bool fs_untrusted(struct inode *inode,
+					struct bg_config *cfg)
 {
 	unsigned long magic = fs_magic(inode);
 
 	if (magic == FUSE_SUPER_MAGIC)
-		return true;
+		return !(cfg->flags & BG_CFG_TRUST_FUSE);
 	return magic == OVERLAYFS_SUPER_MAGIC &&
 	       BPF_CORE_READ(inode, i_sb, s_user_ns, level) > 0;
 }
@@ -483,7 +485,7 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 	if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
 
-	if (pre != BG_REASON_MAX || fs_untrusted(inode)) {
+	if (pre != BG_REASON_MAX || fs_untrusted(inode, cfg)) {
 		/* decided without measuring */
 		d.reason = pre != BG_REASON_MAX ? pre : BG_REASON_UNTRUSTED_FS;
 		lookup_generation(&d);

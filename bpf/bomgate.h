@@ -103,6 +103,10 @@ struct bg_policy_rec {
 /* Configuration: one record in the bg_config array map. */
 #define BG_CFG_EMIT_ALLOWED	(1U << 0)	/* events for allowed too */
 #define BG_CFG_ALLOW_UNMEASURED_MODULES (1U << 1)
+#define BG_CFG_TRUST_FUSE	(1U << 2)	/* FUSE measured, not refused */
+/* the flags a policy sets (the rest are the daemon's) */
+#define BG_CFG_POLICY_FLAGS	(BG_CFG_ALLOW_UNMEASURED_MODULES | \
+				 BG_CFG_TRUST_FUSE)
 
 struct bg_config {
 	__u8 mode[8];		/* BG_MODE_* per BG_CLASS_* */

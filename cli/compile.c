@@ -248,6 +248,7 @@ static int apply_source(struct compile_ctx *c, const struct compile_opts *o,
 		policy_builder__set_mode(c->b, i, src->modes[i]);
 	policy_builder__set_allow_unmeasured_modules(c->b,
 					src->allow_unmeasured_modules);
+	policy_builder__set_trust_fuse(c->b, src->trust_fuse);
 	ret = policy_builder__set_name(c->b, src->name);
 	return ret ? ret : add_rules(c, src);
 }

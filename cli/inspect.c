@@ -91,9 +91,10 @@ static void inspect_json(const struct policy *p, int entries)
 	for (i = 0; i < POLICY_NR_HOOKS; i++)
 		printf("%s\"%s\":\"%s\"", i ? "," : "", policy_hook_name(i),
 		       policy_mode_name(policy__mode(p, i)));
-	printf("},\"allow_unmeasured_modules\":%s,\"digests\":%u,"
-	       "\"blocked\":%u,\"components\":%u,\"sources\":[",
+	printf("},\"allow_unmeasured_modules\":%s,\"trust_fuse\":%s,"
+	       "\"digests\":%u,\"blocked\":%u,\"components\":%u,\"sources\":[",
 	       policy__allow_unmeasured_modules(p) ? "true" : "false",
+	       policy__trust_fuse(p) ? "true" : "false",
 	       policy__nr_allowed(p), policy__nr_blocked(p),
 	       policy__nr_components(p));
 	for (i = 0; i < policy__nr_sources(p); i++) {
@@ -164,6 +165,8 @@ static void inspect_text(const struct policy *p, int entries)
 		       policy_mode_name(policy__mode(p, i)));
 	printf("\nunmeasured modules %s\n",
 	       policy__allow_unmeasured_modules(p) ? "allowed" : "denied");
+	printf("FUSE filesystems  %s\n",
+	       policy__trust_fuse(p) ? "trusted (measured)" : "refused");
 	printf("allowed digests   %u\n", policy__nr_allowed(p));
 	printf("blocked digests   %u\n", policy__nr_blocked(p));
 	printf("components        %u\n", policy__nr_components(p));
@@ -401,10 +404,19 @@ static int header_diff(const struct policy *a, const struct policy *b,
 			       "now allowed" : "now denied");
 		n++;
 	}
+	if (policy__trust_fuse(a) != policy__trust_fuse(b)) {
+		if (!json)
+			printf("FUSE filesystems: %s\n", policy__trust_fuse(b) ?
+			       "now trusted" : "now refused");
+		n++;
+	}
 	if (json)
-		printf("},\"allow_unmeasured_modules\":[%s,%s],",
+		printf("},\"allow_unmeasured_modules\":[%s,%s],"
+		       "\"trust_fuse\":[%s,%s],",
 		       policy__allow_unmeasured_modules(a) ? "true" : "false",
-		       policy__allow_unmeasured_modules(b) ? "true" : "false");
+		       policy__allow_unmeasured_modules(b) ? "true" : "false",
+		       policy__trust_fuse(a) ? "true" : "false",
+		       policy__trust_fuse(b) ? "true" : "false");
 	return n;
 }
 

@@ -270,6 +270,7 @@ static int start_engine(struct daemon *d)
 		}
 		cfg.scope_cgroup = o.scope_cgroup;
 		cfg.flags = (cfg.flags & ~BG_CFG_EMIT_ALLOWED) | o.flags;
+		cfg.max_measure_mib = o.max_measure_mib;
 		engine__set_config(d->e, &cfg);
 		pr_info("resumed the enforcement pinned in %s (policy version %llu in force)",
 			c->pin_dir,

@@ -286,7 +286,17 @@ static __u64 next_generation(__u64 cur, __u64 version)
 	return version << GEN_SHIFT | (cnt ? cnt : 1);
 }
 
-static int set_modes(struct daemon *d, const __u8 *modes, int lower_only)
+/* The kernel flags a policy carries. */
+static __u32 policy_cfg_flags(const struct policy *p)
+{
+	return (policy__allow_unmeasured_modules(p) ?
+		BG_CFG_ALLOW_UNMEASURED_MODULES : 0) |
+	       (policy__trust_fuse(p) ? BG_CFG_TRUST_FUSE : 0);
+}
+
+/* @lower_only: only loosen (lower modes, add allowing flags). */
+static int set_modes(struct daemon *d, const __u8 *modes, __u32 pflags,
+		     int lower_only)
 {
 	struct bg_config cfg;
 	int ret = engine__get_config(d->e, &cfg);
@@ -296,6 +306,10 @@ static int set_modes(struct daemon *d, const __u8 *modes, int lower_only)
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		if (!lower_only || modes[i] < cfg.mode[i])
 			cfg.mode[i] = modes[i];
+	if (lower_only)
+		cfg.flags |= pflags;
+	else
+		cfg.flags = (cfg.flags & ~BG_CFG_POLICY_FLAGS) | pflags;
 	return engine__set_config(d->e, &cfg);
 }
 
@@ -331,11 +345,11 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	held = guard_hold(d, p, modes);
 	gen = next_generation(d->generation, ver);
 	/* loosen first, swap, then tighten: never stricter than either */
-	ret = set_modes(d, modes, 1);
+	ret = set_modes(d, modes, policy_cfg_flags(p), 1);
 	if (!ret)
 		ret = install(d->e, p, gen);
 	if (!ret)
-		ret = set_modes(d, modes, 0);
+		ret = set_modes(d, modes, policy_cfg_flags(p), 0);
 	if (ret) {
 		snprintf(err, errlen, "cannot install the policy in the kernel: %s",
 			 strerror(-ret));

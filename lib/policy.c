@@ -493,6 +493,11 @@ int policy__allow_unmeasured_modules(const struct policy *p)
 	return !!(p->flags & BGP_F_ALLOW_UNMEASURED_MODULES);
 }
 
+int policy__trust_fuse(const struct policy *p)
+{
+	return !!(p->flags & BGP_F_TRUST_FUSE);
+}
+
 const struct policy_entry *policy__entry(const struct policy *p, __u32 i)
 {
 	return i < p->nr_entries ? &p->entries[i] : NULL;

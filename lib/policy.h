@@ -79,6 +79,7 @@ __u64 policy__created(const struct policy *p);
 const char *policy__name(const struct policy *p);
 enum policy_mode policy__mode(const struct policy *p, enum policy_hook hook);
 int policy__allow_unmeasured_modules(const struct policy *p);
+int policy__trust_fuse(const struct policy *p);
 /* SHA-256 of the whole .bgp file as loaded (what the signature covers). */
 const __u8 *policy__file_sha256(const struct policy *p);
 
@@ -122,6 +123,7 @@ void policy_builder__set_created(struct policy_builder *b, __u64 created);
 int policy_builder__set_name(struct policy_builder *b, const char *name);
 void policy_builder__set_mode(struct policy_builder *b, enum policy_hook hook,
 			      enum policy_mode mode);
+void policy_builder__set_trust_fuse(struct policy_builder *b, int trust);
 void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 						  int allow);
 /* Return the new index, or -errno. */

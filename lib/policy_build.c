@@ -316,6 +316,14 @@ void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 		b->flags &= ~BGP_F_ALLOW_UNMEASURED_MODULES;
 }
 
+void policy_builder__set_trust_fuse(struct policy_builder *b, int trust)
+{
+	if (trust)
+		b->flags |= BGP_F_TRUST_FUSE;
+	else
+		b->flags &= ~BGP_F_TRUST_FUSE;
+}
+
 int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
 			       const char *name, __u32 fmt)
 {

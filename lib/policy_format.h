@@ -44,7 +44,12 @@
 /* bgp_header.flags */
 #define BGP_F_ALLOW_UNMEASURED_MODULES	0x1	/* init_module() buffers
 						 * (no file to hash) allowed */
-#define BGP_F_ALL			0x1
+#define BGP_F_TRUST_FUSE		0x2	/* code from FUSE (virtiofs,
+						 * sshfs) is measured, not
+						 * refused: the server is
+						 * trusted to serve the
+						 * bytes it was hashed with */
+#define BGP_F_ALL			0x3
 
 /* bgp_entry.flags */
 #define BGP_E_ALLOW		0x1	/* digest may run */

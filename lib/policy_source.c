@@ -7,6 +7,7 @@
  *	sbom PATH [FORMAT]
  *	mode HOOK|all off|audit|enforce
  *	allow-unmeasured-modules yes|no
+ *	trust-fuse yes|no
  *	allow SHA256 REASON...
  *	block SHA256 REASON...
  *
@@ -28,7 +29,7 @@ struct pctx {
 	const char *name;
 	const char *basedir;
 	unsigned long line;
-	unsigned long version_line, name_line, unmeasured_line;
+	unsigned long version_line, name_line, unmeasured_line, fuse_line;
 	unsigned long mode_line[POLICY_NR_HOOKS + 1];	/* + "all" */
 	int all_mode;
 	char *err;
@@ -295,6 +296,23 @@ static int parse_unmeasured(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
+static int parse_trust_fuse(struct pctx *c, char *line, size_t pos)
+{
+	char *v, *extra;
+
+	if (c->fuse_line)
+		return perr(c, "trust-fuse already given at line %lu",
+			    c->fuse_line);
+	if (next_token(line, &pos, &v) <= 0 ||
+	    (strcmp(v, "yes") && strcmp(v, "no")))
+		return perr(c, "trust-fuse needs yes or no");
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after %s", extra, v);
+	c->src->trust_fuse = !strcmp(v, "yes");
+	c->fuse_line = c->line;
+	return 0;
+}
+
 static int parse_rule(struct pctx *c, char *line, size_t pos, __u32 flags)
 {
 	struct policy_src *src = c->src;
@@ -352,11 +370,13 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_mode(c, line, pos);
 	if (!strcmp(kw, "allow-unmeasured-modules"))
 		return parse_unmeasured(c, line, pos);
+	if (!strcmp(kw, "trust-fuse"))
+		return parse_trust_fuse(c, line, pos);
 	if (!strcmp(kw, "allow"))
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
 		return parse_rule(c, line, pos, POLICY_F_BLOCK);
-	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, allow, block)",
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, trust-fuse, allow, block)",
 		    kw);
 }
 

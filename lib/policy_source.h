@@ -34,6 +34,7 @@ struct policy_src {
 	char *name;		/* NULL when not given */
 	int modes[POLICY_NR_HOOKS];	/* enum policy_mode */
 	int allow_unmeasured_modules;
+	int trust_fuse;
 	struct policy_src_sbom *sboms;
 	size_t nr_sboms;
 	struct policy_src_rule *rules;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A hostile FUSE server for attack_test: one read-only file, "prog", whose
- * bytes are those of FIRST until a read has reached its end (a whole-file
- * hash), and those of THEN (same size) afterwards: the bytes the kernel
- * hashes are not the bytes it later maps. Every read goes to the server
- * (direct_io, no page cache kept).
+ * bytes are those of FIRST until reads have reached its end PASSES times
+ * (whole-file hashes: one for the exec, one for the mapping of its code),
+ * and those of THEN (same size) afterwards: the bytes the kernel hashes are
+ * not the bytes it later maps. Every read goes to the server (direct_io,
+ * no page cache kept).
  *
- *   fuse_serve MOUNTPOINT FIRST THEN
+ *   fuse_serve MOUNTPOINT FIRST THEN PASSES
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
@@ -21,7 +22,7 @@
 static struct {
 	char *bytes[2];
 	size_t size;
-	int served_whole;
+	int passes, whole;
 } g;
 
 static int load(const char *path, char **out, size_t *size)
@@ -74,7 +75,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 static int fs_read(const char *path, char *buf, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
-	const char *src = g.bytes[g.served_whole];
+	const char *src = g.bytes[g.whole >= g.passes];
 
 	if ((size_t)off >= g.size)
 		return 0;
@@ -82,7 +83,7 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off,
 		size = g.size - off;
 	memcpy(buf, src + off, size);
 	if ((size_t)off + size == g.size)
-		g.served_whole = 1;
+		g.whole++;
 	return size;
 }
 
@@ -110,10 +111,11 @@ int main(int argc, char **argv)
 	size_t size2;
 	char *fargv[] = { argv[0], "-f", "-s", argv[1], NULL };
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: fuse_serve MOUNTPOINT FIRST THEN\n");
+	if (argc != 5 || atoi(argv[4]) < 0) {
+		fprintf(stderr, "usage: fuse_serve MOUNTPOINT FIRST THEN PASSES\n");
 		return 2;
 	}
+	g.passes = atoi(argv[4]);
 	if (load(argv[2], &g.bytes[0], &g.size) ||
 	    load(argv[3], &g.bytes[1], &size2) || size2 != g.size) {
 		fprintf(stderr, "fuse_serve: cannot read %s and %s (same size)\n",

@@ -43,6 +43,7 @@ static int build_sample(void **buf, size_t *len, struct policy_build_stats *st)
 	policy_builder__set_mode(b, POLICY_HOOK_EXEC, POLICY_MODE_ENFORCE);
 	policy_builder__set_mode(b, POLICY_HOOK_FIRMWARE, POLICY_MODE_OFF);
 	policy_builder__set_allow_unmeasured_modules(b, 1);
+	policy_builder__set_trust_fuse(b, 1);
 	s0 = policy_builder__add_source(b, z, "a.cdx.json", BGP_FMT_CDX_JSON);
 	s1 = policy_builder__add_source(b, z, "b.spdx", BGP_FMT_SPDX_TV);
 	c.source = s0;
@@ -113,6 +114,7 @@ TEST(round_trip)
 	EXPECT_EQ(POLICY_MODE_AUDIT, policy__mode(p, POLICY_HOOK_MMAP));
 	EXPECT_EQ(POLICY_MODE_OFF, policy__mode(p, POLICY_HOOK_FIRMWARE));
 	EXPECT_EQ(1, policy__allow_unmeasured_modules(p));
+	EXPECT_EQ(1, policy__trust_fuse(p));
 	EXPECT_EQ(101U, policy__nr_entries(p));
 	EXPECT_EQ(99U, policy__nr_allowed(p));
 	EXPECT_EQ(2U, policy__nr_blocked(p));
@@ -183,6 +185,7 @@ TEST(empty_policy_and_defaults)
 	for (i = 0; i < POLICY_NR_HOOKS; i++)	/* audit first */
 		EXPECT_EQ(POLICY_MODE_AUDIT, policy__mode(p, i));
 	EXPECT_EQ(0, policy__allow_unmeasured_modules(p));
+	EXPECT_EQ(0, policy__trust_fuse(p));
 	EXPECT_EQ(NULL, policy__lookup(p, (const __u8 *)buf));
 	policy__free(p);
 	policy_builder__free(b);
@@ -438,6 +441,7 @@ TEST(source_parses)
 		"mode all enforce\n"
 		"mode firmware audit\n"
 		"allow-unmeasured-modules no\n"
+		"trust-fuse yes\n"
 		"allow 0000000000000000000000000000000000000000000000000000000000000001 hotfix #42 by ops\n"
 		"block AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\tknown bad  \n";
 	struct policy_src *src;
@@ -458,6 +462,7 @@ TEST(source_parses)
 	EXPECT_EQ(POLICY_MODE_ENFORCE, src->modes[POLICY_HOOK_KEXEC]);
 	EXPECT_EQ(POLICY_MODE_AUDIT, src->modes[POLICY_HOOK_FIRMWARE]);
 	EXPECT_EQ(0, src->allow_unmeasured_modules);
+	EXPECT_EQ(1, src->trust_fuse);
 	ASSERT_EQ(2U, src->nr_rules);
 	EXPECT_EQ((__u32)POLICY_F_ALLOW, src->rules[0].flags);
 	EXPECT_EQ(1, src->rules[0].sha256[31]);
@@ -465,7 +470,7 @@ TEST(source_parses)
 	EXPECT_EQ((__u32)POLICY_F_BLOCK, src->rules[1].flags);
 	EXPECT_EQ(0xaa, src->rules[1].sha256[0]);
 	EXPECT_STREQ("known bad", src->rules[1].reason);
-	EXPECT_EQ(12UL, src->rules[1].line);
+	EXPECT_EQ(13UL, src->rules[1].line);
 	policy_src__free(src);
 }
 
@@ -519,6 +524,8 @@ FIXTURE_VARIANT_ADD(src_err, control) { "version 1\nname a\x1b[31m\n", "x.policy
 /* found by fuzz_policy_source: a lone quote read an unset pointer */
 FIXTURE_VARIANT_ADD(src_err, lone_quote) { "\"", "x.policy:1: missing closing quote" };
 FIXTURE_VARIANT_ADD(src_err, quote_after_version) { "version 1 \"x\n", "x.policy:1: unexpected '\"x'" };
+FIXTURE_VARIANT_ADD(src_err, trust_fuse_twice) { "version 1\ntrust-fuse no\ntrust-fuse yes\n", "x.policy:3: trust-fuse already given at line 2" };
+FIXTURE_VARIANT_ADD(src_err, trust_fuse_value) { "version 1\ntrust-fuse maybe\n", "x.policy:2: trust-fuse needs yes or no" };
 FIXTURE_VARIANT_ADD(src_err, name_twice) { "version 1\nname a\nname b\n", "x.policy:3: name already given" };
 
 TEST_F(src_err, names_file_and_line)

@@ -127,6 +127,11 @@ static int text_range(int fd, off_t *off, size_t *len)
 		if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
 			*off = ph.p_offset;
 			*len = ph.p_filesz;
+			/* keep the headers the loader reads */
+			if (*off < 4096 && *len > 4096 - *off) {
+				*len -= 4096 - *off;
+				*off = 4096;
+			}
 			return 0;
 		}
 	}
@@ -500,7 +505,8 @@ static int fuse_attack(void *arg)
 			       0644);
 
 		dup2(log, 2);
-		execl(serve, "fuse_serve", FUSE_DIR, BB, HOME "/sled", NULL);
+		execl(serve, "fuse_serve", FUSE_DIR, BB, HOME "/sled", "2",
+		      NULL);
 		perror("exec fuse_serve");
 		_exit(97);
 	}
