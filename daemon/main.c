@@ -60,6 +60,7 @@ static void usage(FILE *f)
 		"  --events-syslog=no    not to syslog (default yes)\n"
 		"  --coalesce SECS       fold identical denials for SECS (default 10, 0: off)\n"
 		"  --emit-allowed[=yes]  report allowed decisions too\n"
+		"  --max-measure-size N  files above N are denied unhashed (default 512M)\n"
 		"  --metrics FILE        Prometheus text file, rewritten every 10 s\n"
 		"  --scope-cgroup PATH   TESTING AID: gate only this cgroup v2\n"
 		"  --seccomp=no          no seccomp filter (debugging)\n"
@@ -90,6 +91,7 @@ static const char *const conf_keys[] = {
 	"socket", "socket-group", "events-file", "events-max-size",
 	"events-keep", "events-stdout", "events-syslog", "coalesce",
 	"emit-allowed", "metrics", "scope-cgroup", "seccomp", "test-seccomp",
+	"max-measure-size",
 };
 #define NR_KEYS (int)(sizeof(conf_keys) / sizeof(conf_keys[0]))
 static const char *const bool_keys = " insecure-unsigned allow-rollback force events-stdout events-syslog emit-allowed seccomp test-seccomp ";

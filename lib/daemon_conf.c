@@ -195,8 +195,8 @@ static int set_value(struct daemon_conf *c, const struct key *k,
 	case K_SIZE:
 		if (parse_size(val, &sz) || sz < (unsigned long long)k->min ||
 		    sz > (unsigned long long)k->max) {
-			snprintf(err, errlen, "%s: '%.64s' is not a size (e.g. 10M, at least 4k)",
-				 k->name, val);
+			snprintf(err, errlen, "%s: '%.64s' is not a size from %lldk to %lldG (e.g. 10M)",
+				 k->name, val, k->min >> 10, k->max >> 30);
 			return -EINVAL;
 		}
 		*(__u64 *)(base + k->off) = sz;

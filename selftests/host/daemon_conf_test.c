@@ -81,7 +81,7 @@ TEST(bad_lines_are_refused_with_line_number)
 		{ "mode = strict\n", "t.conf:1: mode: 'strict'" },
 		{ "force = maybe\n", "t.conf:1: force: 'maybe' is not yes or no" },
 		{ "events-max-size = 12Q\n", "t.conf:1: events-max-size" },
-		{ "events-max-size = 100\n", "at least 4k" },
+		{ "events-max-size = 100\n", "is not a size from 4k to 1024G" },
 		{ "\n\ncoalesce = -1\n", "t.conf:3: coalesce" },
 	};
 

@@ -10,6 +10,7 @@
  */
 #include <signal.h>
 #include <sys/socket.h>
+#include <bpf/bpf.h>
 #include "kselftest_harness.h"
 #include "control.h"
 #include "engine_pin.h"
@@ -91,7 +92,7 @@ static int make_policies(void)
 {
 	const char *b = tu_build();
 
-	if (!access(D "/v3.bgp.sig", F_OK))
+	if (!access(D "/fl.bgp.sig", F_OK))
 		return 0;
 	mkdir(D, 0755);
 	mkdir(D "/ok", 0755);
@@ -108,8 +109,10 @@ static int make_policies(void)
 	       "%s/bomgate compile --policy-version 2 --name t2 -o " D "/v2.bgp " D "/sbom.json 2>&1 && "
 	       "%s/bomgate compile --policy-version 3 --name t3 -o " D "/v3.bgp " D "/sbom-bad.json 2>&1 && "
 	       "%s/bomgate compile --policy-version 5 --name noguard -o " D "/ng.bgp " D "/sbom-noguard.json 2>&1 && "
-	       "for v in v1 v2 v3 ng; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
-	       b, b, b, b, b, b, b))
+	       "printf 'version 6\\nname flags\\nsbom sbom.json\\nallow-unmeasured-modules yes\\ntrust-fuse yes\\n' > " D "/fl.policy && "
+	       "%s/bomgate compile -s " D "/fl.policy -o " D "/fl.bgp 2>&1 && "
+	       "for v in v1 v2 v3 ng fl; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
+	       b, b, b, b, b, b, b, b))
 		return -1;
 	return 0;
 }
@@ -162,6 +165,40 @@ static int event_seen(const char *needle)
 		usleep(100000);
 	}
 	return 0;
+}
+
+/* The kernel's configuration as bomgated left it (pinned map). */
+static int pinned_config(struct bg_config *cfg)
+{
+	__u32 zero = 0;
+	int fd = bpf_obj_get(PIN "/bg_config"), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = bpf_map_lookup_elem(fd, &zero, cfg) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* What a policy says beyond digests reaches the kernel, and a policy that
+ * says otherwise takes it back; the daemon's own limit too. */
+TEST_F_TIMEOUT(daemon, policy_flags_reach_the_kernel, 240)
+{
+	struct bg_config cfg;
+
+	ASSERT_EQ(0, use_policy("fl"));
+	self->pid = start(self->cg, "audit", "--max-measure-size 64M");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_EQ(0, pinned_config(&cfg));
+	EXPECT_TRUE(cfg.flags & BG_CFG_ALLOW_UNMEASURED_MODULES);
+	EXPECT_TRUE(cfg.flags & BG_CFG_TRUST_FUSE);
+	EXPECT_EQ(64U, cfg.max_measure_mib);
+
+	ASSERT_EQ(0, use_policy("v2"));
+	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(0, pinned_config(&cfg));
+	EXPECT_FALSE(cfg.flags & BG_CFG_POLICY_FLAGS);
 }
 
 TEST_F_TIMEOUT(daemon, audit_then_enforce_then_disable, 240)
