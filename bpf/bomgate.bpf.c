@@ -470,8 +470,9 @@ static __always_inline struct inode *measured_inode(struct file *file)
  * run (BG_XMAP_*), 0 for kernel reads; @pre: a reason decided before any
  * measuring (BG_REASON_EXECMOD), or BG_REASON_MAX.
  */
-static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
-				     bool sleepable, __u32 xbit, __u8 pre)
+static __always_inline int gate_file_alt(struct file *file, __u8 hook,
+					 __u8 cls, bool sleepable, __u32 xbit,
+					 __u8 pre, bool alt_ok)
 {
 	struct bg_config *cfg = bg_cfg();
 	struct bg_ctx d = { .comp = ~0U };
@@ -495,7 +496,7 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 		mark_running(inode, xbit);
 
 	err = measure(file, inode, &d, sleepable, max_measure(cfg));
-	if (err == -ENOENT && !sleepable) {
+	if (err == -ENOENT && alt_ok) {
 		struct inode *alt = measured_inode(file);
 
 		if (alt && alt != inode)
@@ -519,13 +520,35 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 	return verdict(&d, cfg, file, hook, mode, sleepable);
 }
 
+static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
+				     bool sleepable, __u32 xbit, __u8 pre)
+{
+	return gate_file_alt(file, hook, cls, sleepable, xbit, pre, false);
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(bg_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true,
 			 BG_XMAP_EXEC, BG_REASON_MAX);	/* decided */
+}
+
+/*
+ * execveat(AT_EXECVE_CHECK) (6.14+): an interpreter asks whether a script
+ * would be allowed to run, and stops there: bprm_check_security is never
+ * reached. Decided exactly like an exec.
+ */
+SEC("lsm.s/bprm_creds_for_exec")
+int BPF_PROG(bg_exec_check, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return earlier(ret);	/* an earlier LSM denied: keep it */
+	if (!bprm_is_check(bprm))
+		return 0;	/* an exec: bg_exec decides, later */
+	return gate_file(bprm->file, BG_HOOK_EXEC_CHECK, BG_CLASS_EXEC, true,
+			 0, BG_REASON_MAX);	/* decided */
 }
 
 #define PROT_WRITE	0x2
@@ -541,7 +564,7 @@ int BPF_PROG(bg_mmap, struct file *file, unsigned long reqprot,
 	__u8 pre = BG_REASON_MAX;
 
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (!file || !(prot & PROT_EXEC))
 		return 0;	/* not an executable file mapping: allow */
 	/* a private copy that is writable and executable: what is written
@@ -559,16 +582,16 @@ int BPF_PROG(bg_mmap, struct file *file, unsigned long reqprot,
  * whose pages were copied on write (anon_vma), or that stays writable,
  * no longer holds the file's bytes: refused.
  */
-SEC("lsm/file_mprotect")
-int BPF_PROG(bg_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
-	     unsigned long prot, int ret)
+static __always_inline int mprotect_gate(struct vm_area_struct *vma,
+					 unsigned long prot, int ret,
+					 bool alt_ok)
 {
 	unsigned long vm_flags;
 	struct file *file;
 	__u8 pre = BG_REASON_MAX;
 
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (!(prot & PROT_EXEC))
 		return 0;	/* not executable afterwards: allow */
 	file = vma->vm_file;
@@ -580,8 +603,25 @@ int BPF_PROG(bg_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 		pre = BG_REASON_EXECMOD;
 	else if (vm_flags & VM_EXEC)
 		return 0;	/* not adding PROT_EXEC: allow */
-	return gate_file(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false,
-			 BG_XMAP_MMAP, pre);	/* cache */
+	return gate_file_alt(file, BG_HOOK_MPROTECT, BG_CLASS_MMAP, false,
+			     BG_XMAP_MMAP, pre, alt_ok);	/* cache */
+}
+
+/* Kernels with mmap_backing_file (6.12+): the real inode has the digest. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bg_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	return mprotect_gate(vma, prot, ret, false);	/* decided */
+}
+
+/* Older kernels (6.1): the overlay's inode, under the real file's path. The
+ * engine loads one of the two (engine_probe_hooks). */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bg_mprotect_pathinode, struct vm_area_struct *vma,
+	     unsigned long reqprot, unsigned long prot, int ret)
+{
+	return mprotect_gate(vma, prot, ret, true);	/* decided */
 }
 
 /*
@@ -601,7 +641,7 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 	__u32 xmap;
 
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (!(BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
 		return 0;	/* not executable: allow */
 	u = bpf_inode_storage_get(&bg_icache, user_file->f_inode, 0, 0);
@@ -635,7 +675,7 @@ int BPF_PROG(bg_read_file, struct file *file, enum kernel_read_file_id id,
 	__u8 hook, cls;
 
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE)) {
 		hook = BG_HOOK_MODULE;
 		cls = BG_CLASS_MODULE;
@@ -663,7 +703,7 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 	__u8 hook, cls, mode;
 
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE)) {
 		hook = BG_HOOK_MODULE_BUF;
 		cls = BG_CLASS_MODULE;
@@ -769,7 +809,7 @@ SEC("lsm.s/file_open")
 int BPF_PROG(bg_file_open, struct file *file, int ret)
 {
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return 0;	/* not a writer: allow */
 	if (is_proc_mem(file)) {
@@ -794,6 +834,6 @@ SEC("lsm/path_truncate")
 int BPF_PROG(bg_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
-		return ret;	/* an earlier LSM denied: keep its answer */
+		return earlier(ret);	/* an earlier LSM denied: keep it */
 	return write_guard(path->dentry->d_inode, NULL, false);
 }

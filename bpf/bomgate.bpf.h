@@ -9,6 +9,20 @@
 #define ETXTBSY		26
 #define EPROTO		71
 
+#define MAX_ERRNO	4095
+
+/*
+ * An earlier answer on the same hook (a denial), as a value every verifier
+ * accepts: 6.10 and later refuse LSM programs that may return anything
+ * outside [-MAX_ERRNO, 0]. A denial stays a denial.
+ */
+static __always_inline int earlier(int ret)
+{
+	if (ret > 0 || ret < -MAX_ERRNO)
+		return -1;	/* -EPERM */
+	return ret;
+}
+
 #define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 
@@ -70,6 +84,20 @@ static __always_inline void inode_times(struct inode *inode,
 		s->mtime_sec = BPF_CORE_READ(i, i_mtime.tv_sec);
 		s->mtime_nsec = BPF_CORE_READ(i, i_mtime.tv_nsec);
 	}
+}
+
+/* 6.14: AT_EXECVE_CHECK sets bprm->is_check */
+struct linux_binprm___v614 {
+	unsigned int is_check:1;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool bprm_is_check(struct linux_binprm *bprm)
+{
+	struct linux_binprm___v614 *b = (void *)bprm;
+
+	if (!bpf_core_field_exists(b->is_check))
+		return false;
+	return BPF_CORE_READ_BITFIELD_PROBED(b, is_check);
 }
 
 /* memfd seals (include/uapi/linux/fcntl.h) */

@@ -38,6 +38,7 @@ enum {
 	BG_HOOK_KEXEC,
 	BG_HOOK_WRITE,		/* open/truncate for write of a running file */
 	BG_HOOK_PROC_MEM,	/* open of /proc/PID/mem for write */
+	BG_HOOK_EXEC_CHECK,	/* execveat(AT_EXECVE_CHECK): would it run? */
 	BG_HOOK_MAX,
 };
 

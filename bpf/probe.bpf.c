@@ -9,12 +9,15 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* BPF LSM + trampolines: any lsm/ program needs both. */
+/*
+ * BPF LSM + trampolines: any lsm/ program needs both. No argument is read:
+ * 6.19 added one to the bpf hooks, and the verifier of 6.10 and later wants
+ * a return value it can prove is 0 or an errno.
+ */
 SEC("lsm/bpf")
-int BPF_PROG(probe_lsm, int cmd, union bpf_attr *attr, unsigned int size,
-	     int ret)
+int BPF_PROG(probe_lsm)
 {
-	return ret;
+	return 0;	/* a probe: allow */
 }
 
 /* Sleepable LSM programs and the IMA hashing helper. */
@@ -24,7 +27,7 @@ int BPF_PROG(probe_ima_hash, struct linux_binprm *bprm, int ret)
 	__u8 buf[32];
 
 	if (ret)
-		return ret;
+		return ret > 0 || ret < -4095 ? -1 : ret;	/* keep a denial */
 	bpf_ima_file_hash(bprm->file, buf, sizeof(buf));
 	return 0;
 }

@@ -20,7 +20,7 @@ _Static_assert(sizeof(struct bg_icache) == 96, "bg_icache ABI");
 
 static const char *const hook_names[BG_HOOK_MAX] = {
 	"exec", "mmap", "mprotect", "module", "module_buffer", "firmware",
-	"kexec", "write", "proc_mem",
+	"kexec", "write", "proc_mem", "exec-check",
 };
 static const char *const class_names[BG_CLASS_MAX] = {
 	"exec", "mmap", "module", "firmware", "kexec",
@@ -72,8 +72,29 @@ int bg_mode_parse(const char *s)
 
 /*
  * Leave out programs whose LSM hook this kernel does not have (the kernel
- * keeps one bpf_lsm_<hook> function per hook).
+ * keeps one bpf_lsm_<hook> function per hook). Of the two mprotect gates,
+ * one is loaded: where overlayfs reports its real files to
+ * mmap_backing_file (6.12+), the plain one; else the one that finds the
+ * overlay's inode under the real file's path (newer verifiers refuse that
+ * walk, and do not need it).
  */
+static bool struct_has_member(const struct btf *btf, const char *type,
+			      const char *member)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
 void engine_probe_hooks(struct engine *e)
 {
 	struct bpf_program *prog;
@@ -83,6 +104,17 @@ void engine_probe_hooks(struct engine *e)
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
 		return;	/* load reports the real problem */
+	bpf_program__set_autoload(
+		btf__find_by_name_kind(vmlinux, "bpf_lsm_mmap_backing_file",
+				       BTF_KIND_FUNC) >= 0 ?
+		e->skel->progs.bg_mprotect_pathinode : e->skel->progs.bg_mprotect,
+		false);
+	/* AT_EXECVE_CHECK (6.14): bprm->is_check tells a check from an exec */
+	if (!struct_has_member(vmlinux, "linux_binprm", "is_check")) {
+		bpf_program__set_autoload(e->skel->progs.bg_exec_check, false);
+		len = snprintf(e->left_out, sizeof(e->left_out),
+			       "bprm_creds_for_exec (no AT_EXECVE_CHECK in this kernel)");
+	}
 	bpf_object__for_each_program(prog, e->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *hook = strchr(sec, '/');

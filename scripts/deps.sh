@@ -80,6 +80,74 @@ fetch_kernel() {	# $1 = short name, $2 = apt search pattern
 	touch "$dir/ok"
 }
 
+# Kernels of newer suites (Debian 13 and its backports), through a private
+# apt state under .cache: the machine's own sources stay as they are.
+papt=$top/.cache/apt
+papt_ready=
+private_apt() {
+	if [ -z "$papt_ready" ]; then
+		mkdir -p "$papt/etc/preferences.d" "$papt/etc/apt.conf.d" \
+			"$papt/lists/partial" "$papt/cache/archives/partial"
+		kr=/usr/share/keyrings/debian-archive-keyring.gpg
+		cat > "$papt/etc/sources.list" <<SRC
+deb [signed-by=$kr] http://deb.debian.org/debian trixie main
+deb [signed-by=$kr] http://deb.debian.org/debian trixie-backports main
+deb [signed-by=$kr] http://deb.debian.org/debian-security trixie-security main
+SRC
+		apt-get $PAPT -q update >/dev/null
+		papt_ready=1
+	fi
+	"$@"
+}
+PAPT="-o Dir::Etc=$papt/etc -o Dir::State::Lists=$papt/lists \
+-o Dir::Cache=$papt/cache -o Dir::State::status=/dev/null -o Debug::NoLocking=1"
+
+# $1 = short name, $2 = apt search pattern. 7.x images are meta packages
+# over linux-binary-VER, linux-modules-VER, linux-base-VER (image in
+# usr/lib/modules/VER/vmlinuz): those are fetched with it.
+fetch_kernel_private() {
+	dir=$cache/$1
+	if [ -f "$dir/ok" ]; then
+		return 0
+	fi
+	need_root
+	pkg=$(private_apt apt-cache $PAPT search --names-only "$2" |
+		awk '{print $1}' | grep -v -- '-dbg$' | grep -v unsigned |
+		sort -V | tail -n 1)
+	[ -n "$pkg" ] || { echo "deps: no package matches $2" >&2; exit 1; }
+	echo "deps: fetching kernel $1 ($pkg)"
+	rm -rf "$dir"
+	mkdir -p "$dir/pkg" "$dir/root"
+	ver=${pkg#linux-image-}
+	extra=$(apt-cache $PAPT show "$pkg" | sed -n 's/^Depends: //p' |
+		tr ',' '\n' | sed 's/^ *//; s/ .*//' |
+		grep -x -F -e "linux-binary-$ver" -e "linux-modules-$ver" \
+			-e "linux-base-$ver" |
+		sort -u || true)
+	(cd "$dir/pkg" && apt-get $PAPT download -q \
+		-o APT::Sandbox::User=root "$pkg" $extra)
+	for d in "$dir"/pkg/*.deb; do
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	# usr-merged packages: /lib/modules is /usr/lib/modules
+	if [ ! -d "$dir/root/lib/modules" ] && [ -d "$dir/root/usr/lib/modules" ]; then
+		ln -s usr/lib "$dir/root/lib"
+	fi
+	kver=$(ls "$dir/root/lib/modules")
+	depmod -b "$dir/root" "$kver"
+	if [ -f "$dir/root/boot/vmlinuz-$kver" ]; then
+		ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
+	else
+		ln -sf "root/lib/modules/$kver/vmlinuz" "$dir/vmlinuz"
+	fi
+	echo "$kver" > "$dir/release"
+	echo "$pkg" > "$dir/package"
+	rm -rf "$dir/pkg"
+	touch "$dir/ok"
+}
+
 fetch_kernel 6.1 '^linux-image-6\.1\.[0-9]+-[0-9]+-amd64$'
 fetch_kernel 6.12 '^linux-image-6\.12\.[0-9]+\+deb12-amd64$'
-echo "deps: ok (kernels: $(cat "$cache/6.1/release") $(cat "$cache/6.12/release"))"
+fetch_kernel_private 6.12-trixie '^linux-image-6\.12\.[0-9]+\+deb13-amd64$'
+fetch_kernel_private 7 '^linux-image-7\.[0-9]+\.[0-9]+\+deb13-amd64$'
+echo "deps: ok (kernels:$(for k in 6.1 6.12 6.12-trixie 7; do printf ' %s' "$(cat "$cache/$k/release")"; done))"

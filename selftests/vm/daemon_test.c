@@ -92,7 +92,7 @@ static int make_policies(void)
 {
 	const char *b = tu_build();
 
-	if (!access(D "/fl.bgp.sig", F_OK))
+	if (!access(D "/nf.bgp.sig", F_OK))
 		return 0;
 	mkdir(D, 0755);
 	mkdir(D "/ok", 0755);
@@ -111,8 +111,9 @@ static int make_policies(void)
 	       "%s/bomgate compile --policy-version 5 --name noguard -o " D "/ng.bgp " D "/sbom-noguard.json 2>&1 && "
 	       "printf 'version 6\\nname flags\\nsbom sbom.json\\nallow-unmeasured-modules yes\\ntrust-fuse yes\\n' > " D "/fl.policy && "
 	       "%s/bomgate compile -s " D "/fl.policy -o " D "/fl.bgp 2>&1 && "
-	       "for v in v1 v2 v3 ng fl; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
-	       b, b, b, b, b, b, b, b))
+	       "%s/bomgate compile --policy-version 7 --name noflags -o " D "/nf.bgp " D "/sbom.json 2>&1 && "
+	       "for v in v1 v2 v3 ng fl nf; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
+	       b, b, b, b, b, b, b, b, b))
 		return -1;
 	return 0;
 }
@@ -194,7 +195,7 @@ TEST_F_TIMEOUT(daemon, policy_flags_reach_the_kernel, 240)
 	EXPECT_TRUE(cfg.flags & BG_CFG_TRUST_FUSE);
 	EXPECT_EQ(64U, cfg.max_measure_mib);
 
-	ASSERT_EQ(0, use_policy("v2"));
+	ASSERT_EQ(0, use_policy("nf"));	/* version 7: no rollback */
 	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", dt_out);
 	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
 	ASSERT_EQ(0, pinned_config(&cfg));

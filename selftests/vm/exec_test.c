@@ -5,8 +5,17 @@
  * (off); block entries win; #! scripts are checked at every level.
  * Scoped to a private cgroup: nothing else in the guest is gated.
  */
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "vmtest.h"
+
+#ifndef AT_EXECVE_CHECK
+#define AT_EXECVE_CHECK		0x10000	/* 6.14 */
+#endif
+#ifndef SECBIT_EXEC_RESTRICT_FILE
+#define SECBIT_EXEC_RESTRICT_FILE	(1 << 8)
+#endif
 
 #define BB	"/bin/busybox"
 /* busybox picks its applet from argv[0] unless it is called "busybox" */
@@ -258,6 +267,101 @@ TEST_F(exec, interpreter_reading_script_is_not_gated)
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
 	ASSERT_EQ(0, vm_run(argv, &status));
 	EXPECT_EQ(7, WEXITSTATUS(status));
+}
+
+/* Would @fd run? 0, or the errno of execveat(AT_EXECVE_CHECK). */
+static int exec_check(int fd)
+{
+	char *argv[] = { "check", NULL }, *envp[] = { NULL };
+
+	return syscall(SYS_execveat, fd, "", argv, envp,
+		       AT_EMPTY_PATH | AT_EXECVE_CHECK) ? errno : 0;
+}
+
+/*
+ * A tiny interpreter of scripts made of "exit N" lines. Like the
+ * interpreters that support it, it asks the kernel first when its caller
+ * set SECBIT_EXEC_RESTRICT_FILE, and refuses (126) what would not run.
+ */
+static int tiny_interp(const char *script)
+{
+	char line[64];
+	int fd = open(script, O_RDONLY | O_CLOEXEC), n;
+	FILE *f;
+
+	if (fd < 0)
+		return 127;
+	if ((prctl(PR_GET_SECUREBITS) & SECBIT_EXEC_RESTRICT_FILE) &&
+	    exec_check(fd))
+		return 126;
+	f = fdopen(fd, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "exit %d", &n) == 1)
+			return n;
+	return 0;
+}
+
+static int write_script(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * execveat(AT_EXECVE_CHECK) (6.14+) never reaches bprm_check_security: it
+ * is answered at bprm_creds_for_exec, like an exec of the same file.
+ */
+TEST_F(exec, execve_check_answered_like_exec)
+{
+	unsigned char dg[2][32];
+	__u32 fl[2] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW };
+	const struct bg_event *ev;
+	int fd, st;
+	pid_t pid;
+
+	ASSERT_EQ(0, write_script("/tmp/bgt/ok.sh", "exit 3\n"));
+	ASSERT_EQ(0, write_script("/tmp/bgt/bad.sh", "exit 4\n"));
+	chmod("/tmp/bgt/ok.sh", 0755);
+	chmod("/tmp/bgt/bad.sh", 0755);
+	memcpy(dg[0], self->ok_dg, 32);
+	ASSERT_EQ(0, vm_sha256_file("/tmp/bgt/ok.sh", dg[1]));
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 2));
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_EXEC, BG_MODE_ENFORCE));
+
+	fd = open("/tmp/bgt/ok.sh", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	st = exec_check(fd);
+	close(fd);
+	if (st == EINVAL)
+		SKIP(return, "no AT_EXECVE_CHECK in this kernel");
+	EXPECT_EQ(0, st);
+	fd = open("/tmp/bgt/bad.sh", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EPERM, exec_check(fd));
+	close(fd);
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_EXEC_CHECK,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
+
+	/* the interpreter honours the caller's securebit */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (prctl(PR_SET_SECUREBITS, SECBIT_EXEC_RESTRICT_FILE))
+			_exit(99);
+		/* 1: the unlisted script refused, 2: the listed one ran */
+		_exit((tiny_interp("/tmp/bgt/bad.sh") == 126) |
+		      (tiny_interp("/tmp/bgt/ok.sh") == 3) << 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(3, WEXITSTATUS(st));
+	/* without it, the script is data, as for any interpreter */
+	EXPECT_EQ(4, tiny_interp("/tmp/bgt/bad.sh"));
 }
 
 TEST_HARNESS_MAIN

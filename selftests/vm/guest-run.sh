@@ -9,7 +9,18 @@ arg() { sed -n "s/.*bomgate\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mount -t securityfs securityfs /sys/kernel/security
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# A checkout (or build folder) under /tmp: keep the host's /tmp reachable
+# before the guest's own tmpfs covers it, and put those folders back.
+mkdir -p /run/bomgate-hosttmp
+mount --bind /tmp /run/bomgate-hosttmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+for d in $(arg top) $(arg build); do
+	case $d in
+	/tmp/*)
+		mkdir -p "$d"
+		mount --bind "/run/bomgate-hosttmp/${d#/tmp/}" "$d" ;;
+	esac
+done
 mount -t tmpfs tmpfs /run/lock 2>/dev/null
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname bomgate-vm

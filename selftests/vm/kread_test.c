@@ -127,10 +127,20 @@ TEST_F(kread, kexec_image_unknown_denied)
 	if (access(img, R_OK)) {
 		const char *kdir = getenv("BOMGATE_KDIR");
 
+		/* 7.x packages keep it under modules */
 		snprintf(img, sizeof(img), "%s/root/boot/vmlinuz-%s",
 			 kdir ? kdir : "", u.release);
+		if (access(img, R_OK))
+			snprintf(img, sizeof(img), "%s/root/lib/modules/%s/vmlinuz",
+				 kdir ? kdir : "", u.release);
 	}
 	ASSERT_EQ(0, access(img, R_OK)) TH_LOG("no kernel image %s", img);
+	{
+		char real[256];
+
+		ASSERT_NE(NULL, realpath(img, real));
+		strcpy(img, real);
+	}
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_KEXEC, BG_MODE_ENFORCE));
 	EXPECT_EQ(-EPERM, kexec_load_file(img));
 	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_KEXEC,
@@ -138,6 +148,27 @@ TEST_F(kread, kexec_image_unknown_denied)
 	ASSERT_NE(NULL, ev);
 	EXPECT_EQ(BG_REASON_UNKNOWN, ev->reason);
 	EXPECT_STREQ(img, ev->path);
+}
+
+/* kexec_load hands the kernel a buffer: nothing to measure, denied, and
+ * reported as what it is. */
+TEST_F(kread, kexec_load_buffer_denied)
+{
+	static char seg[4096];
+	struct kexec_segment s = {
+		.buf = seg, .bufsz = sizeof(seg),
+		.mem = (void *)0x1000000, .memsz = sizeof(seg),
+	};
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_KEXEC, BG_MODE_ENFORCE));
+	EXPECT_EQ(-1, syscall(SYS_kexec_load, 0x1000000UL, 1UL, &s, 0UL));
+	EXPECT_EQ(EPERM, errno);
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_KEXEC,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_UNMEASURED_DATA, ev->reason);
+	syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL);	/* unload */
 }
 
 TEST_HARNESS_MAIN
