@@ -4,6 +4,7 @@
  * separate, configurable targets: measured and gated like modules.
  * Firmware requests come from the kernel's own test_firmware module.
  */
+#include <limits.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/kexec.h>
@@ -118,7 +119,7 @@ static int kexec_load_file(const char *path)
 
 TEST_F(kread, kexec_image_unknown_denied)
 {
-	char img[256];
+	char img[PATH_MAX];
 	struct utsname u;
 	const struct bg_event *ev;
 
@@ -136,10 +137,10 @@ TEST_F(kread, kexec_image_unknown_denied)
 	}
 	ASSERT_EQ(0, access(img, R_OK)) TH_LOG("no kernel image %s", img);
 	{
-		char real[256];
+		char real[PATH_MAX];
 
 		ASSERT_NE(NULL, realpath(img, real));
-		strcpy(img, real);
+		snprintf(img, sizeof(img), "%s", real);
 	}
 	ASSERT_EQ(0, engine__set_mode(self->e, BG_CLASS_KEXEC, BG_MODE_ENFORCE));
 	EXPECT_EQ(-EPERM, kexec_load_file(img));
