@@ -296,14 +296,16 @@ static __always_inline bool changeable(struct inode *inode, struct bg_ctx *d)
  * opener for write that comes after sees the mark (and is refused) or is
  * seen by changeable() here: both sides write, then read the other's side.
  */
-static __always_inline void mark_running(struct inode *inode, __u32 bit)
+static __always_inline bool mark_running(struct inode *inode, __u32 bit)
 {
 	struct bg_icache *c;
 
 	c = bpf_inode_storage_get(&bg_icache, inode, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (c)
-		__sync_fetch_and_or(&c->xmap, bit);	/* a full barrier */
+	if (!c)
+		return false;	/* no memory for the mark: writers unseen */
+	__sync_fetch_and_or(&c->xmap, bit);	/* a full barrier */
+	return true;
 }
 
 static __always_inline int digest_cmp(const __u64 *a, const __u64 *b)
@@ -492,10 +494,10 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 		lookup_generation(&d);
 		return verdict(&d, cfg, file, hook, mode, sleepable);
 	}
-	if (xbit)
-		mark_running(inode, xbit);
-
-	err = measure(file, inode, &d, sleepable, max_measure(cfg));
+	if (xbit && !mark_running(inode, xbit))
+		err = -ENOMEM;	/* cannot keep writers off: fail closed */
+	else
+		err = measure(file, inode, &d, sleepable, max_measure(cfg));
 	if (err == -ENOENT && alt_ok) {
 		struct inode *alt = measured_inode(file);
 

@@ -4,6 +4,7 @@
 #define BOMGATE_BPF_H
 
 #define ENOENT		2
+#define ENOMEM		12
 #define EFBIG		27
 #define EACCES		13
 #define ETXTBSY		26

@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <linux/fs.h>
 #include <linux/fiemap.h>
@@ -447,6 +449,66 @@ TEST_F(attack, proc_self_mem_write)
 		EXPECT_LE(0, fd);
 		close(fd);
 	}
+}
+
+/*
+ * PTRACE_POKETEXT writes a traced child's text like /proc/PID/mem does.
+ * bomgate does not refuse ptrace (debuggers need it); the kernel's knob
+ * kernel.yama.ptrace_scope=2 keeps it to CAP_SYS_PTRACE. With the knob the
+ * attack fails; without it, it is the documented limit.
+ */
+static int ptrace_poke(void *arg)
+{
+	unsigned long word;
+	struct user_regs_struct regs;
+	int st;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(errno == EPERM ? 50 : 51);
+		raise(SIGSTOP);
+		getpid();	/* what the payload replaces */
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return 90;
+	if (!WIFSTOPPED(st))	/* TRACEME refused: the child said why */
+		return WEXITSTATUS(st) == 50 ? 0 : 10;
+	/* point the child at the payload written over getpid's text */
+	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+		return 91;
+	for (size_t i = 0; i < sizeof(payload); i += sizeof(word)) {
+		word = 0x9090909090909090UL;	/* nop-padded */
+		memcpy(&word, payload + i, sizeof(payload) - i < sizeof(word) ?
+		       sizeof(payload) - i : sizeof(word));
+		if (ptrace(PTRACE_POKETEXT, pid, (char *)getpid + i,
+			   (void *)word))
+			return 92;
+	}
+	regs.rip = (unsigned long)getpid;
+	if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) ||
+	    ptrace(PTRACE_CONT, pid, NULL, NULL))
+		return 93;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 94;
+}
+
+TEST_F(attack, ptrace_poke_needs_the_yama_knob)
+{
+	char old[16] = "";
+	int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, old, sizeof(old) - 1));
+	close(fd);
+	/* without the knob: the limit bomgate documents */
+	ASSERT_EQ(0, vm_write_file("/proc/sys/kernel/yama/ptrace_scope", "0"));
+	EXPECT_EQ(PAYLOAD_RC, as_nobody(ptrace_poke, NULL));
+	/* with it: no unprivileged tracer, no payload */
+	ASSERT_EQ(0, vm_write_file("/proc/sys/kernel/yama/ptrace_scope", "2"));
+	EXPECT_EQ(0, as_nobody(ptrace_poke, NULL));
+	vm_write_file("/proc/sys/kernel/yama/ptrace_scope", old);
 }
 
 /* Row 10: a huge sparse file is not hashed (it would hold the CPU for
