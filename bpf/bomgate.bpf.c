@@ -653,17 +653,18 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 	r = bpf_inode_storage_get(&bg_icache, real, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!r)
-		return 0;
+		return 0;	/* the overlay's inode keeps its mark: allow */
 	__sync_fetch_and_or(&r->xmap, xmap);	/* a full barrier */
 	if (BPF_CORE_READ(real, i_writecount.counter) <= 0) {
 		read_stamp(real, &now);
 		if (cache_hit(u, &now, &d))
 			cache_store(r, &now, d.digest, READ_ONCE(r->wseq));
-		return 0;
+		return 0;	/* no writer of the real file: allow */
 	}
 	cfg = bg_cfg();
 	if (!cfg || cfg->mode[BG_CLASS_MMAP] == BG_MODE_OFF)
-		return 0;
+		return 0;	/* not gated now: allow */
+	/* the real file has a writer: deny in enforce */
 	d.reason = BG_REASON_WRITABLE;
 	lookup_generation(&d);
 	return verdict(&d, cfg, backing_file, BG_HOOK_MMAP,
@@ -760,14 +761,14 @@ static __always_inline int write_guard(struct inode *inode, struct file *file,
 
 	c = bpf_inode_storage_get(&bg_icache, inode, 0, 0);
 	if (!c)
-		return 0;
+		return 0;	/* never measured nor run: allow */
 	__sync_fetch_and_add(&c->wseq, 1);	/* a full barrier */
 	xmap = READ_ONCE(c->xmap);
 	if (!xmap)
 		return 0;	/* never ran: allow */
 	cfg = bg_cfg();
 	if (!cfg)
-		return 0;
+		return 0;	/* cannot happen: array map; allow */
 	if (xmap & BG_XMAP_EXEC)
 		mode = cfg->mode[BG_CLASS_EXEC];
 	m = cfg->mode[BG_CLASS_MMAP];
@@ -786,8 +787,9 @@ static __always_inline int write_guard(struct inode *inode, struct file *file,
 		/* nothing maps it any more: allow, and forget the mark (an
 		 * executable mapping in the making holds a reader already) */
 		__sync_fetch_and_and(&c->xmap, 0);
-		return 0;
+		return 0;	/* not running any more: allow */
 	}
+	/* running: refuse the writer in enforce (ETXTBSY) */
 	__builtin_memcpy(d.digest, c->digest, BG_DIGEST_LEN);
 	d.reason = BG_REASON_MAPPED_EXEC;
 	lookup_generation(&d);
@@ -820,7 +822,7 @@ int BPF_PROG(bg_file_open, struct file *file, int ret)
 		__u8 mode;
 
 		if (!cfg)
-			return 0;
+			return 0;	/* cannot happen: array map; allow */
 		mode = cfg->mode[BG_CLASS_MMAP];
 		if (mode == BG_MODE_OFF || !in_scope(cfg))
 			return 0;	/* not gated: allow */

@@ -279,37 +279,21 @@ static int parse_mode(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
-static int parse_unmeasured(struct pctx *c, char *line, size_t pos)
+/* "KEYWORD yes|no", at most once (@seen: the line it was given on). */
+static int parse_yes_no(struct pctx *c, char *line, size_t pos,
+			const char *kw, int *out, unsigned long *seen)
 {
 	char *v, *extra;
 
-	if (c->unmeasured_line)
-		return perr(c, "allow-unmeasured-modules already given at line %lu",
-			    c->unmeasured_line);
+	if (*seen)
+		return perr(c, "%s already given at line %lu", kw, *seen);
 	if (next_token(line, &pos, &v) <= 0 ||
 	    (strcmp(v, "yes") && strcmp(v, "no")))
-		return perr(c, "allow-unmeasured-modules needs yes or no");
+		return perr(c, "%s needs yes or no", kw);
 	if (next_token(line, &pos, &extra))
 		return perr(c, "unexpected '%s' after %s", extra, v);
-	c->src->allow_unmeasured_modules = !strcmp(v, "yes");
-	c->unmeasured_line = c->line;
-	return 0;
-}
-
-static int parse_trust_fuse(struct pctx *c, char *line, size_t pos)
-{
-	char *v, *extra;
-
-	if (c->fuse_line)
-		return perr(c, "trust-fuse already given at line %lu",
-			    c->fuse_line);
-	if (next_token(line, &pos, &v) <= 0 ||
-	    (strcmp(v, "yes") && strcmp(v, "no")))
-		return perr(c, "trust-fuse needs yes or no");
-	if (next_token(line, &pos, &extra))
-		return perr(c, "unexpected '%s' after %s", extra, v);
-	c->src->trust_fuse = !strcmp(v, "yes");
-	c->fuse_line = c->line;
+	*out = !strcmp(v, "yes");
+	*seen = c->line;
 	return 0;
 }
 
@@ -369,9 +353,12 @@ static int parse_line(struct pctx *c, char *line)
 	if (!strcmp(kw, "mode"))
 		return parse_mode(c, line, pos);
 	if (!strcmp(kw, "allow-unmeasured-modules"))
-		return parse_unmeasured(c, line, pos);
+		return parse_yes_no(c, line, pos, kw,
+				    &c->src->allow_unmeasured_modules,
+				    &c->unmeasured_line);
 	if (!strcmp(kw, "trust-fuse"))
-		return parse_trust_fuse(c, line, pos);
+		return parse_yes_no(c, line, pos, kw, &c->src->trust_fuse,
+				    &c->fuse_line);
 	if (!strcmp(kw, "allow"))
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
