@@ -82,6 +82,7 @@ struct {
 #define FUSE_SUPER_MAGIC	0x65735546
 #define OVERLAYFS_SUPER_MAGIC	0x794c7630
 #define PROC_SUPER_MAGIC	0x9fa0
+#define HUGETLBFS_MAGIC		0x958458f6
 #define LOOP_MAJOR		7
 #define SB_KERNMOUNT		(1UL << 22)
 
@@ -128,8 +129,34 @@ static __always_inline bool fs_untrusted(struct inode *inode,
 
 	if (magic == FUSE_SUPER_MAGIC)
 		return !(cfg->flags & BG_CFG_TRUST_FUSE);
+	if (magic == HUGETLBFS_MAGIC)
+		return true;	/* holes filled by userfaultfd, see sparse() */
 	return magic == OVERLAYFS_SUPER_MAGIC &&
 	       BPF_CORE_READ(inode, i_sb, s_user_ns, level) > 0;
+}
+
+/*
+ * A tmpfs (shmem) file with holes: userfaultfd (open to users in
+ * user-mode-only mode) fills a hole of a private mapping with any bytes,
+ * with no write to the file and no mprotect. A listed binary with an
+ * all-zero page, copied sparse, has the listed digest. Every page of a
+ * dense shmem file is allocated (in memory or swap): i_blocks tells.
+ */
+static __always_inline bool sparse(struct inode *inode)
+{
+	__u64 size;
+
+	/* an overlay maps its upper file (tmpfs in containers and here) */
+	if (fs_magic(inode) == OVERLAYFS_SUPER_MAGIC) {
+		inode = ovl_upper_inode(inode);
+		if (!inode)
+			return false;	/* lower only: copied up to write */
+	}
+	if (fs_magic(inode) != TMPFS_MAGIC)
+		return false;	/* userfaultfd fills holes of shmem only */
+	size = BPF_CORE_READ(inode, i_size);
+	return (__u64)BPF_CORE_READ(inode, i_blocks) << 9 <
+	       ((size + 4095) & ~4095ULL);
 }
 
 /* A memfd (or other internal shmem file): its writers are not counted in
@@ -488,6 +515,8 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 	if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
 
+	if (pre == BG_REASON_MAX && xbit && sparse(inode))
+		pre = BG_REASON_SPARSE;
 	if (pre != BG_REASON_MAX || fs_untrusted(inode, cfg)) {
 		/* decided without measuring */
 		d.reason = pre != BG_REASON_MAX ? pre : BG_REASON_UNTRUSTED_FS;

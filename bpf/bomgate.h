@@ -71,6 +71,7 @@ enum {
 	BG_REASON_MAPPED_EXEC,		/* writer refused: file is running */
 	BG_REASON_PROC_MEM,		/* writer of /proc/PID/mem refused */
 	BG_REASON_UNMEASURED_DATA,	/* firmware/kexec buffer */
+	BG_REASON_SPARSE,		/* shmem file with holes (userfaultfd) */
 	BG_REASON_MAX,
 };
 

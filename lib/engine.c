@@ -34,7 +34,7 @@ static const char *const reason_names[BG_REASON_MAX] = {
 	"unmeasured-module-buffer", "no-policy", "not-measured",
 	"unmeasured-buffer-allowed", "open-for-write", "untrusted-filesystem",
 	"too-large", "modified-mapping", "running", "proc-mem-write",
-	"unmeasured-buffer",
+	"unmeasured-buffer", "sparse-file",
 };
 
 #define NAME_OF(tbl, i) ((i) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[i] : "?")

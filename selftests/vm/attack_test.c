@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
+#include <linux/userfaultfd.h>
 #include <sys/syscall.h>
 #include <linux/fs.h>
 #include <linux/fiemap.h>
@@ -511,12 +512,143 @@ TEST_F(attack, ptrace_poke_needs_the_yama_knob)
 	vm_write_file("/proc/sys/kernel/yama/ptrace_scope", old);
 }
 
+/*
+ * A hole in a tmpfs file, filled by userfaultfd. A listed binary with an
+ * all-zero page (python3.11 has 51) copied sparse to tmpfs has the listed
+ * digest; that page mapped executable and private is a hole, and
+ * UFFDIO_COPY (allowed to users in user-mode-only mode) puts any bytes
+ * there without a write to the file or an mprotect.
+ */
+#define PY	"/usr/bin/python3.11"
+
+static long zero_page(const char *path)
+{
+	unsigned char buf[4096], zero[4096] = {};
+	int fd = open(path, O_RDONLY);
+	long ret = -1;
+
+	for (long off = 0; fd >= 0 && pread(fd, buf, 4096, off) == 4096;
+	     off += 4096)
+		if (!memcmp(buf, zero, 4096)) {
+			ret = off;
+			break;
+		}
+	close(fd);
+	return ret;
+}
+
+static int sparse_copy(const char *src, const char *dst)
+{
+	unsigned char buf[4096], zero[4096] = {};
+	int in = open(src, O_RDONLY), out;
+	ssize_t n;
+	off_t off = 0;
+
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (in < 0 || out < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (n != 4096 || memcmp(buf, zero, 4096))
+			if (pwrite(out, buf, n, off) != n)
+				return -EIO;
+		off += n;
+	}
+	if (ftruncate(out, off))
+		return -errno;
+	close(in);
+	return close(out) ? -errno : 0;
+}
+
+struct hole {
+	const char *path;
+	long off;
+};
+
+static int uffd_fill(void *arg)
+{
+	const struct hole *h = arg;
+	long off = h->off;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {};
+	struct uffdio_copy copy = {};
+	static unsigned char page[4096] __attribute__((aligned(4096)));
+	unsigned char *p;
+	int fd = open(h->path, O_RDONLY), uffd;
+
+	if (fd < 0)
+		return 90;
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, off);
+	if (p == MAP_FAILED)
+		return errno == EPERM ? 0 : 10;
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return 91;
+	reg.range.start = (unsigned long)p;
+	reg.range.len = 4096;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return 92;
+	memset(page, 0x90, sizeof(page));
+	memcpy(page + 4096 - sizeof(payload), payload, sizeof(payload));
+	copy.dst = (unsigned long)p;
+	copy.src = (unsigned long)page;
+	copy.len = 4096;
+	if (ioctl(uffd, UFFDIO_COPY, &copy))
+		return 93;
+	((void (*)(void))p)();	/* runs the payload */
+	return 11;
+}
+
+static void uffd_attack(struct __test_metadata *_metadata,
+			FIXTURE_DATA(attack) *self, const char *path)
+{
+	__u32 fl[5] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW, BG_ENTRY_ALLOW,
+			BG_ENTRY_ALLOW, BG_ENTRY_ALLOW };
+	unsigned char dg[5][32];
+	const struct bg_event *ev;
+	struct hole h = { path, zero_page(PY) };
+
+	if (h.off < 0)
+		SKIP(return, "no all-zero page in " PY);
+	memcpy(dg, self->dg, sizeof(self->dg));
+	ASSERT_EQ(0, vm_sha256_file(PY, dg[4]));
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 5, 2));
+	ASSERT_EQ(0, sparse_copy(PY, path));
+	ASSERT_EQ(0, chown(path, NOBODY, NOBODY));
+	{	/* the copy is the listed file, byte for byte */
+		unsigned char c[32];
+
+		ASSERT_EQ(0, vm_sha256_file(path, c));
+		ASSERT_EQ(0, memcmp(c, dg[4], 32));
+	}
+	EXPECT_EQ(0, as_nobody(uffd_fill, &h));
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_MMAP,
+			   BG_DEC_DENIED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_SPARSE, ev->reason);
+	unlink(path);
+}
+
+TEST_F(attack, userfaultfd_fills_a_hole_of_a_listed_file)
+{
+	uffd_attack(_metadata, self, HOME "/py");
+}
+
+/* The same through the overlay root: the mapping is of its tmpfs upper. */
+TEST_F(attack, userfaultfd_fills_a_hole_through_overlay)
+{
+	mkdir("/var/tmp/bgatt-py", 0755);
+	uffd_attack(_metadata, self, "/var/tmp/bgatt-py/py");
+}
+
 /* Row 10: a huge sparse file is not hashed (it would hold the CPU for
  * minutes, deaf to SIGKILL): refused at once. */
+#define EXT4_DIR	"/mnt/bgext4/bgatt"	/* on the VM's scratch disk */
+
 static int huge_exec(void *arg)
 {
-	char *argv[] = { HOME "/huge", NULL };
-	int fd = open(HOME "/huge", O_RDWR | O_CREAT | O_TRUNC, 0755);
+	char *argv[] = { EXT4_DIR "/huge", NULL };
+	int fd = open(argv[0], O_RDWR | O_CREAT | O_TRUNC, 0755);
 	void *p;
 
 	if (fd < 0 || ftruncate(fd, 8LL << 30))
@@ -525,7 +657,7 @@ static int huge_exec(void *arg)
 	execv(argv[0], argv);
 	if (errno != EPERM)
 		return 10;
-	fd = open(HOME "/huge", O_RDONLY);
+	fd = open(argv[0], O_RDONLY);
 	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 	if (p != MAP_FAILED)
 		return 11;
@@ -536,6 +668,13 @@ TEST_F(attack, huge_sparse_file_not_hashed)
 {
 	const struct bg_event *ev;
 
+	/* ext4, not tmpfs: a sparse tmpfs file is refused for its holes */
+	ASSERT_EQ(0, sh("grep -q ' /mnt/bgext4 ' /proc/mounts || { "
+			"modprobe virtio_blk && modprobe ext4; "
+			"for i in 1 2 3 4 5; do [ -b /dev/vda ] && break; sleep 1; done; "
+			"mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/bgext4 && "
+			"mount /dev/vda /mnt/bgext4; } && mkdir -p " EXT4_DIR
+			" && chown 65534 " EXT4_DIR));
 	EXPECT_EQ(0, as_nobody(huge_exec, NULL));
 	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_EXEC,
 			   BG_DEC_DENIED);
@@ -543,6 +682,7 @@ TEST_F(attack, huge_sparse_file_not_hashed)
 	EXPECT_EQ(BG_REASON_TOO_LARGE, ev->reason);
 	EXPECT_NE(NULL, vm_find_event(self->e, &self->ev, NULL, BG_HOOK_MMAP,
 				      BG_DEC_DENIED));
+	unlink(EXT4_DIR "/huge");
 }
 
 /*
