@@ -9,7 +9,13 @@ kernels=$2
 only=$3
 vm_only=${4:-}
 export BOMGATE_BUILD=$build
-export BOMGATE_CORPORA=${BOMGATE_CORPORA:-$top/../shared/corpora}
+# The third-party SBOMs live beside the checkout (../shared/corpora); a
+# checkout elsewhere (/tmp) finds the workplace's copy.
+if [ -z "${BOMGATE_CORPORA:-}" ]; then
+	BOMGATE_CORPORA=$top/../shared/corpora
+	[ -d "$BOMGATE_CORPORA" ] || BOMGATE_CORPORA=/work/shared/corpora
+fi
+export BOMGATE_CORPORA
 total_p=0 total_f=0 total_s=0
 summary=""
 

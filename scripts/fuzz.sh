@@ -14,6 +14,7 @@ out=$1
 secs=$2
 shift 2
 corpora=${BOMGATE_CORPORA:-$top/../shared/corpora}
+[ -d "$corpora" ] || corpora=/work/shared/corpora
 seed_max=${FUZZ_SEED_MAX:-65536}
 failed=""
 
