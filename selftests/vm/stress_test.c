@@ -78,9 +78,10 @@ TEST_F(stress, swap_under_concurrent_exec)
 		int i;
 
 		/* bad_runs[2]: swaps so far (parent), [3]: rounds (child) */
-		for (i = 0; i < 100 * ROUNDS &&
-		     (i < ROUNDS || __atomic_load_n(&bad_runs[2],
-						    __ATOMIC_RELAXED) < ROUNDS);
+		/* however slow the host: the test's time limit is the
+		 * only bound */
+		for (i = 0; i < ROUNDS || __atomic_load_n(&bad_runs[2],
+							  __ATOMIC_RELAXED) < ROUNDS;
 		     i++) {
 			if (run(OK) != 0)
 				bad_runs[0]++;	/* allowed binary refused */
@@ -100,9 +101,8 @@ TEST_F(stress, swap_under_concurrent_exec)
 	}
 	rounds = bad_runs[3];
 	TH_LOG("%d policy swaps during %d exec pairs", swaps, rounds);
-	/* the child stops only after ROUNDS swaps (or 100 x ROUNDS pairs:
-	 * then swapping itself stalled) */
-	EXPECT_LE(ROUNDS, swaps);
+	/* the child ran until ROUNDS swaps had happened during its execs:
+	 * what is asserted is that no verdict was wrong meanwhile */
 	EXPECT_EQ(0, bad_runs[0]);
 	EXPECT_EQ(0, bad_runs[1]);
 }
