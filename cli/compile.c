@@ -244,7 +244,7 @@ static int apply_source(struct compile_ctx *c, const struct compile_opts *o,
 		return policy_builder__set_name(c->b, o->name);
 	}
 	policy_builder__set_version(c->b, src->version);
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
+	for (i = 0; i < BG_CLASS_MAX; i++)
 		policy_builder__set_mode(c->b, i, src->modes[i]);
 	policy_builder__set_allow_unmeasured_modules(c->b,
 					src->allow_unmeasured_modules);

@@ -13,13 +13,13 @@
 #include "cli.h"
 #include "control.h"
 #include "daemon_conf.h"
-#include "engine.h"
+#include "vocab.h"
 
 #define REPLY_TIMEOUT_MS 30000
 
 struct ctl_opts {
 	const char *socket;
-	int json, follow, hook;
+	int json, follow, cls;
 };
 
 static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
@@ -29,15 +29,16 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
-		{ "hook", required_argument, NULL, 'H' },
+		{ "class", required_argument, NULL, 'C' },
+		{ "hook", required_argument, NULL, 'C' },	/* old name */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->socket = DCONF_DEFAULT_SOCKET;
-	o->hook = -1;
-	while ((c = getopt_long(argc, argv, "s:jfH:h", opts, NULL)) != -1) {
+	o->cls = -1;
+	while ((c = getopt_long(argc, argv, "s:jfC:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -48,10 +49,10 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 		case 'f':
 			o->follow = 1;
 			break;
-		case 'H':
-			o->hook = bg_class_parse(optarg);
-			if (o->hook < 0) {
-				fprintf(stderr, "bomgate: unknown hook '%s' (exec, mmap, module, firmware, kexec)\n",
+		case 'C':
+			o->cls = bg_class_parse(optarg);
+			if (o->cls < 0) {
+				fprintf(stderr, "bomgate: unknown class '%s' (" BG_CLASS_CHOICES ")\n",
 					optarg);
 				return BG_EXIT_USAGE;
 			}
@@ -169,7 +170,7 @@ int do_status(int argc, char **argv)
 
 	ret = ctl_getopt(argc, argv, &o,
 			 "Usage: bomgate status [--json] [--socket PATH]\n\n"
-			 "What the running bomgated enforces: mode per hook, policy version,\n"
+			 "What the running bomgated enforces: mode per class, policy version,\n"
 			 "digest and signer, decision counters, drops, uptime.\n"
 			 "Exit: 0 ok, 1 refused, 2 usage, 5 daemon unreachable.\n", 0);
 	if (ret)
@@ -192,8 +193,8 @@ int do_mode(int argc, char **argv)
 	int ret;
 
 	ret = ctl_getopt(argc, argv, &o,
-			 "Usage: bomgate mode audit|enforce|off [--hook H] [--json]\n\n"
-			 "Switch every hook (or H: exec, mmap, module, firmware, kexec).\n"
+			 "Usage: bomgate mode audit|enforce|off [--class C] [--json]\n\n"
+			 "Switch every class (or C: " BG_CLASS_CHOICES ").\n"
 			 "Enforce on exec/mmap is refused when the lock-out guard objects.\n"
 			 "Exit: 0 done, 1 refused, 2 usage, 5 daemon unreachable.\n", 1);
 	if (ret)
@@ -204,7 +205,7 @@ int do_mode(int argc, char **argv)
 			argv[optind]);
 		return BG_EXIT_USAGE;
 	}
-	req.cls = o.hook;
+	req.cls = o.cls;
 	ret = ctl_call(&o, &req, &r);
 	if (ret)
 		return ret;
@@ -250,7 +251,7 @@ int do_disable(int argc, char **argv)
 {
 	return simple(argc, argv, CTL_DISABLE,
 		      "Usage: bomgate disable [--socket PATH]\n\n"
-		      "Stop enforcement: every hook off, pins removed, programs detached,\n"
+		      "Stop enforcement: every class off, pins removed, programs detached,\n"
 		      "bomgated exits. Logged. The only way to end enforcement.\n"
 		      "Exit: 0 disabled, 1 refused, 2 usage, 5 daemon unreachable.\n");
 }

@@ -88,9 +88,9 @@ static void inspect_json(const struct policy *p, int entries)
 	policy_json_string(stdout, policy__name(p));
 	printf(",\"created\":\"%s\",\"created_epoch\":%llu,\"sha256\":\"%s\","
 	       "\"modes\":{", when, (unsigned long long)policy__created(p), hex);
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
-		printf("%s\"%s\":\"%s\"", i ? "," : "", policy_hook_name(i),
-		       policy_mode_name(policy__mode(p, i)));
+	for (i = 0; i < BG_CLASS_MAX; i++)
+		printf("%s\"%s\":\"%s\"", i ? "," : "", bg_class_name(i),
+		       bg_mode_name(policy__mode(p, i)));
 	printf("},\"allow_unmeasured_modules\":%s,\"trust_fuse\":%s,"
 	       "\"digests\":%u,\"blocked\":%u,\"components\":%u,\"sources\":[",
 	       policy__allow_unmeasured_modules(p) ? "true" : "false",
@@ -160,9 +160,9 @@ static void inspect_text(const struct policy *p, int entries)
 	printf("created           %s\n", when);
 	printf("sha256            %s\n", hex);
 	printf("modes            ");
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
-		printf(" %s=%s", policy_hook_name(i),
-		       policy_mode_name(policy__mode(p, i)));
+	for (i = 0; i < BG_CLASS_MAX; i++)
+		printf(" %s=%s", bg_class_name(i),
+		       bg_mode_name(policy__mode(p, i)));
 	printf("\nunmeasured modules %s\n",
 	       policy__allow_unmeasured_modules(p) ? "allowed" : "denied");
 	printf("FUSE filesystems  %s\n",
@@ -382,18 +382,18 @@ static int header_diff(const struct policy *a, const struct policy *b,
 		else if (policy__version(b) == policy__version(a))
 			printf("warning: same version: raise it on every change\n");
 	}
-	for (i = 0; i < POLICY_NR_HOOKS; i++) {
+	for (i = 0; i < BG_CLASS_MAX; i++) {
 		if (policy__mode(a, i) == policy__mode(b, i))
 			continue;
 		if (json)
 			printf("%s\"%s\":[\"%s\",\"%s\"]", n ? "," : "",
-			       policy_hook_name(i),
-			       policy_mode_name(policy__mode(a, i)),
-			       policy_mode_name(policy__mode(b, i)));
+			       bg_class_name(i),
+			       bg_mode_name(policy__mode(a, i)),
+			       bg_mode_name(policy__mode(b, i)));
 		else
-			printf("mode %s: %s -> %s\n", policy_hook_name(i),
-			       policy_mode_name(policy__mode(a, i)),
-			       policy_mode_name(policy__mode(b, i)));
+			printf("mode %s: %s -> %s\n", bg_class_name(i),
+			       bg_mode_name(policy__mode(a, i)),
+			       bg_mode_name(policy__mode(b, i)));
 		n++;
 	}
 	if (policy__allow_unmeasured_modules(a) !=

@@ -43,7 +43,7 @@ static void usage(FILE *f)
 		"  --signature FILE      its detached signature (default POLICY.sig)\n"
 		"  --trust CERT          trusted signer certificate, PEM (repeatable)\n"
 		"  --min-signers N       distinct trusted signers required (default 1)\n"
-		"  --mode M              audit|enforce|off for every hook, or 'policy'\n"
+		"  --mode M              audit|enforce|off for every class, or 'policy'\n"
 		"                        (default: the modes compiled into the policy)\n"
 		"  --insecure-unsigned   load a policy without checking any signature\n"
 		"  --allow-rollback      accept a policy version older than the one in force\n"

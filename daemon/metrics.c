@@ -42,10 +42,10 @@ int metrics_write(struct daemon *d)
 		(unsigned long long)c[BG_CNT_HASHES],
 		(unsigned long long)c[BG_CNT_CACHE_HITS],
 		(unsigned long long)d->unmeasurable);
-	fputs("# HELP bomgate_mode Mode per hook class (0 off, 1 audit, 2 enforce).\n"
+	fputs("# HELP bomgate_mode Mode per class (0 off, 1 audit, 2 enforce).\n"
 	      "# TYPE bomgate_mode gauge\n", f);
 	for (int i = 0; i < BG_CLASS_MAX; i++)
-		fprintf(f, "bomgate_mode{hook=\"%s\"} %u\n", bg_class_name(i),
+		fprintf(f, "bomgate_mode{class=\"%s\"} %u\n", bg_class_name(i),
 			cfg.mode[i]);
 	fprintf(f, "# TYPE bomgate_policy_version gauge\nbomgate_policy_version %llu\n"
 		"# TYPE bomgate_lockout_guard_held_back gauge\nbomgate_lockout_guard_held_back %d\n"

@@ -341,7 +341,7 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	}
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		modes[i] = c->mode >= 0 ? c->mode :
-			   (__u8)policy__mode(p, (enum policy_hook)i);
+			   (__u8)policy__mode(p, i);
 	held = guard_hold(d, p, modes);
 	gen = next_generation(d->generation, ver);
 	/* loosen first, swap, then tighten: never stricter than either */
@@ -395,7 +395,7 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 		goto kerr;
 	d->held_back = 0;
 	pr_info("mode %s for %s", bg_mode_name(mode),
-		cls < 0 ? "every hook" : bg_class_name(cls));
+		cls < 0 ? "every class" : bg_class_name(cls));
 	return 0;
 kerr:
 	snprintf(err, errlen, "cannot update the configuration map: %s",

@@ -251,7 +251,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req)
 		}
 		snprintf(err, sizeof(err), "%s for %s by %s",
 			 bg_mode_name(req->mode),
-			 req->cls < 0 ? "every hook" : bg_class_name(req->cls), who);
+			 req->cls < 0 ? "every class" : bg_class_name(req->cls), who);
 		daemon_note(d, "mode", 1, err);
 		do_status(d, cl->fd);
 		return;
@@ -270,7 +270,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req)
 	case CTL_DISABLE:
 		engine__set_all_modes(d->e, BG_MODE_OFF);
 		ret = engine_pin_remove(d->conf->pin_dir);
-		pr_warn("enforcement DISABLED by %s: every hook off, pins removed from %s%s%s",
+		pr_warn("enforcement DISABLED by %s: every class off, pins removed from %s%s%s",
 			who, d->conf->pin_dir, ret ? ": " : "",
 			ret ? strerror(-ret) : "");
 		daemon_note(d, "disable", 1, who);

@@ -23,8 +23,8 @@ static void walk(const struct policy *p)
 	int h;
 
 	(void)strlen(policy__name(p));
-	for (h = 0; h < POLICY_NR_HOOKS; h++)
-		if (policy__mode(p, h) > POLICY_MODE_ENFORCE)
+	for (h = 0; h < BG_CLASS_MAX; h++)
+		if (policy__mode(p, h) > BG_MODE_ENFORCE)
 			abort();
 	for (i = 0; i < policy__nr_sources(p); i++) {
 		s = policy__source(p, i);

@@ -27,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (src->version < 1)
 		abort();
-	for (h = 0; h < POLICY_NR_HOOKS; h++)
-		if (src->modes[h] < POLICY_MODE_OFF ||
-		    src->modes[h] > POLICY_MODE_ENFORCE)
+	for (h = 0; h < BG_CLASS_MAX; h++)
+		if (src->modes[h] < BG_MODE_OFF ||
+		    src->modes[h] > BG_MODE_ENFORCE)
 			abort();
 	for (i = 0; i < src->nr_sboms; i++)
 		if (!src->sboms[i].path[0] || !src->sboms[i].line)

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 
 #include "control.h"
-#include "engine.h"
+#include "vocab.h"
 
 static const char *const verb_names[CTL_NR_VERBS] = {
 	"status", "mode", "reload", "disable", "events", "test-seccomp",
@@ -99,7 +99,7 @@ int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
 	req->cls = -1;
 	want = v == CTL_MODE ? 2 : 1;
 	if (v == CTL_MODE && (n < 2 || n > 3)) {
-		snprintf(err, errlen, "usage: mode audit|enforce|off [HOOK]");
+		snprintf(err, errlen, "usage: mode audit|enforce|off [CLASS]");
 		return -EINVAL;
 	}
 	if (v != CTL_MODE && n != want) {
@@ -117,7 +117,7 @@ int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
 	if (n == 3) {
 		req->cls = bg_class_parse(w[2]);
 		if (req->cls < 0) {
-			snprintf(err, errlen, "unknown hook '%.16s' (exec, mmap, module, firmware, kexec)",
+			snprintf(err, errlen, "unknown class '%.16s' (" BG_CLASS_CHOICES ")",
 				 w[2]);
 			return -EINVAL;
 		}

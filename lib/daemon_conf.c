@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "daemon_conf.h"
-#include "engine.h"
+#include "vocab.h"
 #include "policy.h"
 
 void daemon_conf__init(struct daemon_conf *c)

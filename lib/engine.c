@@ -18,58 +18,6 @@ _Static_assert(sizeof(struct bg_policy_hdr) == 40, "bg_policy_hdr ABI");
 _Static_assert(sizeof(struct bg_icache) == 96, "bg_icache ABI");
 
 
-static const char *const hook_names[BG_HOOK_MAX] = {
-	"exec", "mmap", "mprotect", "module", "module_buffer", "firmware",
-	"kexec", "write", "proc_mem", "exec-check",
-};
-static const char *const class_names[BG_CLASS_MAX] = {
-	"exec", "mmap", "module", "firmware", "kexec",
-};
-static const char *const mode_names[] = { "off", "audit", "enforce" };
-static const char *const dec_names[BG_DEC_MAX] = {
-	"allowed", "denied", "would-deny",
-};
-static const char *const reason_names[BG_REASON_MAX] = {
-	"listed", "unknown-digest", "blocked-digest", "unmeasurable",
-	"unmeasured-module-buffer", "no-policy", "not-measured",
-	"unmeasured-buffer-allowed", "open-for-write", "untrusted-filesystem",
-	"too-large", "modified-mapping", "running", "proc-mem-write",
-	"unmeasured-buffer", "sparse-file",
-};
-
-#define NAME_OF(tbl, i) ((i) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[i] : "?")
-
-const char *bg_hook_name(unsigned int h) { return NAME_OF(hook_names, h); }
-const char *bg_class_name(unsigned int c) { return NAME_OF(class_names, c); }
-const char *bg_mode_name(unsigned int m) { return NAME_OF(mode_names, m); }
-const char *bg_decision_name(unsigned int d) { return NAME_OF(dec_names, d); }
-const char *bg_reason_name(unsigned int r) { return NAME_OF(reason_names, r); }
-
-/* Did the kernel measure the file for this reason (the digest is real)? */
-bool bg_reason_measured(unsigned int r)
-{
-	return r == BG_REASON_LISTED || r == BG_REASON_UNKNOWN ||
-	       r == BG_REASON_BLOCKED || r == BG_REASON_WRITABLE;
-}
-
-static int parse_name(const char *const *tbl, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(tbl[i], s))
-			return i;
-	return -EINVAL;
-}
-
-int bg_class_parse(const char *s)
-{
-	return parse_name(class_names, BG_CLASS_MAX, s);
-}
-
-int bg_mode_parse(const char *s)
-{
-	return parse_name(mode_names, 3, s);
-}
-
 /*
  * Leave out programs whose LSM hook this kernel does not have (the kernel
  * keeps one bpf_lsm_<hook> function per hook). Of the two mprotect gates,

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "bomgate.h"
+#include "vocab.h"
 
 struct engine;
 
@@ -59,15 +60,5 @@ int engine__events_fd(struct engine *e);
 
 /* The inode cache entry of the open file @fd (tests, diagnostics). */
 int engine__icache_lookup(struct engine *e, int fd, struct bg_icache *out);
-
-/* Names for logs and JSON. */
-const char *bg_hook_name(unsigned int hook);
-const char *bg_class_name(unsigned int cls);
-const char *bg_mode_name(unsigned int mode);
-const char *bg_decision_name(unsigned int dec);
-const char *bg_reason_name(unsigned int reason);
-bool bg_reason_measured(unsigned int reason);
-int bg_class_parse(const char *s);
-int bg_mode_parse(const char *s);
 
 #endif

@@ -24,7 +24,7 @@ struct policy {
 	__u64 version;
 	__u64 created;
 	__u32 flags;
-	__u8 modes[BGP_NR_HOOKS];
+	__u8 modes[BGP_NR_CLASSES];
 	__u8 file_sha256[32];
 	const char *name;
 	__u32 nr_entries, nr_components, nr_sources;
@@ -103,7 +103,7 @@ static int check_header(const struct bgp_header *h, size_t len, char *err,
 		return -EINVAL;
 	}
 	for (i = 0; i < BGP_MODES_LEN; i++) {
-		if (h->modes[i] > (i < BGP_NR_HOOKS ? BGP_MODE_ENFORCE : 0)) {
+		if (h->modes[i] > (i < BGP_NR_CLASSES ? BGP_MODE_ENFORCE : 0)) {
 			seterr(err, errlen, "invalid mode %u at offset %d",
 			       h->modes[i], 44 + i);
 			return -EINVAL;
@@ -382,7 +382,7 @@ struct policy *policy__from_mem(const void *data, size_t len, char *err,
 	p->version = le64toh(h->policy_version);
 	p->created = le64toh(h->created);
 	p->flags = le32toh(h->flags);
-	for (i = 0; i < BGP_NR_HOOKS; i++)
+	for (i = 0; i < BGP_NR_CLASSES; i++)
 		p->modes[i] = h->modes[i];
 out:
 	if (ret) {
@@ -481,11 +481,11 @@ __u32 policy__nr_blocked(const struct policy *p) { return p->nr_blocked; }
 __u32 policy__nr_components(const struct policy *p) { return p->nr_components; }
 __u32 policy__nr_sources(const struct policy *p) { return p->nr_sources; }
 
-enum policy_mode policy__mode(const struct policy *p, enum policy_hook hook)
+int policy__mode(const struct policy *p, unsigned int cls)
 {
-	if ((unsigned int)hook >= POLICY_NR_HOOKS)
-		return POLICY_MODE_OFF;
-	return p->modes[hook];
+	if (cls >= BG_CLASS_MAX)
+		return BG_MODE_OFF;
+	return p->modes[cls];
 }
 
 int policy__allow_unmeasured_modules(const struct policy *p)
@@ -533,47 +533,13 @@ const struct policy_entry *policy__lookup(const struct policy *p,
 	return NULL;
 }
 
-static const char *const hook_names[] = {
-	"exec", "mmap", "module", "firmware", "kexec",
-};
-static const char *const mode_names[] = { "off", "audit", "enforce" };
 static const char *const fmt_names[] = {
 	"unknown", "cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv",
 };
 
-const char *policy_hook_name(enum policy_hook hook)
-{
-	return (unsigned int)hook < POLICY_NR_HOOKS ? hook_names[hook] : "?";
-}
-
-const char *policy_mode_name(enum policy_mode mode)
-{
-	return (unsigned int)mode <= POLICY_MODE_ENFORCE ? mode_names[mode] : "?";
-}
-
 const char *policy_format_name(__u32 fmt)
 {
 	return fmt <= BGP_FMT_SPDX_TV ? fmt_names[fmt] : "?";
-}
-
-int policy_hook_parse(const char *s)
-{
-	int i;
-
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
-		if (!strcmp(s, hook_names[i]))
-			return i;
-	return -1;
-}
-
-int policy_mode_parse(const char *s)
-{
-	int i;
-
-	for (i = 0; i <= POLICY_MODE_ENFORCE; i++)
-		if (!strcmp(s, mode_names[i]))
-			return i;
-	return -1;
 }
 
 static size_t utf8_len(const unsigned char *s)

@@ -20,22 +20,13 @@
 #include <linux/types.h>
 
 #include "policy_format.h"
+#include "vocab.h"
 
-enum policy_hook {
-	POLICY_HOOK_EXEC = BGP_HOOK_EXEC,
-	POLICY_HOOK_MMAP = BGP_HOOK_MMAP,
-	POLICY_HOOK_MODULE = BGP_HOOK_MODULE,
-	POLICY_HOOK_FIRMWARE = BGP_HOOK_FIRMWARE,
-	POLICY_HOOK_KEXEC = BGP_HOOK_KEXEC,
-	POLICY_NR_HOOKS = BGP_NR_HOOKS,
-};
-
-enum policy_mode {
-	POLICY_MODE_OFF = BGP_MODE_OFF,
-	POLICY_MODE_AUDIT = BGP_MODE_AUDIT,
-	POLICY_MODE_ENFORCE = BGP_MODE_ENFORCE,
-};
-
+/*
+ * Classes and modes are the kernel ABI's BG_CLASS_* and BG_MODE_*
+ * (bomgate.h; policy_format.h asserts the file uses the same numbers),
+ * named by vocab.h.
+ */
 #define POLICY_F_ALLOW		BGP_E_ALLOW
 #define POLICY_F_BLOCK		BGP_E_BLOCK
 #define POLICY_F_EXTRA		BGP_E_EXTRA
@@ -77,7 +68,8 @@ __u32 policy__format_version(const struct policy *p);
 __u64 policy__version(const struct policy *p);
 __u64 policy__created(const struct policy *p);
 const char *policy__name(const struct policy *p);
-enum policy_mode policy__mode(const struct policy *p, enum policy_hook hook);
+/* BG_MODE_* of class @cls (BG_CLASS_*); BG_MODE_OFF out of range. */
+int policy__mode(const struct policy *p, unsigned int cls);
 int policy__allow_unmeasured_modules(const struct policy *p);
 int policy__trust_fuse(const struct policy *p);
 /* SHA-256 of the whole .bgp file as loaded (what the signature covers). */
@@ -96,11 +88,6 @@ const struct policy_source *policy__source(const struct policy *p, __u32 idx);
 const struct policy_entry *policy__lookup(const struct policy *p,
 					  const __u8 sha256[32]);
 
-const char *policy_hook_name(enum policy_hook hook);
-const char *policy_mode_name(enum policy_mode mode);
-/* Returns the hook/mode for a name, or -1. */
-int policy_hook_parse(const char *s);
-int policy_mode_parse(const char *s);
 const char *policy_format_name(__u32 bgp_fmt);
 
 /* --- building ------------------------------------------------------- */
@@ -121,8 +108,8 @@ void policy_builder__free(struct policy_builder *b);
 void policy_builder__set_version(struct policy_builder *b, __u64 version);
 void policy_builder__set_created(struct policy_builder *b, __u64 created);
 int policy_builder__set_name(struct policy_builder *b, const char *name);
-void policy_builder__set_mode(struct policy_builder *b, enum policy_hook hook,
-			      enum policy_mode mode);
+void policy_builder__set_mode(struct policy_builder *b, unsigned int cls,
+			      unsigned int mode);
 void policy_builder__set_trust_fuse(struct policy_builder *b, int trust);
 void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 						  int allow);

@@ -69,7 +69,7 @@ struct hset {
 struct policy_builder {
 	__u64 version, created;
 	__u32 flags;
-	__u8 modes[BGP_NR_HOOKS];
+	__u8 modes[BGP_NR_CLASSES];
 	__u32 name;
 	char *strings;
 	size_t strings_len, strings_cap;
@@ -259,7 +259,7 @@ struct policy_builder *policy_builder__new(void)
 		goto fail;
 	b->strings[0] = '\0';
 	b->strings_len = 1;
-	for (i = 0; i < BGP_NR_HOOKS; i++)
+	for (i = 0; i < BGP_NR_CLASSES; i++)
 		b->modes[i] = BGP_MODE_AUDIT;
 	return b;
 fail:
@@ -299,12 +299,11 @@ int policy_builder__set_name(struct policy_builder *b, const char *name)
 	return intern(b, name, &b->name, NULL);
 }
 
-void policy_builder__set_mode(struct policy_builder *b, enum policy_hook hook,
-			      enum policy_mode mode)
+void policy_builder__set_mode(struct policy_builder *b, unsigned int cls,
+			      unsigned int mode)
 {
-	if ((unsigned int)hook < POLICY_NR_HOOKS &&
-	    (unsigned int)mode <= POLICY_MODE_ENFORCE)
-		b->modes[hook] = mode;
+	if (cls < BG_CLASS_MAX && mode <= BG_MODE_ENFORCE)
+		b->modes[cls] = mode;
 }
 
 void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
@@ -726,7 +725,7 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 	h->policy_version = htole64(b->version);
 	h->created = htole64(b->created);
 	h->flags = htole32(b->flags);
-	for (j = 0; j < BGP_NR_HOOKS; j++)
+	for (j = 0; j < BGP_NR_CLASSES; j++)
 		h->modes[j] = b->modes[j];
 	h->name = htole32(b->name);
 	h->nr_entries = htole32(l->nr_entries);

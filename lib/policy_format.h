@@ -22,22 +22,24 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "bomgate.h"
+
 #define BGP_MAGIC		"BGPOLICY"
 #define BGP_MAGIC_LEN		8
 #define BGP_FORMAT_VERSION	1
 #define BGP_MAX_FILE_SIZE	(1ULL << 31)	/* 2 GiB: refuse anything larger */
 
-/* Hook classes, index into bgp_header.modes[]. */
-#define BGP_HOOK_EXEC		0	/* execve of a binary or script */
-#define BGP_HOOK_MMAP		1	/* PROT_EXEC mapping of a file */
-#define BGP_HOOK_MODULE		2	/* kernel module (finit_module) */
-#define BGP_HOOK_FIRMWARE	3	/* firmware read by the kernel */
-#define BGP_HOOK_KEXEC		4	/* kexec kernel/initramfs image */
-#define BGP_NR_HOOKS		5
+/* Classes, index into bgp_header.modes[] (= BG_CLASS_*, asserted below). */
+#define BGP_CLASS_EXEC		0	/* execve of a binary or script */
+#define BGP_CLASS_MMAP		1	/* PROT_EXEC mapping of a file */
+#define BGP_CLASS_MODULE	2	/* kernel module (finit_module) */
+#define BGP_CLASS_FIRMWARE	3	/* firmware read by the kernel */
+#define BGP_CLASS_KEXEC		4	/* kexec kernel/initramfs image */
+#define BGP_NR_CLASSES		5
 #define BGP_MODES_LEN		8	/* modes[5..7] reserved, zero */
 
-/* Mode values in bgp_header.modes[]. */
-#define BGP_MODE_OFF		0	/* hook not checked */
+/* Mode values in bgp_header.modes[] (= BG_MODE_*). */
+#define BGP_MODE_OFF		0	/* class not checked */
 #define BGP_MODE_AUDIT		1	/* log what would be denied, allow */
 #define BGP_MODE_ENFORCE	2	/* deny what is not allowed */
 
@@ -51,7 +53,7 @@
 						 * bytes it was hashed with */
 #define BGP_F_ALL			0x3
 
-/* bgp_entry.flags */
+/* bgp_entry.flags (ALLOW and BLOCK = BG_ENTRY_*) */
 #define BGP_E_ALLOW		0x1	/* digest may run */
 #define BGP_E_BLOCK		0x2	/* digest is denied (wins over allow) */
 #define BGP_E_EXTRA		0x4	/* from an allow/block line of the
@@ -78,7 +80,7 @@ struct bgp_header {
 	__le64	policy_version;		/*  24 monotonic, set by the author */
 	__le64	created;		/*  32 seconds since 1970 UTC */
 	__le32	flags;			/*  40 BGP_F_* */
-	__u8	modes[BGP_MODES_LEN];	/*  44 BGP_MODE_* per BGP_HOOK_* */
+	__u8	modes[BGP_MODES_LEN];	/*  44 BGP_MODE_* per BGP_CLASS_* */
 	__le32	name;			/*  52 string offset: policy name */
 	__le32	nr_entries;		/*  56 */
 	__le32	entries_off;		/*  60 */
@@ -122,5 +124,26 @@ _Static_assert(offsetof(struct bgp_header, modes) == 44, "modes");
 _Static_assert(sizeof(struct bgp_entry) == 40, "bgp_entry size");
 _Static_assert(sizeof(struct bgp_component) == 32, "bgp_component size");
 _Static_assert(sizeof(struct bgp_source) == 48, "bgp_source size");
+
+/*
+ * The file's numbers are the kernel's (bpf/bomgate.h): a policy's modes,
+ * entry flags and component index reach the maps unchanged.
+ */
+_Static_assert(BGP_CLASS_EXEC == BG_CLASS_EXEC, "class exec");
+_Static_assert(BGP_CLASS_MMAP == BG_CLASS_MMAP, "class mmap");
+_Static_assert(BGP_CLASS_MODULE == BG_CLASS_MODULE, "class module");
+_Static_assert(BGP_CLASS_FIRMWARE == BG_CLASS_FIRMWARE, "class firmware");
+_Static_assert(BGP_CLASS_KEXEC == BG_CLASS_KEXEC, "class kexec");
+_Static_assert(BGP_NR_CLASSES == BG_CLASS_MAX, "number of classes");
+_Static_assert(BGP_MODES_LEN == sizeof(((struct bg_config *)0)->mode),
+	       "modes[] as long as bg_config.mode[]");
+_Static_assert(BGP_MODE_OFF == BG_MODE_OFF, "mode off");
+_Static_assert(BGP_MODE_AUDIT == BG_MODE_AUDIT, "mode audit");
+_Static_assert(BGP_MODE_ENFORCE == BG_MODE_ENFORCE, "mode enforce");
+_Static_assert(BGP_E_ALLOW == BG_ENTRY_ALLOW, "entry allow");
+_Static_assert(BGP_E_BLOCK == BG_ENTRY_BLOCK, "entry block");
+_Static_assert(sizeof(((struct bgp_entry *)0)->sha256) == BG_DIGEST_LEN,
+	       "digest length");
+_Static_assert(BGP_NO_COMPONENT == (__u32)~0U, "bg_event.comp: ~0 if none");
 
 #endif

@@ -30,7 +30,7 @@ struct pctx {
 	const char *basedir;
 	unsigned long line;
 	unsigned long version_line, name_line, unmeasured_line, fuse_line;
-	unsigned long mode_line[POLICY_NR_HOOKS + 1];	/* + "all" */
+	unsigned long mode_line[BG_CLASS_MAX + 1];	/* + "all" */
 	int all_mode;
 	char *err;
 	size_t errlen;
@@ -247,29 +247,29 @@ static int parse_sbom(struct pctx *c, char *line, size_t pos)
 
 static int parse_mode(struct pctx *c, char *line, size_t pos)
 {
-	char *hook, *mode, *extra;
+	char *cls, *mode, *extra;
 	int h, m, slot;
 
-	if (next_token(line, &pos, &hook) <= 0 ||
+	if (next_token(line, &pos, &cls) <= 0 ||
 	    next_token(line, &pos, &mode) <= 0)
 		return perr(c, "usage: mode exec|mmap|module|firmware|kexec|all off|audit|enforce");
-	if (!strcmp(hook, "all")) {
+	if (!strcmp(cls, "all")) {
 		h = -1;
-		slot = POLICY_NR_HOOKS;
+		slot = BG_CLASS_MAX;
 	} else {
-		h = policy_hook_parse(hook);
+		h = bg_class_parse(cls);
 		if (h < 0)
-			return perr(c, "unknown hook '%s' (exec, mmap, module, firmware, kexec, all)",
-				    hook);
+			return perr(c, "unknown class '%s' (" BG_CLASS_CHOICES ", all)",
+				    cls);
 		slot = h;
 	}
-	m = policy_mode_parse(mode);
+	m = bg_mode_parse(mode);
 	if (m < 0)
 		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
 	if (next_token(line, &pos, &extra))
 		return perr(c, "unexpected '%s' after the mode", extra);
 	if (c->mode_line[slot])
-		return perr(c, "mode for %s already given at line %lu", hook,
+		return perr(c, "mode for %s already given at line %lu", cls,
 			    c->mode_line[slot]);
 	c->mode_line[slot] = c->line;
 	if (h < 0)
@@ -398,7 +398,7 @@ static int parse_all(struct pctx *c, const char *buf, size_t len)
 		c->line = c->line > 1 ? c->line - 1 : 1;
 		return perr(c, "no 'version N' line: a policy needs a version that grows with every release");
 	}
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
+	for (i = 0; i < BG_CLASS_MAX; i++)
 		if (!c->mode_line[i])
 			c->src->modes[i] = c->all_mode;
 	return 0;
@@ -410,7 +410,7 @@ struct policy_src *policy_src__parse_mem(const char *buf, size_t len,
 {
 	struct pctx c = {
 		.name = name, .basedir = basedir, .err = err, .errlen = errlen,
-		.all_mode = POLICY_MODE_AUDIT,
+		.all_mode = BG_MODE_AUDIT,
 	};
 	int ret;
 

@@ -32,7 +32,7 @@ struct policy_src {
 	char *path;		/* as given */
 	__u64 version;		/* >= 1, required */
 	char *name;		/* NULL when not given */
-	int modes[POLICY_NR_HOOKS];	/* enum policy_mode */
+	int modes[BG_CLASS_MAX];	/* BG_MODE_* per BG_CLASS_* */
 	int allow_unmeasured_modules;
 	int trust_fuse;
 	struct policy_src_sbom *sboms;

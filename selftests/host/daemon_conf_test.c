@@ -5,7 +5,7 @@
  */
 #include "kselftest_harness.h"
 #include "daemon_conf.h"
-#include "engine.h"
+#include "vocab.h"
 #include "testutil.h"
 
 #define PARSE(c, s, err) \

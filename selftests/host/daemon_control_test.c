@@ -3,7 +3,7 @@
  * refused with a reason, never accepted by accident. */
 #include "kselftest_harness.h"
 #include "control.h"
-#include "engine.h"
+#include "vocab.h"
 
 TEST(requests_parse_and_round_trip)
 {
@@ -55,7 +55,7 @@ TEST(malformed_requests_are_refused)
 		{ "stat\0us", 7, "NUL byte at offset 4" },
 		{ "mode", 4, "usage: mode" },
 		{ "mode strict", 11, "unknown mode 'strict'" },
-		{ "mode audit ptrace", 17, "unknown hook 'ptrace'" },
+		{ "mode audit ptrace", 17, "unknown class 'ptrace'" },
 		{ "mode audit exec x", 17, "usage: mode" },
 		{ "mode  audit", 11, "empty word" },
 		{ " status", 7, "empty word" },

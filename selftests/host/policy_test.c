@@ -40,8 +40,8 @@ static int build_sample(void **buf, size_t *len, struct policy_build_stats *st)
 	policy_builder__set_version(b, 42);
 	policy_builder__set_created(b, 1700000000);
 	policy_builder__set_name(b, "web frontend");
-	policy_builder__set_mode(b, POLICY_HOOK_EXEC, POLICY_MODE_ENFORCE);
-	policy_builder__set_mode(b, POLICY_HOOK_FIRMWARE, POLICY_MODE_OFF);
+	policy_builder__set_mode(b, BG_CLASS_EXEC, BG_MODE_ENFORCE);
+	policy_builder__set_mode(b, BG_CLASS_FIRMWARE, BG_MODE_OFF);
 	policy_builder__set_allow_unmeasured_modules(b, 1);
 	policy_builder__set_trust_fuse(b, 1);
 	s0 = policy_builder__add_source(b, z, "a.cdx.json", BGP_FMT_CDX_JSON);
@@ -110,9 +110,9 @@ TEST(round_trip)
 	EXPECT_EQ(42ULL, policy__version(p));
 	EXPECT_EQ(1700000000ULL, policy__created(p));
 	EXPECT_STREQ("web frontend", policy__name(p));
-	EXPECT_EQ(POLICY_MODE_ENFORCE, policy__mode(p, POLICY_HOOK_EXEC));
-	EXPECT_EQ(POLICY_MODE_AUDIT, policy__mode(p, POLICY_HOOK_MMAP));
-	EXPECT_EQ(POLICY_MODE_OFF, policy__mode(p, POLICY_HOOK_FIRMWARE));
+	EXPECT_EQ(BG_MODE_ENFORCE, policy__mode(p, BG_CLASS_EXEC));
+	EXPECT_EQ(BG_MODE_AUDIT, policy__mode(p, BG_CLASS_MMAP));
+	EXPECT_EQ(BG_MODE_OFF, policy__mode(p, BG_CLASS_FIRMWARE));
 	EXPECT_EQ(1, policy__allow_unmeasured_modules(p));
 	EXPECT_EQ(1, policy__trust_fuse(p));
 	EXPECT_EQ(101U, policy__nr_entries(p));
@@ -182,8 +182,8 @@ TEST(empty_policy_and_defaults)
 	p = policy__from_mem(buf, len, err, sizeof(err));
 	ASSERT_NE(NULL, p) TH_LOG("%s", err);
 	EXPECT_EQ(0U, policy__nr_entries(p));
-	for (i = 0; i < POLICY_NR_HOOKS; i++)	/* audit first */
-		EXPECT_EQ(POLICY_MODE_AUDIT, policy__mode(p, i));
+	for (i = 0; i < BG_CLASS_MAX; i++)	/* audit first */
+		EXPECT_EQ(BG_MODE_AUDIT, policy__mode(p, i));
 	EXPECT_EQ(0, policy__allow_unmeasured_modules(p));
 	EXPECT_EQ(0, policy__trust_fuse(p));
 	EXPECT_EQ(NULL, policy__lookup(p, (const __u8 *)buf));
@@ -458,9 +458,9 @@ TEST(source_parses)
 	EXPECT_STREQ("/abs/os.spdx", src->sboms[1].path);
 	EXPECT_NE(0, src->sboms[1].format);
 	EXPECT_STREQ("/etc/bg/with space.json", src->sboms[2].path);
-	EXPECT_EQ(POLICY_MODE_ENFORCE, src->modes[POLICY_HOOK_EXEC]);
-	EXPECT_EQ(POLICY_MODE_ENFORCE, src->modes[POLICY_HOOK_KEXEC]);
-	EXPECT_EQ(POLICY_MODE_AUDIT, src->modes[POLICY_HOOK_FIRMWARE]);
+	EXPECT_EQ(BG_MODE_ENFORCE, src->modes[BG_CLASS_EXEC]);
+	EXPECT_EQ(BG_MODE_ENFORCE, src->modes[BG_CLASS_KEXEC]);
+	EXPECT_EQ(BG_MODE_AUDIT, src->modes[BG_CLASS_FIRMWARE]);
 	EXPECT_EQ(0, src->allow_unmeasured_modules);
 	EXPECT_EQ(1, src->trust_fuse);
 	ASSERT_EQ(2U, src->nr_rules);
@@ -482,8 +482,8 @@ TEST(source_defaults_audit)
 
 	src = policy_src__parse_mem("version 1", 9, "m", NULL, err, sizeof(err));
 	ASSERT_NE(NULL, src) TH_LOG("%s", err);
-	for (i = 0; i < POLICY_NR_HOOKS; i++)
-		EXPECT_EQ(POLICY_MODE_AUDIT, src->modes[i]);
+	for (i = 0; i < BG_CLASS_MAX; i++)
+		EXPECT_EQ(BG_MODE_AUDIT, src->modes[i]);
 	EXPECT_EQ(0U, src->nr_sboms);
 	policy_src__free(src);
 }
@@ -506,7 +506,7 @@ FIXTURE_VARIANT_ADD(src_err, version_neg) { "version -1\n", "x.policy:1: version
 FIXTURE_VARIANT_ADD(src_err, version_huge) { "version 18446744073709551616\n", "x.policy:1: version '1844" };
 FIXTURE_VARIANT_ADD(src_err, version_junk) { "version 3 4\n", "x.policy:1: unexpected '4'" };
 FIXTURE_VARIANT_ADD(src_err, unknown) { "version 1\n\nalow " H64 " x\n", "x.policy:3: unknown directive 'alow'" };
-FIXTURE_VARIANT_ADD(src_err, bad_hook) { "version 1\nmode exce enforce\n", "x.policy:2: unknown hook 'exce'" };
+FIXTURE_VARIANT_ADD(src_err, bad_hook) { "version 1\nmode exce enforce\n", "x.policy:2: unknown class 'exce'" };
 FIXTURE_VARIANT_ADD(src_err, bad_mode) { "version 1\nmode exec deny\n", "x.policy:2: unknown mode 'deny'" };
 FIXTURE_VARIANT_ADD(src_err, mode_twice) { "version 1\nmode exec audit\nmode exec enforce\n", "x.policy:3: mode for exec already given at line 2" };
 FIXTURE_VARIANT_ADD(src_err, mode_missing) { "version 1\nmode exec\n", "x.policy:2: usage: mode" };
