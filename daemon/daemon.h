@@ -59,7 +59,9 @@ struct daemon {
 	struct daemon_conf *conf;
 	struct engine *e;
 	int resumed;
-	struct policy *pol;
+	struct policy *pol;	/* in force, under generation */
+	struct policy *prev_pol;	/* the one before, under prev_generation */
+	__u64 prev_generation;
 	char policy_sha[65];
 	char signers[512];	/* "; "-separated subjects or "(unsigned)" */
 	__u64 generation;
@@ -80,6 +82,10 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			size_t errlen);
 int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 		    size_t errlen);
+/* The policy installed under @generation (the one in force or the one
+ * before it), NULL if neither. */
+const struct policy *daemon_policy_of(const struct daemon *d,
+				      __u64 generation);
 int guard_check(const struct daemon_conf *c, const struct policy *p,
 		struct guard_report *r);
 int guard_list(const struct daemon_conf *c, FILE *f);

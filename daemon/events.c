@@ -126,15 +126,29 @@ static void head(struct daemon *d, FILE *f, const char *type)
 	json_time(f);
 }
 
-static void component_json(struct daemon *d, FILE *f, const __u8 *dg)
+/*
+ * The component the kernel found for the digest (ev->comp), in the policy
+ * it decided against (ev->generation): no second search. Only a writer
+ * refused on the real file of an overlay mapping is decided without a
+ * lookup; its digest is looked up here.
+ */
+static void component_json(struct daemon *d, FILE *f,
+			   const struct bg_event *ev)
 {
-	const struct policy_entry *pe = d->pol ? policy__lookup(d->pol, dg) :
-					NULL;
+	const struct policy *p = daemon_policy_of(d, ev->generation);
 	const struct policy_component *c = NULL;
 	const struct policy_source *s = NULL;
+	__u32 comp = ev->comp;
 
-	if (pe && pe->component != POLICY_NO_COMPONENT)
-		c = policy__component(d->pol, pe->component);
+	if (p && comp == POLICY_NO_COMPONENT &&
+	    ev->reason == BG_REASON_WRITABLE) {
+		const struct policy_entry *pe = policy__lookup(p, ev->digest);
+
+		if (pe)
+			comp = pe->component;
+	}
+	if (p && comp != POLICY_NO_COMPONENT)
+		c = policy__component(p, comp);
 	if (!c) {
 		fputs("null", f);
 		return;
@@ -147,7 +161,7 @@ static void component_json(struct daemon *d, FILE *f, const __u8 *dg)
 	policy_json_string(f, c->purl);
 	fputs(",\"sbom\":", f);
 	if (c->source != POLICY_SRC_POLICY)
-		s = policy__source(d->pol, c->source);
+		s = policy__source(p, c->source);
 	policy_json_string(f, s ? s->name : "(policy source)");
 	fputc('}', f);
 }
@@ -210,7 +224,7 @@ static void event_line(struct daemon *d, const struct bg_event *ev,
 	fputs(",\"parent\":", f);
 	parent_json(f, ev->ppid);
 	fputs(",\"component\":", f);
-	component_json(d, f, ev->digest);
+	component_json(d, f, ev);
 	fprintf(f, ",\"policy_generation\":%llu,\"policy_version\":%llu,\"cgroup_id\":%llu,\"dev\":%llu,\"ino\":%llu,\"ktime_ns\":%llu,\"count\":%u",
 		(unsigned long long)ev->generation,
 		(unsigned long long)GEN_VERSION(ev->generation),

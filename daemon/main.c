@@ -237,7 +237,6 @@ static int start_engine(struct daemon *d)
 {
 	struct daemon_conf *c = d->conf;
 	struct engine_opts o = {};
-	struct bg_config cfg;
 	char err[1024];
 	struct stat st;
 	int ret;
@@ -264,16 +263,12 @@ static int start_engine(struct daemon *d)
 	if (d->resumed) {
 		ret = engine__generation(d->e, &d->generation);
 		if (!ret)
-			ret = engine__get_config(d->e, &cfg);
+			ret = engine__set_opts(d->e, &o);
 		if (ret) {
-			pr_err("cannot read the pinned state in %s: %s",
+			pr_err("cannot resume the pinned state in %s: %s",
 			       c->pin_dir, strerror(-ret));
 			return ret;
 		}
-		cfg.scope_cgroup = o.scope_cgroup;
-		cfg.flags = (cfg.flags & ~BG_CFG_EMIT_ALLOWED) | o.flags;
-		cfg.max_measure_mib = o.max_measure_mib;
-		engine__set_config(d->e, &cfg);
 		pr_info("resumed the enforcement pinned in %s (policy version %llu in force)",
 			c->pin_dir,
 			(unsigned long long)GEN_VERSION(d->generation));
@@ -427,6 +422,7 @@ out:
 		close(d.epfd);
 	engine__destroy(d.e);	/* closes fds; pinned links stay attached */
 	policy__free(d.pol);
+	policy__free(d.prev_pol);
 	return ret ? exit_code(ret) : BG_EXIT_OK;
 }
 

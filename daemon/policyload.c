@@ -74,40 +74,6 @@ out:
 	return p;
 }
 
-static int cmp_rec(const void *a, const void *b)
-{
-	return memcmp(((const struct bg_policy_rec *)a)->digest,
-		      ((const struct bg_policy_rec *)b)->digest, BG_DIGEST_LEN);
-}
-
-static int install(struct engine *e, const struct policy *p, __u64 gen)
-{
-	__u32 n = policy__nr_entries(p), k = 0;
-	struct bg_policy_rec *r;
-	int ret;
-
-	r = calloc(n ? n : 1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	for (__u32 i = 0; i < n; i++) {
-		const struct policy_entry *pe = policy__entry(p, i);
-
-		memcpy(r[k].digest, pe->sha256, BG_DIGEST_LEN);
-		r[k].comp = pe->component;
-		if (pe->flags & POLICY_F_BLOCK)
-			r[k].flags = BG_ENTRY_BLOCK;
-		else if (pe->flags & POLICY_F_ALLOW)
-			r[k].flags = BG_ENTRY_ALLOW;
-		else
-			continue;
-		k++;
-	}
-	qsort(r, k, sizeof(*r), cmp_rec);
-	ret = engine__install(e, r, k, gen);
-	free(r);
-	return ret;
-}
-
 static int add_path(struct guard_report *all, const char *path)
 {
 	char real[PATH_MAX];
@@ -286,39 +252,12 @@ static __u64 next_generation(__u64 cur, __u64 version)
 	return version << GEN_SHIFT | (cnt ? cnt : 1);
 }
 
-/* The kernel flags a policy carries. */
-static __u32 policy_cfg_flags(const struct policy *p)
-{
-	return (policy__allow_unmeasured_modules(p) ?
-		BG_CFG_ALLOW_UNMEASURED_MODULES : 0) |
-	       (policy__trust_fuse(p) ? BG_CFG_TRUST_FUSE : 0);
-}
-
-/* @lower_only: only loosen (lower modes, add allowing flags). */
-static int set_modes(struct daemon *d, const __u8 *modes, __u32 pflags,
-		     int lower_only)
-{
-	struct bg_config cfg;
-	int ret = engine__get_config(d->e, &cfg);
-
-	if (ret)
-		return ret;
-	for (int i = 0; i < BG_CLASS_MAX; i++)
-		if (!lower_only || modes[i] < cfg.mode[i])
-			cfg.mode[i] = modes[i];
-	if (lower_only)
-		cfg.flags |= pflags;
-	else
-		cfg.flags = (cfg.flags & ~BG_CFG_POLICY_FLAGS) | pflags;
-	return engine__set_config(d->e, &cfg);
-}
-
 int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			size_t errlen)
 {
 	const struct daemon_conf *c = d->conf;
 	char signers[sizeof(d->signers)];
-	__u8 modes[BG_CLASS_MAX];
+	struct engine_modes m;
 	struct policy *p;
 	__u64 gen, ver;
 	int ret, held;
@@ -339,23 +278,21 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			(unsigned long long)GEN_VERSION(d->generation),
 			(unsigned long long)ver);
 	}
-	for (int i = 0; i < BG_CLASS_MAX; i++)
-		modes[i] = c->mode >= 0 ? c->mode :
-			   (__u8)policy__mode(p, i);
-	held = guard_hold(d, p, modes);
+	engine_modes_of_policy(p, &m);
+	if (c->mode >= 0)
+		memset(m.mode, c->mode, sizeof(m.mode));
+	held = guard_hold(d, p, m.mode);
 	gen = next_generation(d->generation, ver);
-	/* loosen first, swap, then tighten: never stricter than either */
-	ret = set_modes(d, modes, policy_cfg_flags(p), 1);
-	if (!ret)
-		ret = install(d->e, p, gen);
-	if (!ret)
-		ret = set_modes(d, modes, policy_cfg_flags(p), 0);
+	ret = engine__install_policy(d->e, p, &m, gen);
 	if (ret) {
 		snprintf(err, errlen, "cannot install the policy in the kernel: %s",
 			 strerror(-ret));
 		goto fail;
 	}
-	policy__free(d->pol);
+	/* events decided against the old one may still be in the ring */
+	policy__free(d->prev_pol);
+	d->prev_pol = d->pol;
+	d->prev_generation = d->generation;
 	d->pol = p;
 	d->generation = gen;
 	d->held_back = held;
@@ -371,26 +308,38 @@ fail:
 	return ret;
 }
 
+const struct policy *daemon_policy_of(const struct daemon *d,
+				      __u64 generation)
+{
+	if (!generation)
+		return NULL;
+	if (generation == d->generation)
+		return d->pol;
+	if (generation == d->prev_generation)
+		return d->prev_pol;
+	return NULL;
+}
+
 int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 		    size_t errlen)
 {
-	struct bg_config cfg;
+	struct engine_modes m;
 	int ret;
 
-	ret = engine__get_config(d->e, &cfg);
+	ret = engine__get_modes(d->e, &m);
 	if (ret)
 		goto kerr;
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		if (cls < 0 || cls == i)
-			cfg.mode[i] = mode;
-	if (guard_hold(d, d->pol, cfg.mode)) {
+			m.mode[i] = mode;
+	if (guard_hold(d, d->pol, m.mode)) {
 		size_t l = snprintf(err, errlen, "lock-out guard: the policy would deny");
 
 		for (int i = 0; i < d->guard.n && l < errlen; i++)
 			l += snprintf(err + l, errlen - l, " %s", d->guard.path[i]);
 		return -EPERM;
 	}
-	ret = engine__set_config(d->e, &cfg);
+	ret = engine__set_modes(d->e, &m, false);
 	if (ret)
 		goto kerr;
 	d->held_back = 0;

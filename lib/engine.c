@@ -227,8 +227,13 @@ int engine__set_all_modes(struct engine *e, int mode)
 	return engine__set_config(e, &cfg);
 }
 
-int engine__install(struct engine *e, const struct bg_policy_rec *recs,
-		    __u32 n, __u64 generation)
+/*
+ * Create an inner policy map for @n records, let @fill write them through
+ * an mmap of it (one pass, no per-element syscalls), then swap it in with
+ * the one map update that makes it visible to every hook.
+ */
+int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
+		       engine_fill_fn fill, void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts,
 		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
@@ -237,19 +242,15 @@ int engine__install(struct engine *e, const struct bg_policy_rec *recs,
 		.count = n,
 		.magic = BG_POLICY_MAGIC,
 	};
-	size_t len = (size_t)(n + 1) * sizeof(*recs);
+	size_t len = (size_t)(n + 1) * sizeof(struct bg_policy_rec);
 	__u32 zero = 0;
 	void *mem;
 	int fd, ret = 0;
 
 	if (!generation || n > BG_POLICY_MAX)
 		return -EINVAL;
-	for (__u32 i = 1; i < n; i++)
-		if (memcmp(recs[i - 1].digest, recs[i].digest, BG_DIGEST_LEN) >= 0)
-			return -EINVAL;	/* must be sorted and unique */
-
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bg_policy_in", sizeof(__u32),
-			    sizeof(*recs), n + 1, &mopts);
+			    sizeof(struct bg_policy_rec), n + 1, &mopts);
 	if (fd < 0)
 		return -errno;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -259,7 +260,7 @@ int engine__install(struct engine *e, const struct bg_policy_rec *recs,
 	}
 	memcpy(mem, &hdr, sizeof(hdr));
 	if (n)
-		memcpy((char *)mem + sizeof(hdr), recs, (size_t)n * sizeof(*recs));
+		fill(ctx, (struct bg_policy_rec *)((char *)mem + sizeof(hdr)), n);
 	munmap(mem, len);
 	/* the one step that makes the new policy visible to every hook */
 	if (bpf_map__update_elem(e->skel->maps.bg_policy, &zero, sizeof(zero),
@@ -268,6 +269,20 @@ int engine__install(struct engine *e, const struct bg_policy_rec *recs,
 out:
 	close(fd);
 	return ret;
+}
+
+static void copy_recs(void *ctx, struct bg_policy_rec *out, __u32 n)
+{
+	memcpy(out, ctx, (size_t)n * sizeof(*out));
+}
+
+int engine__install(struct engine *e, const struct bg_policy_rec *recs,
+		    __u32 n, __u64 generation)
+{
+	for (__u32 i = 1; i < n; i++)
+		if (memcmp(recs[i - 1].digest, recs[i].digest, BG_DIGEST_LEN) >= 0)
+			return -EINVAL;	/* must be sorted and unique */
+	return engine_swap_policy(e, n, generation, copy_recs, (void *)recs);
 }
 
 int engine__generation(struct engine *e, __u64 *generation)

@@ -46,6 +46,36 @@ int engine__install(struct engine *e, const struct bg_policy_rec *recs,
 /* Generation of the policy in force, 0 if none. */
 int engine__generation(struct engine *e, __u64 *generation);
 
+/* --- a compiled policy in the kernel (engine_policy.c) ---------------- */
+
+struct policy;
+
+/* The part of bg_config a policy decides. */
+struct engine_modes {
+	__u8 mode[BG_CLASS_MAX];	/* BG_MODE_* per BG_CLASS_* */
+	__u32 flags;			/* BG_CFG_POLICY_FLAGS bits */
+};
+
+/* The modes and flags compiled into @p. */
+void engine_modes_of_policy(const struct policy *p, struct engine_modes *m);
+/* The modes and policy flags in force. */
+int engine__get_modes(struct engine *e, struct engine_modes *m);
+/* Set modes and policy flags; scope, BG_CFG_EMIT_ALLOWED and the measuring
+ * limit stay. @loosen_only: a mode only goes down, flags are only added. */
+int engine__set_modes(struct engine *e, const struct engine_modes *m,
+		      bool loosen_only);
+/*
+ * Install @p (a verified and parsed policy)
+ * under @generation (non-zero) with modes @m: loosen the modes, swap the
+ * policy in with one map update, then tighten them, so that no decision is
+ * stricter than under either the old or the new policy.
+ */
+int engine__install_policy(struct engine *e, const struct policy *p,
+			   const struct engine_modes *m, __u64 generation);
+/* The daemon's settings on an engine resumed from pins: scope, measuring
+ * limit, BG_CFG_EMIT_ALLOWED as in @o (its other flags are added). */
+int engine__set_opts(struct engine *e, const struct engine_opts *o);
+
 /* Sum the per-CPU counters into @out[BG_CNT_MAX]. */
 int engine__counters(struct engine *e, __u64 *out);
 

@@ -22,6 +22,11 @@ struct engine *engine_open(const struct engine_opts *opts, char *err,
 /* Write the initial configuration record: modes off, scope, flags. */
 int engine_seed_config(struct engine *e, const struct engine_opts *opts,
 		       char *err, size_t errlen);
+/* Write @n policy records into the new inner map (engine_swap_policy). */
+typedef void (*engine_fill_fn)(void *ctx, struct bg_policy_rec *recs, __u32 n);
+/* New inner map of @n records filled by @fill, swapped in at once. */
+int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
+		       engine_fill_fn fill, void *ctx);
 /* Leave out programs whose hook the running kernel lacks (engine.c). */
 void engine_probe_hooks(struct engine *e);
 
