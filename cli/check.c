@@ -168,30 +168,18 @@ static void check_text(const char *path, const char *hex, const char *verdict,
 	printf("\n");
 }
 
-static int check_verify(const char *policy, const void *data, size_t len,
-			const char **trust, int ntrust, const char **sigs,
-			int nsigs, int min)
+int policy_open_exit(const struct policy_open_result *r, int err)
 {
-	struct sign_result res;
-	char err[1024] = "", *def = NULL;
-	const char *one[1];
-	int ret;
-
-	if (!nsigs) {
-		if (asprintf(&def, "%s.sig", policy) < 0)
-			return BG_EXIT_INTERNAL;
-		one[0] = def;
-		sigs = one;
-		nsigs = 1;
+	if (err == ENOMEM)
+		return BG_EXIT_INTERNAL;
+	switch (r->step) {
+	case POLICY_STEP_READ:
+		return err == EFBIG || err == EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
+	case POLICY_STEP_VERIFY:
+		return err == EKEYREJECTED ? BG_EXIT_VERIFY : BG_EXIT_IO;
+	default:
+		return BG_EXIT_INPUT;
 	}
-	ret = sign_verify(data, len, sigs, nsigs, trust, ntrust, min, &res,
-			  err, sizeof(err));
-	free(def);
-	if (!ret)
-		return BG_EXIT_OK;
-	pr_err("%s: %s", policy, err[0] ? err : strerror(-ret));
-	return ret == -EKEYREJECTED ? BG_EXIT_VERIFY :
-	       ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
 }
 
 struct check_opts {
@@ -242,10 +230,10 @@ int do_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_opts o = { .min = 1 };
-	struct policy *p = NULL;
-	char err[512], *end;
-	void *data = NULL;
-	size_t len = 0;
+	struct policy_open_result r;
+	struct policy_trust t;
+	struct policy *p;
+	char *end;
 	int ch, ret;
 
 	while ((ch = getopt_long(argc, argv, "p:t:s:m:jh", opts, NULL)) != -1) {
@@ -283,26 +271,20 @@ int do_check(int argc, char **argv)
 		check_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
-	ret = policy_read_file(o.policy, BGP_MAX_FILE_SIZE, &data, &len);
-	if (ret) {
-		pr_err("%s: %s", o.policy, strerror(-ret));
-		return ret == -EFBIG || ret == -EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
-	}
-	if (o.ntrust) {
-		ret = check_verify(o.policy, data, len, o.trust, o.ntrust,
-				   o.sigs, o.nsigs, o.min);
-		if (ret)
-			goto out;
-	}
-	p = policy__from_mem(data, len, err, sizeof(err));
+	t = (struct policy_trust){
+		.trust = o.trust, .nr_trust = o.ntrust,
+		.sigs = o.sigs, .nr_sigs = o.nsigs, .min_signers = o.min,
+	};
+	p = policy__open_verified(o.policy, &t, &r);
 	if (!p) {
-		pr_err("%s: %s", o.policy, err);
-		ret = errno == ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_INPUT;
-		goto out;
+		ret = errno;
+		if (r.step == POLICY_STEP_VERIFY)
+			pr_err("%s: %s", o.policy, r.err);
+		else
+			pr_err("%s", r.err);
+		return policy_open_exit(&r, ret);
 	}
 	ret = check_files(p, &o, argv + optind, argc - optind);
-out:
 	policy__free(p);
-	free(data);
 	return ret;
 }

@@ -16,6 +16,10 @@ struct cmd {
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       void (*usage_fn)(void));
 
+struct policy_open_result;
+/* The exit code for a failed policy__open_verified() (errno @err). */
+int policy_open_exit(const struct policy_open_result *r, int err);
+
 /* Subcommands, one family per file. */
 int do_doctor(int argc, char **argv);		/* cli/doctor.c */
 int do_compile(int argc, char **argv);		/* cli/compile.c */

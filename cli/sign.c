@@ -217,7 +217,8 @@ int do_sign(int argc, char **argv)
 		goto out;
 	}
 	if (!out) {
-		if (asprintf(&def, "%s.sig", argv[optind]) < 0) {
+		def = policy_sig_default(argv[optind]);
+		if (!def) {
 			ret = BG_EXIT_INTERNAL;
 			goto out;
 		}
@@ -306,14 +307,11 @@ int do_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *trust[MAX_ARGS];
-	const char *def_sig[1];
-	const char *const *sigs;
-	struct sign_result res = {};
-	struct policy *p = NULL;
-	char err[1024] = "", *def = NULL, *end;
-	void *data = NULL;
-	size_t len = 0;
-	int ntrust = 0, min = 1, json = 0, nsigs, ch, ret;
+	struct policy_open_result r;
+	struct policy_trust t;
+	struct policy *p;
+	int ntrust = 0, min = 1, json = 0, ch, ret;
+	char *end;
 
 	while ((ch = getopt_long(argc, argv, "t:m:jh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -346,46 +344,24 @@ int do_verify(int argc, char **argv)
 		verify_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
-	nsigs = argc - optind - 1;
-	sigs = (const char *const *)argv + optind + 1;
-	if (!nsigs) {
-		if (asprintf(&def, "%s.sig", argv[optind]) < 0)
-			return BG_EXIT_INTERNAL;
-		def_sig[0] = def;
-		sigs = def_sig;
-		nsigs = 1;
-	}
-	ret = policy_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
-	if (ret) {
-		pr_err("%s: %s", argv[optind], strerror(-ret));
-		ret = ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
-		goto out;
-	}
-	ret = sign_verify(data, len, sigs, nsigs, trust, ntrust, min, &res,
-			  err, sizeof(err));
-	if (ret == -EKEYREJECTED) {
-		verify_print(argv[optind], NULL, &res, err, json);
-		pr_err("verify: %s", err);
-		ret = BG_EXIT_VERIFY;
-		goto out;
-	}
-	if (ret) {
-		pr_err("verify: %s", err[0] ? err : strerror(-ret));
-		ret = io_exit(ret);
-		goto out;
-	}
-	/* Signed is not enough: it must also be a policy we can load. */
-	p = policy__from_mem(data, len, err, sizeof(err));
+	t = (struct policy_trust){
+		.trust = trust, .nr_trust = ntrust, .min_signers = min,
+		.sigs = (const char *const *)argv + optind + 1,
+		.nr_sigs = argc - optind - 1,
+	};
+	/* signed is not enough: it must also be a policy we can load */
+	p = policy__open_verified(argv[optind], &t, &r);
 	if (!p) {
-		pr_err("%s: signed but not a valid policy: %s", argv[optind], err);
-		ret = BG_EXIT_INPUT;
-		goto out;
+		ret = errno;
+		if (r.step == POLICY_STEP_VERIFY && ret == EKEYREJECTED)
+			verify_print(argv[optind], NULL, &r.sign, r.err, json);
+		if (r.step == POLICY_STEP_PARSE)
+			pr_err("signed but not a valid policy: %s", r.err);
+		else
+			pr_err("verify: %s", r.err);
+		return policy_open_exit(&r, ret);
 	}
-	verify_print(argv[optind], p, &res, err, json);
-	ret = BG_EXIT_OK;
-out:
+	verify_print(argv[optind], p, &r.sign, r.err, json);
 	policy__free(p);
-	free(data);
-	free(def);
-	return ret;
+	return BG_EXIT_OK;
 }

@@ -20,57 +20,43 @@
 #include "sha256.h"
 #include "sign.h"
 
-#define POLICY_MAX_FILE	(512UL * 1024 * 1024)
-
 /* Read, verify and parse; @signers gets the subjects. */
 static struct policy *policy_verified(const struct daemon_conf *c,
 				      char *signers, size_t slen, char *err,
 				      size_t errlen)
 {
-	struct sign_result res;
-	struct policy *p = NULL;
-	char sigpath[PATH_MAX];
-	const char *sp = sigpath;
-	void *buf = NULL;
-	size_t len = 0;
-	int ret;
+	const char *sig = c->signature;
+	struct policy_trust t = {
+		.trust = (const char *const *)c->trust,
+		.nr_trust = c->nr_trust,
+		.sigs = sig ? &sig : NULL,
+		.nr_sigs = sig ? 1 : 0,
+		.min_signers = c->min_signers,
+	};
+	struct policy_open_result r;
+	struct policy *p;
 
-	ret = policy_read_file(c->policy, POLICY_MAX_FILE, &buf, &len);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", c->policy, strerror(-ret));
-		errno = -ret;
-		return NULL;
-	}
-	if (!c->nr_trust) {
+	if (!c->nr_trust)
 		pr_warn("INSECURE: policy %s is loaded WITHOUT signature verification (--insecure-unsigned); anyone who can write it controls what runs",
 			c->policy);
-		snprintf(signers, slen, "(unsigned)");
-	} else {
-		if (c->signature)
-			sp = c->signature;
-		else
-			snprintf(sigpath, sizeof(sigpath), "%s.sig", c->policy);
-		ret = sign_verify(buf, len, &sp, 1,
-				  (const char *const *)c->trust, c->nr_trust,
-				  c->min_signers, &res, err, errlen);
-		if (ret) {
-			ret = -EKEYREJECTED;
-			goto out;
-		}
-		signers[0] = '\0';
-		for (int i = 0; i < res.nr_signers; i++) {
-			size_t l = strlen(signers);
-
-			snprintf(signers + l, slen - l, "%s%s", i ? "; " : "",
-				 res.signers[i]);
-		}
+	p = policy__open_verified(c->policy, &t, &r);
+	if (!p) {
+		snprintf(err, errlen, "%s", r.err);
+		if (r.step == POLICY_STEP_VERIFY)
+			errno = EKEYREJECTED;
+		return NULL;
 	}
-	p = policy__from_mem(buf, len, err, errlen);
-	if (!p)
-		ret = -errno;
-out:
-	free(buf);
-	errno = -ret;
+	if (!r.verified) {
+		snprintf(signers, slen, "(unsigned)");
+		return p;
+	}
+	signers[0] = '\0';
+	for (int i = 0; i < r.sign.nr_signers; i++) {
+		size_t l = strlen(signers);
+
+		snprintf(signers + l, slen - l, "%s%s", i ? "; " : "",
+			 r.sign.signers[i]);
+	}
 	return p;
 }
 

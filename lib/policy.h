@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "policy_format.h"
+#include "sign.h"
 #include "vocab.h"
 
 /*
@@ -89,6 +90,44 @@ const struct policy_entry *policy__lookup(const struct policy *p,
 					  const __u8 sha256[32]);
 
 const char *policy_format_name(__u32 bgp_fmt);
+
+/* --- opening a policy to trust (policy_verify.c) -------------------- */
+
+/* Detached signatures sit next to the policy as POLICY.bgp.sig. */
+#define POLICY_SIG_SUFFIX	".sig"
+/* malloc()ed "@policy_path.sig"; NULL and errno on failure. */
+char *policy_sig_default(const char *policy_path);
+
+struct policy_trust {
+	const char *const *trust;	/* trusted certificates, PEM */
+	int nr_trust;			/* 0: not verified (the caller's choice) */
+	const char *const *sigs;	/* detached signatures */
+	int nr_sigs;			/* 0: POLICY_SIG_SUFFIX next to it */
+	int min_signers;		/* distinct trusted signers; 0: 1 */
+};
+
+enum policy_open_step {
+	POLICY_STEP_READ,	/* errno: ENOENT.., EFBIG, EINVAL (not a file) */
+	POLICY_STEP_VERIFY,	/* errno: EKEYREJECTED, ENOMEM, EIO.. */
+	POLICY_STEP_PARSE,	/* errno: EINVAL (corrupt), ENOMEM */
+};
+
+struct policy_open_result {
+	enum policy_open_step step;	/* on failure: which step */
+	int verified;			/* the signature check ran and passed */
+	struct sign_result sign;	/* signers (and status on failure) */
+	char err[1024];			/* on failure: "PATH: why" (verify:
+					 * the verifier's own words) */
+};
+
+/*
+ * Read @path (at most BGP_MAX_FILE_SIZE), verify it against @t when @t
+ * names trusted certificates, then parse it: nothing is parsed that did
+ * not verify. NULL and errno on failure, @r says where and why.
+ */
+struct policy *policy__open_verified(const char *path,
+				     const struct policy_trust *t,
+				     struct policy_open_result *r);
 
 /* --- building ------------------------------------------------------- */
 
