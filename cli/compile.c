@@ -12,28 +12,14 @@
 
 #include "cli.h"
 #include "log.h"
-#include "policy.h"
-#include "policy_source.h"
-#include "sbom.h"
-#include "sha256.h"
+#include "policy_compile.h"
 
 #define MAX_PROBLEMS_SHOWN	10
 
-struct doc_report {
-	const char *path;
-	struct sbom_stats st;
-};
-
+/* What the report needs besides the library's result. */
 struct compile_ctx {
-	struct policy_builder *b;
-	__u32 source;
-	const char *path;
-	unsigned long problems_shown;
+	unsigned long problems_shown;	/* in the document being read */
 	int verbose;
-	int err;
-	/* totals */
-	unsigned long docs, components, file_digests, package_digests,
-		      no_file_digest, weak_only, problems;
 };
 
 static void compile_usage(FILE *f)
@@ -63,117 +49,35 @@ static void compile_usage(FILE *f)
 "5 I/O error.\n", MAX_PROBLEMS_SHOWN);
 }
 
-static __u32 bgp_format(enum sbom_format f)
-{
-	switch (f) {
-	case SBOM_FMT_CDX_JSON: return BGP_FMT_CDX_JSON;
-	case SBOM_FMT_CDX_XML: return BGP_FMT_CDX_XML;
-	case SBOM_FMT_SPDX_JSON: return BGP_FMT_SPDX_JSON;
-	case SBOM_FMT_SPDX_TV: return BGP_FMT_SPDX_TV;
-	default: return BGP_FMT_UNKNOWN;
-	}
-}
-
-static int on_digest(void *arg, const struct sbom_digest *d)
-{
-	struct compile_ctx *c = arg;
-	struct policy_component pc = {
-		.name = d->comp ? d->comp->name : NULL,
-		.version = d->comp ? d->comp->version : NULL,
-		.purl = d->comp ? d->comp->purl : NULL,
-		.supplier = d->comp ? d->comp->supplier : NULL,
-		.source = c->source,
-		.line = d->line > 0xffffffffUL ? 0 : d->line,
-	};
-	int idx;
-
-	if (!d->file_level)
-		return 0;	/* archives, not installed files: not allowed */
-	idx = policy_builder__add_component(c->b, &pc);
-	if (idx < 0)
-		return idx;
-	return policy_builder__add_digest(c->b, d->sha256, POLICY_F_ALLOW, idx);
-}
-
 static void on_problem(void *arg, const struct sbom_problem *p)
 {
 	struct compile_ctx *c = arg;
 
 	if (!c->verbose && c->problems_shown++ >= MAX_PROBLEMS_SHOWN)
 		return;
-	pr_warn("%s:%lu: %s%s%s", p->path ? p->path : c->path, p->line,
-		p->field ? p->field : "", p->field ? ": " : "", p->msg);
+	pr_warn("%s:%lu: %s%s%s", p->path, p->line, p->field ? p->field : "",
+		p->field ? ": " : "", p->msg);
 }
 
-static int read_sbom(struct compile_ctx *c, const char *path,
-		     enum sbom_format fmt, struct doc_report *rep)
+static void on_document(void *arg, const struct policy_compile_doc *doc)
 {
-	static const __u8 zero[32];
-	const struct sbom_ops ops = { on_digest, on_problem };
-	char err[512];
-	int ret;
+	struct compile_ctx *c = arg;
 
-	ret = policy_builder__add_source(c->b, zero, path, BGP_FMT_UNKNOWN);
-	if (ret < 0)
-		return ret;
-	c->source = ret;
-	c->path = path;
-	c->problems_shown = 0;
-	memset(&rep->st, 0, sizeof(rep->st));
-	rep->path = path;
-	ret = sbom_read(path, fmt, &ops, c, &rep->st, err, sizeof(err));
-	if (ret) {
-		if (ret == -ENOMEM)
-			pr_err("%s: out of memory", path);
-		else
-			pr_err("%s", err[0] ? err : strerror(-ret));
-		return ret;
-	}
 	if (c->problems_shown > MAX_PROBLEMS_SHOWN)
-		pr_warn("%s: %lu more problems not shown (use --verbose)", path,
-			c->problems_shown - MAX_PROBLEMS_SHOWN);
-	if (!rep->st.file_digests && rep->st.weak_hash_only)
+		pr_warn("%s: %lu more problems not shown (use --verbose)",
+			doc->path, c->problems_shown - MAX_PROBLEMS_SHOWN);
+	if (!doc->st.file_digests && doc->st.weak_hash_only)
 		pr_warn("%s: only weak hashes (no SHA-256) for %lu components: nothing allowed from them",
-			path, rep->st.weak_hash_only);
-	c->docs++;
-	c->components += rep->st.components;
-	c->file_digests += rep->st.file_digests;
-	c->package_digests += rep->st.package_digests;
-	c->no_file_digest += rep->st.components_without_file_digest;
-	c->weak_only += rep->st.weak_hash_only;
-	c->problems += rep->st.problems;
-	return policy_builder__update_source(c->b, c->source,
-					     rep->st.doc_sha256,
-					     bgp_format(rep->st.format),
-					     rep->st.file_digests);
+			doc->path, doc->st.weak_hash_only);
+	c->problems_shown = 0;
 }
 
-static int add_rules(struct compile_ctx *c, const struct policy_src *src)
+static void print_report(const struct policy_compile_result *r,
+			 const char *out, int json)
 {
-	struct policy_component pc = { .source = POLICY_SRC_POLICY };
-	size_t i;
-	int idx, ret;
-
-	for (i = 0; i < src->nr_rules; i++) {
-		pc.reason = src->rules[i].reason;
-		pc.line = src->rules[i].line;
-		idx = policy_builder__add_component(c->b, &pc);
-		if (idx < 0)
-			return idx;
-		ret = policy_builder__add_digest(c->b, src->rules[i].sha256,
-						 src->rules[i].flags |
-						 POLICY_F_EXTRA, idx);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static void print_report(const struct compile_ctx *c, const char *out,
-			 const struct policy_build_stats *st,
-			 const struct doc_report *reps, int nr, int json)
-{
-	int i;
+	const struct policy_build_stats *st = &r->build;
+	const struct policy_compile_doc *reps = r->docs;
+	int i, nr = r->nr_docs;
 
 	if (json) {
 		printf("{\"output\":");
@@ -185,10 +89,10 @@ static void print_report(const struct compile_ctx *c, const char *out,
 		       "\"package_level_digests\":%lu,\"weak_hash_only\":%lu,"
 		       "\"conflicts\":%u,\"shared_digests\":%u,\"problems\":%lu,"
 		       "\"sources\":[",
-		       c->docs, c->components, c->file_digests, st->distinct,
-		       st->allowed, st->blocked, c->no_file_digest,
-		       c->package_digests, c->weak_only, st->conflicts,
-		       st->shared, c->problems);
+		       (unsigned long)r->nr_docs, r->components, r->file_digests, st->distinct,
+		       st->allowed, st->blocked, r->no_file_digest,
+		       r->package_digests, r->weak_only, st->conflicts,
+		       st->shared, r->problems);
 		for (i = 0; i < nr; i++) {
 			printf("%s{\"path\":", i ? "," : "");
 			policy_json_string(stdout, reps[i].path);
@@ -208,23 +112,23 @@ static void print_report(const struct compile_ctx *c, const char *out,
 		       reps[i].path, sbom_format_name(reps[i].st.format),
 		       reps[i].st.spec_version, reps[i].st.components,
 		       reps[i].st.file_digests, reps[i].st.problems);
-	printf("documents read                  %lu\n", c->docs);
-	printf("components                      %lu\n", c->components);
+	printf("documents read                  %lu\n", (unsigned long)r->nr_docs);
+	printf("components                      %lu\n", r->components);
 	printf("file digests                    %lu (before de-duplication)\n",
-	       c->file_digests);
+	       r->file_digests);
 	printf("distinct digests                %u (%u allowed, %u blocked)\n",
 	       st->distinct, st->allowed, st->blocked);
 	printf("components without file digest  %lu (cannot run under enforce)\n",
-	       c->no_file_digest);
+	       r->no_file_digest);
 	printf("package-level digests           %lu (not allowed: they hash archives)\n",
-	       c->package_digests);
+	       r->package_digests);
 	printf("weak-hash only                  %lu (no SHA-256: not allowed)\n",
-	       c->weak_only);
+	       r->weak_only);
 	printf("conflicts                       %u (allowed and blocked: blocked wins)\n",
 	       st->conflicts);
 	printf("shared digests                  %u (same file in several components)\n",
 	       st->shared);
-	printf("problems                        %lu\n", c->problems);
+	printf("problems                        %lu\n", r->problems);
 }
 
 struct compile_opts {
@@ -234,93 +138,53 @@ struct compile_opts {
 	__u64 version;
 };
 
-static int apply_source(struct compile_ctx *c, const struct compile_opts *o,
-			const struct policy_src *src)
+static int compile_exit(const struct policy_compile_result *r, int err)
 {
-	int i, ret;
-
-	if (!src) {
-		policy_builder__set_version(c->b, o->version);
-		return policy_builder__set_name(c->b, o->name);
+	if (err == -ENOMEM)
+		return BG_EXIT_INTERNAL;
+	switch (r->step) {
+	case POLICY_COMPILE_SOURCE:
+		return err == -ENOENT || err == -EACCES ? BG_EXIT_IO :
+		       BG_EXIT_INPUT;
+	case POLICY_COMPILE_NO_SBOM:
+		return BG_EXIT_USAGE;
+	case POLICY_COMPILE_SBOM:
+		return err == -EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
+	case POLICY_COMPILE_STRICT:
+		return BG_EXIT_INPUT;
+	default:
+		return err == -EFBIG || err == -E2BIG ? BG_EXIT_INPUT :
+		       BG_EXIT_IO;
 	}
-	policy_builder__set_version(c->b, src->version);
-	for (i = 0; i < BG_CLASS_MAX; i++)
-		policy_builder__set_mode(c->b, i, src->modes[i]);
-	policy_builder__set_allow_unmeasured_modules(c->b,
-					src->allow_unmeasured_modules);
-	policy_builder__set_trust_fuse(c->b, src->trust_fuse);
-	ret = policy_builder__set_name(c->b, src->name);
-	return ret ? ret : add_rules(c, src);
 }
 
 static int compile_run(struct compile_opts *o, char **sboms, int nr)
 {
 	struct compile_ctx c = { .verbose = log_get_level() >= LOG_LVL_DEBUG };
-	struct policy_build_stats st;
-	struct policy_src *src = NULL;
-	struct doc_report *reps = NULL;
-	char err[512];
+	const struct policy_compile_ops ops = { on_problem, on_document };
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	int i, n = 0, total, ret = BG_EXIT_INPUT;
+	struct policy_compile_opts po = {
+		.source = o->source,
+		.sboms = sboms,
+		.nr_sboms = nr,
+		.format = o->fmt,
+		.version = o->version,
+		.name = o->name,
+		.created = epoch ? strtoull(epoch, NULL, 10) : (__u64)time(NULL),
+		.strict = o->strict,
+		.output = o->out,
+	};
+	struct policy_compile_result r;
+	int ret;
 
-	if (o->source) {
-		src = policy_src__parse(o->source, err, sizeof(err));
-		if (!src) {
-			pr_err("%s", err);
-			return errno == ENOENT || errno == EACCES ? BG_EXIT_IO :
-			       BG_EXIT_INPUT;
-		}
-	}
-	total = nr + (src ? (int)src->nr_sboms : 0);
-	if (!total) {
-		pr_err("compile: no SBOM given (on the command line or as 'sbom' lines in --source)");
-		ret = BG_EXIT_USAGE;
-		goto out;
-	}
-	c.b = policy_builder__new();
-	reps = calloc(total, sizeof(*reps));
-	if (!c.b || !reps) {
-		ret = BG_EXIT_INTERNAL;
-		goto out;
-	}
-	policy_builder__set_created(c.b, epoch ? strtoull(epoch, NULL, 10) :
-				    (__u64)time(NULL));
-	if (apply_source(&c, o, src)) {
-		ret = BG_EXIT_INTERNAL;
-		goto out;
-	}
-	for (i = 0; i < total; i++, n++) {
-		if (src && i < (int)src->nr_sboms)
-			ret = read_sbom(&c, src->sboms[i].path,
-					src->sboms[i].format, &reps[n]);
-		else
-			ret = read_sbom(&c, sboms[i - (total - nr)], o->fmt,
-					&reps[n]);
-		if (ret) {
-			ret = ret == -EINVAL ? BG_EXIT_INPUT :
-			      ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
-			goto out;
-		}
-	}
-	ret = BG_EXIT_INPUT;
-	if (o->strict && c.problems) {
-		pr_err("compile: %lu problems in the SBOMs and --strict: nothing written",
-		       c.problems);
-		goto out;
-	}
-	ret = policy_builder__write(c.b, o->out, &st);
+	ret = policy_compile(&po, &ops, &c, &r);
 	if (ret) {
-		pr_err("%s: cannot write: %s", o->out, strerror(-ret));
-		ret = ret == -ENOMEM ? BG_EXIT_INTERNAL :
-		      ret == -EFBIG || ret == -E2BIG ? BG_EXIT_INPUT : BG_EXIT_IO;
-		goto out;
+		pr_err("%s", r.err);
+		ret = compile_exit(&r, ret);
+	} else {
+		print_report(&r, o->out, o->json);
 	}
-	print_report(&c, o->out, &st, reps, n, o->json);
-	ret = BG_EXIT_OK;
-out:
-	free(reps);
-	policy_builder__free(c.b);
-	policy_src__free(src);
+	policy_compile_result__free(&r);
 	return ret;
 }
 
