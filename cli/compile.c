@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 #include "policy_compile.h"
 
@@ -39,14 +40,15 @@ static void compile_usage(FILE *f)
 "      --policy-version N   policy version when there is no --source\n"
 "                           (default: the creation time in seconds)\n"
 "      --name NAME          policy name when there is no --source\n"
-"  -o, --output FILE        the compiled policy (written atomically)\n"
+"  -o, --output FILE        the compiled policy (written atomically; not a\n"
+"                           symbolic link, not an input)\n"
 "      --json               report as JSON on stdout\n"
 "  -v, --verbose            show every SBOM problem, not the first %d\n"
 "  -h, --help               this help\n"
 "\n"
 "SOURCE_DATE_EPOCH, when set, is used as the creation time.\n"
-"Exit: 0 written, 2 usage, 3 bad SBOM or policy source (nothing written),\n"
-"5 I/O error.\n", MAX_PROBLEMS_SHOWN);
+"Exit: 0 written, 2 usage (also: -o names an input), 3 bad SBOM or policy\n"
+"source (nothing written), 5 I/O error (also: -o is a symbolic link).\n", MAX_PROBLEMS_SHOWN);
 }
 
 static void on_problem(void *arg, const struct sbom_problem *p)
@@ -253,6 +255,14 @@ int do_compile(int argc, char **argv)
 	if (!o.out) {
 		pr_err("compile: -o POLICY.bgp is required");
 		return BG_EXIT_USAGE;
+	}
+	for (ch = optind - 1; ch < argc; ch++) {
+		const char *in = ch < optind ? o.source : argv[ch];
+
+		if (in && fileio_same_file(o.out, in)) {
+			pr_err("compile: -o %s is one of the inputs", o.out);
+			return BG_EXIT_USAGE;
+		}
 	}
 	if (o.source && (o.has_version || o.name)) {
 		pr_err("compile: --policy-version and --name come from the --source file");

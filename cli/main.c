@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 
 static const struct cmd cmds[] = {
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 	int c;
 
 	log_init("bomgate", 0);
+	fileio_cleanup_on_signal();	/* no OUT.XXXXXX left on ^C */
 	log_setup_libbpf();
 	while ((c = getopt_long(argc, argv, "+hvV", opts, NULL)) != -1) {
 		switch (c) {

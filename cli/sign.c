@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 #include "policy.h"
 #include "sign.h"
@@ -28,17 +29,23 @@ static void keygen_usage(FILE *f)
 	fprintf(f,
 "Usage: bomgate key generate [--type rsa|ec] [--bits N] -o KEY.pem\n"
 "                            --cert CERT.pem [--subject S] [--days N]\n"
+"                            [--force]\n"
 "\n"
 "Create a signing key and a self-signed certificate for it.\n"
 "  -t, --type rsa|ec   RSA (default, 3072 bits; kernels verify it) or\n"
 "                      ECDSA P-256 (kernel 6.12+ only)\n"
 "  -b, --bits N        RSA key size, 2048..16384\n"
-"  -o, --output FILE   private key, PEM, mode 0600\n"
+"  -o, --output FILE   private key, PEM, mode 0600; an existing file is\n"
+"                      not replaced without --force\n"
 "  -c, --cert FILE     self-signed certificate, PEM (give it to verifiers)\n"
 "  -s, --subject S     \"CN=name,O=org\" or \"/CN=name/O=org\"\n"
 "  -d, --days N        validity in days (default %d)\n"
+"  -f, --force         replace an existing private key\n"
 "  -h, --help          this help\n"
-"Exit: 0 written, 2 usage, 5 cannot write.\n", SIGN_DAYS_DEFAULT);
+"Outputs that are symbolic links are refused, never followed.\n"
+"Exit: 0 written, 2 usage (also: KEY and CERT the same file), 5 cannot\n"
+"write (also: KEY exists without --force, an output is a symlink).\n",
+		SIGN_DAYS_DEFAULT);
 }
 
 static int key_generate(int argc, char **argv)
@@ -50,6 +57,7 @@ static int key_generate(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' },
 		{ "subject", required_argument, NULL, 's' },
 		{ "days", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -58,7 +66,7 @@ static int key_generate(int argc, char **argv)
 	char err[512], *end;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "t:b:o:c:s:d:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:b:o:c:s:d:fh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			if (!strcmp(optarg, "rsa")) {
@@ -94,6 +102,9 @@ static int key_generate(int argc, char **argv)
 				return BG_EXIT_USAGE;
 			}
 			break;
+		case 'f':
+			kg.force = 1;
+			break;
 		case 'h':
 			keygen_usage(stdout);
 			return BG_EXIT_OK;
@@ -104,6 +115,11 @@ static int key_generate(int argc, char **argv)
 	}
 	if (!key || !cert || optind != argc) {
 		keygen_usage(stderr);
+		return BG_EXIT_USAGE;
+	}
+	if (fileio_same_file(key, cert)) {
+		pr_err("key generate: the key and the certificate cannot both be %s",
+		       key);
 		return BG_EXIT_USAGE;
 	}
 	ret = sign_key_generate(&kg, key, cert, err, sizeof(err));
@@ -147,10 +163,28 @@ static void sign_usage(FILE *f)
 "signers; signers may also sign separately, each into its own file.\n"
 "  -k, --key FILE      PEM private key\n"
 "  -c, --cert FILE     its certificate\n"
-"  -o, --output FILE   signature file\n"
+"  -o, --output FILE   signature file (not a symbolic link, not an input)\n"
 "  -h, --help          this help\n"
-"Exit: 0 written, 2 usage, 3 not a valid policy, 4 key/cert problem,\n"
-"5 I/O error.\n");
+"Exit: 0 written, 2 usage (also: -o names an input), 3 not a valid\n"
+"policy, 4 key/cert problem, 5 I/O error (also: -o is a symlink).\n");
+}
+
+/* -o over the policy, a key or a certificate would destroy it. */
+static int same_as_input(const char *out, const char *policy,
+			 const struct sign_signer *signers, int nr)
+{
+	int i;
+
+	for (i = -1; i < nr; i++) {
+		const char *in = i < 0 ? policy : signers[i].key_path;
+
+		if (fileio_same_file(out, in) ||
+		    (i >= 0 && fileio_same_file(out, signers[i].cert_path))) {
+			pr_err("sign: -o %s is one of the inputs", out);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int do_sign(int argc, char **argv)
@@ -197,10 +231,21 @@ int do_sign(int argc, char **argv)
 		sign_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
+	if (!out) {
+		def = policy_sig_default(argv[optind]);
+		if (!def)
+			return BG_EXIT_INTERNAL;
+		out = def;
+	}
+	if (same_as_input(out, argv[optind], signers, nkeys)) {
+		ret = BG_EXIT_USAGE;
+		goto out;
+	}
 	ret = policy_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
 	if (ret) {
 		pr_err("%s: %s", argv[optind], strerror(-ret));
-		return ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
+		ret = ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
+		goto out;
 	}
 	/* Never sign something the daemon would refuse to load. */
 	p = policy__from_mem(data, len, err, sizeof(err));
@@ -216,17 +261,9 @@ int do_sign(int argc, char **argv)
 		ret = ret == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_VERIFY;
 		goto out;
 	}
-	if (!out) {
-		def = policy_sig_default(argv[optind]);
-		if (!def) {
-			ret = BG_EXIT_INTERNAL;
-			goto out;
-		}
-		out = def;
-	}
-	ret = policy_write_file(out, sig, siglen);
+	ret = fileio_write_file(out, sig, siglen, 0644, 0);
 	if (ret) {
-		pr_err("%s: cannot write: %s", out, strerror(-ret));
+		pr_err("%s: cannot write: %s", out, fileio_strerror(ret));
 		ret = io_exit(ret);
 		goto out;
 	}

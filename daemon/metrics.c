@@ -8,6 +8,7 @@
 
 #include "daemon.h"
 #include "engine.h"
+#include "fileio.h"
 #include "log.h"
 #include "policy.h"
 
@@ -56,9 +57,9 @@ int metrics_write(struct daemon *d)
 		free(buf);
 		return -ENOMEM;
 	}
-	ret = policy_write_file_mode(d->conf->metrics_file, buf, len, 0644);
+	ret = fileio_write_file(d->conf->metrics_file, buf, len, 0644, 0);
 	if (ret)
-		pr_warn("%s: %s", d->conf->metrics_file, strerror(-ret));
+		pr_warn("%s: %s", d->conf->metrics_file, fileio_strerror(ret));
 	free(buf);
 	return ret;
 }

@@ -167,7 +167,8 @@ int policy_builder__update_source(struct policy_builder *b, __u32 source,
 /* Sorts, merges duplicates and serializes; *buf is malloc()ed. */
 int policy_builder__serialize(struct policy_builder *b, void **buf,
 			      size_t *len, struct policy_build_stats *st);
-/* serialize + write to a temp file in the same directory + rename. */
+/* serialize + write through fileio_out (fileio.h): temp file in the
+ * same directory + rename, devices in place, symlinks refused. */
 int policy_builder__write(struct policy_builder *b, const char *path,
 			  struct policy_build_stats *st);
 
@@ -180,10 +181,6 @@ void policy_json_string(FILE *f, const char *s);
 /* The header checksum of a serialized policy (SHA-256 with the checksum
  * field taken as zeros). 0 or -EINVAL (shorter than a header), -EIO. */
 int policy_checksum(const void *buf, size_t len, __u8 out[32]);
-/* Write @len bytes to @path through a temp file + fsync + rename. */
-int policy_write_file(const char *path, const void *buf, size_t len);
-int policy_write_file_mode(const char *path, const void *buf, size_t len,
-			   mode_t mode);
 /* Read a whole regular file (at most @max bytes) into malloc()ed memory. */
 int policy_read_file(const char *path, size_t max, void **buf, size_t *len);
 

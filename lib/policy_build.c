@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "fileio.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -809,99 +810,6 @@ int policy_builder__serialize(struct policy_builder *b, void **bufp,
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* An output file being written: a temp file renamed over @path at the
- * end, or, for devices and FIFOs (e.g. -o /dev/null), @path itself: a
- * rename would replace them with a regular file. */
-struct outfile {
-	char *tmp, *real;
-	const char *path;
-	int fd;
-	int in_place;
-};
-
-static int outfile__open(struct outfile *o, const char *path)
-{
-	struct stat st;
-
-	memset(o, 0, sizeof(*o));
-	o->fd = -1;
-	o->path = path;
-	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
-		o->in_place = 1;
-		o->fd = open(path, O_WRONLY | O_CLOEXEC);
-		return o->fd < 0 ? -errno : 0;
-	}
-	/* replace what a symlink points to, not the link itself */
-	o->real = realpath(path, NULL);
-	if (o->real)
-		o->path = o->real;
-	if (asprintf(&o->tmp, "%s.XXXXXX", o->path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	o->fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (o->fd < 0) {
-		free(o->tmp);
-		o->tmp = NULL;
-		return -errno;
-	}
-	return 0;
-}
-
-/* Commit (when @err is 0) or drop what was written; returns the error. */
-static int outfile__close(struct outfile *o, int err, mode_t mode)
-{
-	if (!err && !o->in_place && (fchmod(o->fd, mode) || fsync(o->fd)))
-		err = -errno;
-	if (o->fd >= 0 && close(o->fd) && !err)
-		err = -errno;
-	o->fd = -1;
-	if (!err && o->tmp && rename(o->tmp, o->path))
-		err = -errno;
-	if (err && o->tmp)
-		unlink(o->tmp);
-	free(o->tmp);
-	free(o->real);
-	o->tmp = o->real = NULL;
-	return err;
-}
-
-int policy_write_file(const char *path, const void *buf, size_t len)
-{
-	return policy_write_file_mode(path, buf, len, 0644);
-}
-
-int policy_write_file_mode(const char *path, const void *buf, size_t len,
-			   mode_t mode)
-{
-	struct outfile o;
-	int err;
-
-	err = outfile__open(&o, path);
-	if (!err)
-		err = write_all(o.fd, buf, len);
-	return outfile__close(&o, err, mode);
-}
-
 /* Serialize to @k (fd and md set), returning the file's checksum. */
 static int emit_hashed(const struct policy_builder *b, const struct layout *l,
 		       const __u8 in[32], struct sink *k, __u8 sum[32])
@@ -927,7 +835,7 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 {
 	static const __u8 zero[32];
 	const off_t at = offsetof(struct bgp_header, checksum);
-	struct outfile o = { .fd = -1 };
+	struct fileio_out o;
 	struct sink k = { .fd = -1 };
 	struct layout l;
 	__u8 sum[32];
@@ -943,7 +851,7 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = outfile__open(&o, path);
+	err = fileio_out_open(&o, path, 0644, 0);
 	if (err)
 		goto out;
 	if (o.in_place) {
@@ -961,7 +869,7 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 				err = n < 0 ? -errno : -EIO;
 		}
 	}
-	err = outfile__close(&o, err, 0644);
+	err = fileio_out_close(&o, err);
 out:
 	EVP_MD_CTX_free(k.md);
 	free(k.buf);

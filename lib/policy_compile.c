@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "policy_compile.h"
 #include "policy_source.h"
 
@@ -192,7 +193,7 @@ static int walk(struct walk *w, const struct policy_compile_opts *o,
 	ret = policy_builder__write(w->b, o->output, &r->build);
 	if (ret)
 		return fail(r, POLICY_COMPILE_WRITE, ret, "%s: cannot write: %s",
-			    o->output, strerror(-ret));
+			    o->output, fileio_strerror(ret));
 	return 0;
 }
 

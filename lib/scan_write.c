@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "fileio.h"
 #include "policy.h"
 #include "scan.h"
 #include "sha256.h"
@@ -335,34 +336,12 @@ int scan__write_stream(struct scan *s, enum scan_out fmt, FILE *f)
 	return err;
 }
 
-/* A device or a FIFO: written in place. */
-static int write_special(struct scan *s, enum scan_out fmt, const char *path,
-			 char *errbuf, size_t errlen)
-{
-	FILE *f;
-	int err;
-
-	f = fopen(path, "we");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
-	err = scan__write_stream(s, fmt, f);
-	if (fclose(f) && !err)
-		err = -errno;
-out:
-	if (err)
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(-err));
-	return err;
-}
-
 int scan__write(struct scan *s, enum scan_out fmt, const char *path,
 		char *errbuf, size_t errlen)
 {
-	char *tmp = NULL, *real = NULL;
-	struct stat sb;
+	struct fileio_out o;
 	FILE *f = NULL;
-	int fd = -1, err;
+	int err, fd;
 
 	if (!strcmp(path, "-")) {
 		err = scan__write_stream(s, fmt, stdout);
@@ -370,60 +349,22 @@ int scan__write(struct scan *s, enum scan_out fmt, const char *path,
 			snprintf(errbuf, errlen, "stdout: %s", strerror(-err));
 		return err;
 	}
-	/* Only a regular file (or a new one) is replaced by a rename: never
-	 * rename over /dev/null, a FIFO, or the symlink instead of its
-	 * target. */
-	if (!stat(path, &sb) && !S_ISREG(sb.st_mode))
-		return write_special(s, fmt, path, errbuf, errlen);
-	if (!lstat(path, &sb) && S_ISLNK(sb.st_mode)) {
-		real = realpath(path, NULL);
-		if (!real) {
+	err = fileio_out_open(&o, path, 0644, 0);
+	if (err)
+		goto out;
+	fd = dup(o.fd);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		err = scan__write_stream(s, fmt, f);
+		if (fclose(f) && !err)
 			err = -errno;
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(-err));
-			return err;
-		}
-		path = real;
 	}
-	err = asprintf(&tmp, "%s.XXXXXX", path) < 0 ? -ENOMEM : 0;
-	free(real);
+	err = fileio_out_close(&o, err);
+out:
 	if (err)
-		return err;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(errbuf, errlen, "%s: %s", tmp, strerror(-err));
-		free(tmp);
-		return err;
-	}
-	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
-		err = -errno;
-		goto fail;
-	}
-	fd = -1;
-	err = scan__write_stream(s, fmt, f);
-	if (err)
-		goto fail;
-	if (fsync(fileno(f))) {
-		err = -errno;
-		goto fail;
-	}
-	err = fclose(f) ? -errno : 0;
-	f = NULL;
-	if (err)
-		goto fail;
-	if (rename(tmp, path)) {
-		err = -errno;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	snprintf(errbuf, errlen, "%s: %s", tmp, strerror(-err));
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
+		snprintf(errbuf, errlen, "%s: %s", path, fileio_strerror(err));
 	return err;
 }

@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "fileio.h"
 #include "policy.h"
 #include "sign.h"
 
@@ -56,14 +57,15 @@ const char *sign_status_name(enum sign_status st)
 	return (unsigned int)st <= SIGN_ERR_TRUST ? names[st] : "?";
 }
 
-static int bio_to_file(BIO *bio, const char *path, mode_t mode)
+static int bio_to_file(BIO *bio, const char *path, mode_t mode,
+		       unsigned int flags)
 {
 	char *data = NULL;
 	long len = BIO_get_mem_data(bio, &data);
 
 	if (len < 0)
 		return -EIO;
-	return policy_write_file_mode(path, data, len, mode);
+	return fileio_write_file(path, data, len, mode, flags);
 }
 
 static int parse_subject(X509_NAME *name, const char *subject)
@@ -162,8 +164,21 @@ int sign_key_generate(const struct sign_keygen *kg, const char *key_path,
 	X509 *x = NULL;
 	BIO *kb = NULL, *cb = NULL;
 	int bits = kg->bits ? kg->bits : SIGN_RSA_BITS_DEFAULT;
-	int ret = -EINVAL;
+	unsigned int kflags = kg->force ? 0 : FILEIO_NOREPLACE;
+	const char *bad = key_path;
+	int ret;
 
+	/* before the (slow) key generation */
+	ret = fileio_out_check(key_path, kflags);
+	if (!ret) {
+		bad = cert_path;
+		ret = fileio_out_check(cert_path, 0);
+	}
+	if (ret) {
+		seterr(err, errlen, "%s: %s", bad, fileio_strerror(ret));
+		goto out;
+	}
+	ret = -EINVAL;
 	if (kg->type == SIGN_KEY_RSA) {
 		if (bits < 2048 || bits > 16384) {
 			seterr(err, errlen, "RSA key size %d out of range 2048..16384",
@@ -189,14 +204,14 @@ int sign_key_generate(const struct sign_keygen *kg, const char *key_path,
 		seterr(err, errlen, "cannot encode the key or certificate");
 		goto out;
 	}
-	ret = bio_to_file(kb, key_path, 0600);
+	ret = bio_to_file(kb, key_path, 0600, kflags);
 	if (ret) {
-		seterr(err, errlen, "%s: %s", key_path, strerror(-ret));
+		seterr(err, errlen, "%s: %s", key_path, fileio_strerror(ret));
 		goto out;
 	}
-	ret = bio_to_file(cb, cert_path, 0644);
+	ret = bio_to_file(cb, cert_path, 0644, 0);
 	if (ret)
-		seterr(err, errlen, "%s: %s", cert_path, strerror(-ret));
+		seterr(err, errlen, "%s: %s", cert_path, fileio_strerror(ret));
 out:
 	BIO_free(kb);
 	BIO_free(cb);

@@ -29,10 +29,14 @@ struct sign_keygen {
 	const char *subject;	/* "CN=name,O=org" or "/CN=name/O=org" */
 	int days;		/* validity; 0: SIGN_DAYS_DEFAULT */
 	long not_before;	/* seconds from now, may be negative (tests) */
+	int force;		/* replace an existing private key */
 };
 
 /* Writes the private key (PEM, mode 0600) and a self-signed certificate
- * (PEM) through temp files + rename. 0 or -errno, err says why. */
+ * (PEM) through fileio (temp files + rename, symlinks refused). An
+ * existing key is never replaced unless kg->force (-EEXIST, checked
+ * before anything is generated and again, atomically, at the rename).
+ * 0 or -errno, err says why. */
 int sign_key_generate(const struct sign_keygen *kg, const char *key_path,
 		      const char *cert_path, char *err, size_t errlen);
 

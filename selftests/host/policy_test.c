@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "fileio.h"
 #include "policy.h"
 #include "policy_source.h"
 #include "sha256.h"
@@ -408,7 +409,7 @@ TEST(open_file_and_errors)
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/p.bgp", dir);
 	ASSERT_EQ(0, build_sample(&buf, &len, &st));
-	ASSERT_EQ(0, policy_write_file(path, buf, len));
+	ASSERT_EQ(0, fileio_write_file(path, buf, len, 0644, 0));
 	p = policy__open(path, err, sizeof(err));
 	ASSERT_NE(NULL, p) TH_LOG("%s", err);
 	EXPECT_EQ(0, memcmp(policy__file_sha256(p),

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 
 #include "kselftest_harness.h"
+#include "fileio.h"
 #include "policy.h"
 #include "sign.h"
 
@@ -30,7 +31,7 @@ static void keygen(struct __test_metadata *_metadata, FIXTURE_DATA(sign) *self,
 {
 	struct sign_keygen kg = { .type = type, .subject = subj,
 				  .not_before = not_before, .days = days,
-				  .bits = 2048 };
+				  .bits = 2048, .force = 1 };
 	char err[512], dir[64];
 
 	memcpy(dir, self->dir, sizeof(dir));
@@ -297,7 +298,7 @@ TEST_F(sign, files_and_key_mode)
 	EXPECT_EQ(0600U, st.st_mode & 0777);
 	ASSERT_EQ(0, do_sign(self, alice, 1, data, sizeof(data), &s));
 	snprintf(path, sizeof(path), "%s/p.sig", self->dir);
-	ASSERT_EQ(0, policy_write_file(path, s.data, s.len));
+	ASSERT_EQ(0, fileio_write_file(path, s.data, s.len, 0644, 0));
 	EXPECT_EQ(0, sign_verify(data, sizeof(data), sp, 1, tp, 1, 1, &res,
 				 err, sizeof(err))) TH_LOG("%s", err);
 	unlink(path);
