@@ -32,6 +32,20 @@ static inline int tu_run(const char *cmd, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Write @text to @dir/@name (test fixtures). */
+static inline void tu_put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static inline const char *tu_build(void)
 {
 	const char *b = getenv("BOMGATE_BUILD");

@@ -17,6 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "sha256.h"
+#include "testutil.h"
 
 #define OUT_MAX (256 * 1024)
 
@@ -126,19 +127,6 @@ static int run(FIXTURE_DATA(cli) *self, const char *fmt, ...)
 	return ret;
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void hex_of_text(const char *text, char hex[65])
 {
 	__u8 d[32];
@@ -204,7 +192,7 @@ TEST_F(cli, compile_rejects_bad_input_and_writes_nothing)
 	EXPECT_EQ(5, run(self, "compile missing.json -o m.bgp"));
 	EXPECT_NE(NULL, strstr(self->out, "missing.json"));
 	EXPECT_EQ(0, shell(self, "test -z \"$(ls | grep -e '^m.bgp' -e '^strict.bgp' -e '^bad.bgp')\""));
-	write_file(self->dir, "bad.policy", "version 2\nmode exec deny\n");
+	tu_put(self->dir, "bad.policy", "version 2\nmode exec deny\n");
 	EXPECT_EQ(3, run(self, "compile --source bad.policy -o b.bgp"));
 	EXPECT_NE(NULL, strstr(self->out, "bad.policy:2: unknown mode 'deny'"))
 		TH_LOG("%s", self->out);
@@ -223,7 +211,7 @@ static void make_policy(FIXTURE_DATA(cli) *self, const char *name,
 		 "# test policy\nversion %d\nname test\nsbom %s/" SPDX_TV "\n"
 		 "mode exec %s\nallow %s built in CI run 7\nblock %s known bad\n",
 		 version, self->corpora, mode, a, b);
-	write_file(self->dir, "p.policy", src);
+	tu_put(self->dir, "p.policy", src);
 	(void)name;
 }
 
@@ -231,9 +219,9 @@ TEST_F(cli, check_and_hash)
 {
 	char hex[65], want[256];
 
-	write_file(self->dir, "good", "good binary\n");
-	write_file(self->dir, "evil", "evil binary\n");
-	write_file(self->dir, "other", "unknown binary\n");
+	tu_put(self->dir, "good", "good binary\n");
+	tu_put(self->dir, "evil", "evil binary\n");
+	tu_put(self->dir, "other", "unknown binary\n");
 	make_policy(self, "p", 5, "good binary\n", "evil binary\n", "enforce");
 	ASSERT_EQ(0, run(self, "compile --source p.policy -o p.bgp"))
 		TH_LOG("%s", self->out);

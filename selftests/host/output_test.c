@@ -34,19 +34,6 @@ FIXTURE(out) {
 	char out[OUT_MAX];
 };
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static int get(const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[PATH_MAX];
@@ -112,12 +99,12 @@ FIXTURE_SETUP(out)
 	ASSERT_EQ(0, access(self->bin, X_OK));
 	snprintf(self->dir, sizeof(self->dir), "/tmp/output_test.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	put(self->dir, "sbom.json",
+	tu_put(self->dir, "sbom.json",
 	    "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\","
 	    "\"components\":[{\"type\":\"file\",\"name\":\"a\",\"hashes\":"
 	    "[{\"alg\":\"SHA-256\",\"content\":\"0000000000000000000000000000"
 	    "000000000000000000000000000000000007\"}]}]}\n");
-	put(self->dir, "target", target_text);
+	tu_put(self->dir, "target", target_text);
 }
 
 FIXTURE_TEARDOWN(out)
