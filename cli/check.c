@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "text.h"
 #include "policy.h"
 #include "sha256.h"
 #include "sign.h"
@@ -143,7 +144,8 @@ static void check_text(const char *path, const char *hex, const char *verdict,
 	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
 	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
 
-	printf("%s: %s", path, verdict);
+	text_fput(stdout, path);
+	printf(": %s", verdict);
 	if (!e) {
 		printf(": sha256 %s is in no SBOM of the policy\n", hex);
 		return;
@@ -153,14 +155,15 @@ static void check_text(const char *path, const char *hex, const char *verdict,
 		return;
 	}
 	if (c->source == POLICY_SRC_POLICY) {
-		printf(": policy source line %u: %s\n", c->line, c->reason);
+		printf(": policy source line %u: ", c->line);
+		text_fput(stdout, c->reason);
+		putchar('\n');
 		return;
 	}
-	printf(": %s%s%s", *c->name ? c->name : "(unnamed)",
-	       *c->version ? " " : "", c->version);
-	if (*c->purl)
-		printf(" <%s>", c->purl);
-	printf(" in %s", s ? s->name : "?");
+	printf(": ");
+	print_component_id(c);
+	printf(" in ");
+	text_fput(stdout, s ? s->name : "?");
 	if (c->line)
 		printf(":%u", c->line);
 	if (e->flags & POLICY_F_SHARED)

@@ -37,4 +37,8 @@ int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
 
+struct policy_component;
+/* "name version <purl>" of a component, escaped (cli/inspect.c). */
+void print_component_id(const struct policy_component *c);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
+#include "text.h"
 #include "policy_compile.h"
 
 #define MAX_PROBLEMS_SHOWN	10
@@ -108,12 +109,22 @@ static void print_report(const struct policy_compile_result *r,
 		printf("]}\n");
 		return;
 	}
-	printf("compiled %s\n", out);
-	for (i = 0; i < nr; i++)
-		printf("  %-44s %s %s: %lu components, %lu file digests, %lu problems\n",
-		       reps[i].path, sbom_format_name(reps[i].st.format),
-		       reps[i].st.spec_version, reps[i].st.components,
-		       reps[i].st.file_digests, reps[i].st.problems);
+	printf("compiled ");
+	text_fput(stdout, out);
+	putchar('\n');
+	for (i = 0; i < nr; i++) {
+		/* the path may be hostile, spec_version comes from the SBOM */
+		size_t w = text_escaped_len(reps[i].path);
+
+		printf("  ");
+		text_fput(stdout, reps[i].path);
+		printf("%*s %s ", w < 44 ? (int)(44 - w) : 0, "",
+		       sbom_format_name(reps[i].st.format));
+		text_fput(stdout, reps[i].st.spec_version);
+		printf(": %lu components, %lu file digests, %lu problems\n",
+		       reps[i].st.components, reps[i].st.file_digests,
+		       reps[i].st.problems);
+	}
 	printf("documents read                  %lu\n", (unsigned long)r->nr_docs);
 	printf("components                      %lu\n", r->components);
 	printf("file digests                    %lu (before de-duplication)\n",

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "text.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -123,6 +124,21 @@ static void inspect_json(const struct policy *p, int entries)
 	printf("}\n");
 }
 
+/* "name version <purl>": SBOM text, escaped. */
+void print_component_id(const struct policy_component *c)
+{
+	text_fput(stdout, *c->name ? c->name : "(unnamed)");
+	if (*c->version) {
+		putchar(' ');
+		text_fput(stdout, c->version);
+	}
+	if (*c->purl) {
+		printf(" <");
+		text_fput(stdout, c->purl);
+		putchar('>');
+	}
+}
+
 static void print_component(const struct policy *p, __u32 idx)
 {
 	const struct policy_component *c = policy__component(p, idx);
@@ -133,16 +149,16 @@ static void print_component(const struct policy *p, __u32 idx)
 		return;
 	}
 	if (c->source == POLICY_SRC_POLICY) {
-		printf("policy source line %u: %s", c->line, c->reason);
+		printf("policy source line %u: ", c->line);
+		text_fput(stdout, c->reason);
 		return;
 	}
-	printf("%s%s%s", *c->name ? c->name : "(unnamed)",
-	       *c->version ? " " : "", c->version);
-	if (*c->purl)
-		printf(" <%s>", c->purl);
+	print_component_id(c);
 	s = policy__source(p, c->source);
-	if (s)
-		printf(" from %s", s->name);
+	if (s) {
+		printf(" from ");
+		text_fput(stdout, s->name);
+	}
 }
 
 static void inspect_text(const struct policy *p, int entries)
@@ -156,7 +172,9 @@ static void inspect_text(const struct policy *p, int entries)
 	sha256_hex(policy__file_sha256(p), hex);
 	printf("format version    %u\n", policy__format_version(p));
 	printf("policy version    %llu\n", (unsigned long long)policy__version(p));
-	printf("name              %s\n", *policy__name(p) ? policy__name(p) : "-");
+	printf("name              ");
+	text_fput(stdout, *policy__name(p) ? policy__name(p) : "-");
+	putchar('\n');
 	printf("created           %s\n", when);
 	printf("sha256            %s\n", hex);
 	printf("modes            ");
@@ -174,7 +192,9 @@ static void inspect_text(const struct policy *p, int entries)
 	for (i = 0; i < policy__nr_sources(p); i++) {
 		s = policy__source(p, i);
 		sha256_hex(s->sha256, hex);
-		printf("  %s  %s (%s, %llu file digests)\n", hex, s->name,
+		printf("  %s  ", hex);
+		text_fput(stdout, s->name);
+		printf(" (%s, %llu file digests)\n",
 		       policy_format_name(s->format),
 		       (unsigned long long)s->nr_digests);
 	}

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
+#include "text.h"
 #include "policy.h"
 #include "sign.h"
 
@@ -327,11 +328,16 @@ static void verify_print(const char *path, const struct policy *p,
 	}
 	if (res->status != SIGN_OK)
 		return;
-	printf("%s: verified, policy version %llu, %d signer%s:\n", path,
+	text_fput(stdout, path);
+	printf(": verified, policy version %llu, %d signer%s:\n",
 	       (unsigned long long)policy__version(p), res->nr_signers,
 	       res->nr_signers == 1 ? "" : "s");
-	for (i = 0; i < res->nr_signers; i++)
-		printf("  %s\n", res->signers[i]);
+	for (i = 0; i < res->nr_signers; i++) {
+		/* subjects are the certificates' text: escaped */
+		printf("  ");
+		text_fput(stdout, res->signers[i]);
+		putchar('\n');
+	}
 }
 
 int do_verify(int argc, char **argv)

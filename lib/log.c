@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <openssl/err.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "text.h"
 
 static const char *log_ident = "bomgate";
 static int log_syslog;
@@ -29,23 +31,34 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
+/*
+ * Messages name files, SBOM fields and certificate subjects that come from
+ * elsewhere: the whole message is escaped (text.h) on its way to stderr
+ * and syslog, so a crafted name cannot move the cursor or rewrite the
+ * lines above it.
+ */
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
-	va_list aq;
+	char msg[4096], *esc;
+	size_t n;
 
 	if (lvl > log_level)
 		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
 	if (log_syslog) {
-		va_copy(aq, ap);
-		vsyslog(prio[lvl], fmt, aq);
-		va_end(aq);
+		n = text_escaped_len(msg) + 1;
+		esc = malloc(n);
+		syslog(prio[lvl], "%s", esc ? text_escape(esc, n, msg) : msg);
+		free(esc);
 	}
 	fprintf(stderr, "%s: %s", log_ident, tag[lvl]);
-	vfprintf(stderr, fmt, ap);
-	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
-		fputc('\n', stderr);
+	text_fput(stderr, msg);
+	fputc('\n', stderr);
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)

@@ -3,6 +3,7 @@
 #ifndef BOMGATE_TESTUTIL_H
 #define BOMGATE_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,23 @@ static inline int tu_run(const char *cmd, char *out, size_t len)
 	}
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Run the shell command made of @fmt in @dir with $B the bomgate binary
+ * @bin; stdout+stderr into @out. Returns the exit status as tu_run(). */
+static inline int __attribute__((format(printf, 5, 6)))
+tu_run_in(const char *dir, const char *bin, char *out, size_t len,
+	  const char *fmt, ...)
+{
+	char args[2048], cmd[3 * 4096 + 2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && B='%s' && (%s) 2>&1", dir, bin,
+		 args);
+	return tu_run(cmd, out, len);
 }
 
 /* Write @text to @dir/@name (test fixtures). */

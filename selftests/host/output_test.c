@@ -76,19 +76,9 @@ static int is_link(const char *dir, const char *name)
 }
 
 /* In the test's directory, with $B the bomgate binary. */
-static int __attribute__((format(printf, 2, 3)))
-run(FIXTURE_DATA(out) *self, const char *fmt, ...)
-{
-	char args[2048], cmd[PATH_MAX * 2 + 2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && B='%s' && (%s) 2>&1", self->dir,
-		 self->bin, args);
-	return tu_run(cmd, self->out, sizeof(self->out));
-}
+#define run(self, ...) \
+	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
+		  __VA_ARGS__)
 
 FIXTURE_SETUP(out)
 {
