@@ -48,8 +48,12 @@ static void compile_usage(FILE *f)
 "  -h, --help               this help\n"
 "\n"
 "SOURCE_DATE_EPOCH, when set, is used as the creation time.\n"
+"A policy that would allow nothing is reported loudly; with --strict it is\n"
+"an error and nothing is written.\n"
 "Exit: 0 written, 2 usage (also: -o names an input), 3 bad SBOM or policy\n"
-"source (nothing written), 5 I/O error (also: -o is a symbolic link).\n", MAX_PROBLEMS_SHOWN);
+"source, or --strict and a problem or an empty allowlist (nothing\n"
+"written), 5 I/O error (also: -o is a symbolic link), 7 internal.\n",
+		MAX_PROBLEMS_SHOWN);
 }
 
 static void on_problem(void *arg, const struct sbom_problem *p)
@@ -151,6 +155,18 @@ struct compile_opts {
 	__u64 version;
 };
 
+/* Compiles, loads, and under enforce denies every exec: say so loudly. */
+static void warn_empty(const struct policy_compile_result *r, const char *out)
+{
+	pr_warn("%s ALLOWS NOTHING: no file-level SHA-256 digest was found "
+		"(%lu components, %lu without a file digest, %lu package-level "
+		"digests, which hash archives, not installed files)", out,
+		r->components, r->no_file_digest, r->package_digests);
+	pr_warn("under enforce every exec, mmap and module load would be "
+		"denied; bomgated refuses to enforce it without --force, and "
+		"--strict makes this an error");
+}
+
 static int compile_exit(const struct policy_compile_result *r, int err)
 {
 	if (err == -ENOMEM)
@@ -164,6 +180,7 @@ static int compile_exit(const struct policy_compile_result *r, int err)
 	case POLICY_COMPILE_SBOM:
 		return err == -EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
 	case POLICY_COMPILE_STRICT:
+	case POLICY_COMPILE_EMPTY:
 		return BG_EXIT_INPUT;
 	default:
 		return err == -EFBIG || err == -E2BIG ? BG_EXIT_INPUT :
@@ -196,6 +213,8 @@ static int compile_run(struct compile_opts *o, char **sboms, int nr)
 		ret = compile_exit(&r, ret);
 	} else {
 		print_report(&r, o->out, o->json);
+		if (!r.build.allowed)
+			warn_empty(&r, o->out);
 	}
 	policy_compile_result__free(&r);
 	return ret;

@@ -203,9 +203,38 @@ int guard_list(const struct daemon_conf *c, FILE *f)
 	return 0;
 }
 
+/*
+ * A policy that allows no digest, enforced, denies everything its classes
+ * gate (an SBOM with only package-level hashes compiles to one): every
+ * class stays in audit unless --force.
+ */
+static int empty_hold(const struct daemon *d, const struct policy *p,
+		      __u8 *modes)
+{
+	int i, n = 0;
+
+	if (policy__nr_allowed(p))
+		return 0;
+	for (i = 0; i < BG_CLASS_MAX; i++)
+		n += modes[i] == BG_MODE_ENFORCE;
+	if (!n)
+		return 0;
+	if (d->conf->force) {
+		pr_warn("the policy allows nothing: enforcing anyway (--force); every file of an enforced class is denied");
+		return 0;
+	}
+	pr_err("the policy allows nothing (no digest): every class stays in audit mode (compile it from SBOMs with file-level SHA-256 digests, or --force)");
+	for (i = 0; i < BG_CLASS_MAX; i++)
+		if (modes[i] == BG_MODE_ENFORCE)
+			modes[i] = BG_MODE_AUDIT;
+	return 1;
+}
+
 /* Keep exec and mmap out of enforce when the guard finds a problem. */
 static int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes)
 {
+	if (empty_hold(d, p, modes))
+		return 1;
 	if (modes[BG_CLASS_EXEC] != BG_MODE_ENFORCE &&
 	    modes[BG_CLASS_MMAP] != BG_MODE_ENFORCE)
 		return 0;
@@ -319,7 +348,13 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 		if (cls < 0 || cls == i)
 			m.mode[i] = mode;
 	if (guard_hold(d, d->pol, m.mode)) {
-		size_t l = snprintf(err, errlen, "lock-out guard: the policy would deny");
+		size_t l;
+
+		if (!policy__nr_allowed(d->pol)) {
+			snprintf(err, errlen, "the policy allows nothing: not enforced without --force");
+			return -EPERM;
+		}
+		l = snprintf(err, errlen, "lock-out guard: the policy would deny");
 
 		for (int i = 0; i < d->guard.n && l < errlen; i++)
 			l += snprintf(err + l, errlen - l, " %s", d->guard.path[i]);

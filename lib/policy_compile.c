@@ -145,6 +145,16 @@ static int add_rules(struct policy_builder *b, const struct policy_src *src)
 	return 0;
 }
 
+/* The source's allow lines. */
+static size_t nr_allowing(const struct policy_src *src)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; src && i < src->nr_rules; i++)
+		n += !!(src->rules[i].flags & POLICY_F_ALLOW);
+	return n;
+}
+
 static int apply_source(struct policy_builder *b,
 			const struct policy_compile_opts *o,
 			const struct policy_src *src)
@@ -190,6 +200,11 @@ static int walk(struct walk *w, const struct policy_compile_opts *o,
 		return fail(r, POLICY_COMPILE_STRICT, -EINVAL,
 			    "compile: %lu problems in the SBOMs and --strict: nothing written",
 			    r->problems);
+	if (o->strict && !r->file_digests && !nr_allowing(src))
+		return fail(r, POLICY_COMPILE_EMPTY, -EINVAL,
+			    "compile: the policy would allow nothing (%lu components, %lu without a file-level SHA-256, %lu package-level digests) and --strict: nothing written",
+			    r->components, r->no_file_digest,
+			    r->package_digests);
 	ret = policy_builder__write(w->b, o->output, &r->build);
 	if (ret)
 		return fail(r, POLICY_COMPILE_WRITE, ret, "%s: cannot write: %s",

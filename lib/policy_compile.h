@@ -52,6 +52,8 @@ enum policy_compile_step {
 	POLICY_COMPILE_NO_SBOM,	/* no SBOM at all (EINVAL) */
 	POLICY_COMPILE_SBOM,	/* reading an SBOM: EINVAL, ENOMEM, I/O */
 	POLICY_COMPILE_STRICT,	/* problems under strict (EINVAL) */
+	POLICY_COMPILE_EMPTY,	/* under strict: nothing would be allowed
+				 * (EINVAL) */
 	POLICY_COMPILE_WRITE,	/* building or writing the .bgp: ENOMEM,
 				 * EFBIG/E2BIG (too large), I/O */
 };

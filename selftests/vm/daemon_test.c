@@ -92,7 +92,7 @@ static int make_policies(void)
 {
 	const char *b = tu_build();
 
-	if (!access(D "/nf.bgp.sig", F_OK))
+	if (!access(D "/empty.bgp.sig", F_OK))
 		return 0;
 	mkdir(D, 0755);
 	mkdir(D "/ok", 0755);
@@ -112,8 +112,10 @@ static int make_policies(void)
 	       "printf 'version 6\\nname flags\\nsbom sbom.json\\nallow-unmeasured-modules yes\\ntrust-fuse yes\\n' > " D "/fl.policy && "
 	       "%s/bomgate compile -s " D "/fl.policy -o " D "/fl.bgp 2>&1 && "
 	       "%s/bomgate compile --policy-version 7 --name noflags -o " D "/nf.bgp " D "/sbom.json 2>&1 && "
-	       "for v in v1 v2 v3 ng fl nf; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
-	       b, b, b, b, b, b, b, b, b))
+	       "printf '{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[{\"type\":\"library\",\"name\":\"pkg\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"%%064d\"}]}]}' 7 > " D "/pkgonly.json && "
+	       "%s/bomgate compile --policy-version 8 --name empty -o " D "/empty.bgp " D "/pkgonly.json 2>&1 && "
+	       "for v in v1 v2 v3 ng fl nf empty; do %s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/$v.bgp || exit 1; done 2>&1",
+	       b, b, b, b, b, b, b, b, b, b))
 		return -1;
 	return 0;
 }
@@ -362,6 +364,42 @@ TEST_F_TIMEOUT(daemon, lockout_guard_keeps_audit, 240)
 	ASSERT_LT(0, ctl("mode enforce exec"));
 	EXPECT_NE(NULL, strstr(dt_out, "lock-out guard")) TH_LOG("%s", dt_out);
 	EXPECT_NE(NULL, strstr(file(LOG), "lock-out guard: the policy would deny"));
+}
+
+/* Issue 11: a policy that allows nothing (an SBOM with only package-level
+ * hashes) is not enforced without --force: every class held in audit, a
+ * later 'mode enforce' refused; --force enforces it (and, scoped to the
+ * test's cgroup, denies even the listed-nowhere OK binary). */
+TEST_F_TIMEOUT(daemon, empty_allowlist_needs_force, 240)
+{
+	ASSERT_EQ(0, use_policy("empty"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	for (int i = 0; i < BG_CLASS_MAX; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "\"%s\":\"audit\"", bg_class_name(i));
+		EXPECT_NE(NULL, strstr(dt_out, want)) TH_LOG("%s: %s", want, dt_out);
+	}
+	EXPECT_NE(NULL, strstr(dt_out, "\"held_back\":true")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "the policy allows nothing (no digest)"))
+		TH_LOG("%s", file(LOG));
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_EQ(RAN_OK, run(BAD));
+	ASSERT_LT(0, ctl("mode enforce"));
+	EXPECT_NE(NULL, strstr(dt_out, "allows nothing")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run(OK));
+
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	engine_pin_remove(PIN);
+	self->pid = start(self->cg, "enforce", "--force");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"exec\":\"enforce\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "enforcing anyway (--force)"));
+	EXPECT_EQ(EPERM, run(OK));
 }
 
 TEST_F_TIMEOUT(daemon, syscall_outside_seccomp_kills_daemon_enforcement_stays, 240)

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unsafe defaults and careless hands (issue 11, bugs 4, 8, 11): a policy
+ * that allows nothing is reported loudly and fails --strict; the example
+ * policy in docs/policy.md compiles as printed; check's signature options
+ * without --trust are refused instead of silently checking nothing.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "testutil.h"
+
+#define OUT_MAX (64 * 1024)
+#define HELLO_SPDX "spdx-examples/software/example10/spdx2.3/hello-source.spdx.json"
+
+FIXTURE(dflt) {
+	char dir[64];
+	char bin[PATH_MAX + 16];
+	char out[OUT_MAX];
+};
+
+#define run(self, ...) \
+	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
+		  __VA_ARGS__)
+
+#define PKG_ONLY "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\"," \
+	"\"components\":[{\"type\":\"library\",\"name\":\"pkg\",\"version\":\"1\"," \
+	"\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"" \
+	"00000000000000000000000000000000000000000000000000000000000000aa\"}]}]}\n"
+#define NO_COMPONENTS "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\"," \
+	"\"components\":[]}\n"
+
+FIXTURE_SETUP(dflt)
+{
+	char build[PATH_MAX];
+
+	ASSERT_NE(NULL, realpath(tu_build(), build));
+	snprintf(self->bin, sizeof(self->bin), "%s/bomgate", build);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/defaults_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	tu_put(self->dir, "pkg.json", PKG_ONLY);
+	tu_put(self->dir, "none.json", NO_COMPONENTS);
+}
+
+FIXTURE_TEARDOWN(dflt)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd))
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+/* Bug 4: only package-level hashes, or no components, compiled silently
+ * into a policy that denies everything under enforce, even --strict. */
+TEST_F(dflt, empty_allowlist_is_loud_and_fails_strict)
+{
+	static const char *const docs[] = { "pkg.json", "none.json" };
+
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(0, run(self, "$B compile --policy-version 1 %s -o e.bgp",
+				 docs[i]));
+		EXPECT_NE(NULL, strstr(self->out, "warning: e.bgp ALLOWS NOTHING"))
+			TH_LOG("%s: %s", docs[i], self->out);
+		EXPECT_NE(NULL, strstr(self->out, "refuses to enforce it without --force"));
+		EXPECT_EQ(0, run(self, "rm e.bgp"));
+		EXPECT_EQ(3, run(self, "$B compile --strict --policy-version 1 %s -o e.bgp",
+				 docs[i]));
+		EXPECT_NE(NULL, strstr(self->out, "would allow nothing")) TH_LOG("%s", self->out);
+		EXPECT_NE(0, run(self, "test -e e.bgp"));
+	}
+	/* the JSON report says it too: allowed 0 */
+	EXPECT_EQ(0, run(self, "$B compile --json --policy-version 1 pkg.json -o e.bgp 2>/dev/null"));
+	EXPECT_NE(NULL, strstr(self->out, "\"allowed\":0")) TH_LOG("%s", self->out);
+	/* an allow line in the source is something allowed */
+	tu_put(self->dir, "p.policy", "version 2\nsbom pkg.json\nallow "
+	       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 hotfix\n");
+	EXPECT_EQ(0, run(self, "$B compile --strict -s p.policy -o a.bgp"));
+	EXPECT_EQ(NULL, strstr(self->out, "ALLOWS NOTHING")) TH_LOG("%s", self->out);
+}
+
+/* Bug 8: the example in docs/policy.md is the one users copy. */
+TEST_F(dflt, docs_policy_example_compiles)
+{
+	char doc[65536], *s, *e, spdx[PATH_MAX + 128];
+	const char *corpora = getenv("BOMGATE_CORPORA");
+	FILE *f;
+	size_t n;
+
+	f = fopen("docs/policy.md", "r");
+	ASSERT_NE(NULL, f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	s = strstr(doc, "```\n# web.policy\n");
+	ASSERT_NE(NULL, s);
+	s += 4;
+	e = strstr(s, "```");
+	ASSERT_NE(NULL, e);
+	*e = '\0';
+	tu_put(self->dir, "web.policy", s);
+	snprintf(spdx, sizeof(spdx), "%s/" HELLO_SPDX,
+		 corpora && *corpora ? corpora : "../shared/corpora");
+	if (access(spdx, R_OK))
+		SKIP(return, "no corpora (BOMGATE_CORPORA)");
+	ASSERT_EQ(0, run(self, "mkdir sboms && cp '%s' sboms/os.spdx.json", spdx));
+	tu_put(self->dir, "sboms/app.cdx.xml",
+	       "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\" "
+	       "version=\"1\"><components><component type=\"file\"><name>app</name>"
+	       "<hashes><hash alg=\"SHA-256\">"
+	       "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	       "</hash></hashes></component></components></bom>\n");
+	EXPECT_EQ(0, run(self, "$B compile --strict -s web.policy -o web.bgp"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "$B inspect web.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "name              web tier\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "blocked digests   1\n")) TH_LOG("%s", self->out);
+}
+
+/* Bug 11: check -m 2 without --trust exited 0 on an unverified policy. */
+TEST_F(dflt, check_signature_options_need_trust)
+{
+	ASSERT_EQ(0, run(self, "$B compile --policy-version 1 pkg.json -o p.bgp 2>/dev/null"));
+	EXPECT_EQ(2, run(self, "$B check -m 2 --policy p.bgp pkg.json"));
+	EXPECT_NE(NULL, strstr(self->out, "--min-signers needs --trust")) TH_LOG("%s", self->out);
+	EXPECT_EQ(2, run(self, "$B check --sig p.bgp.sig --policy p.bgp pkg.json"));
+	EXPECT_NE(NULL, strstr(self->out, "--sig needs --trust")) TH_LOG("%s", self->out);
+	EXPECT_EQ(2, run(self, "$B check -m 0 --trust x --policy p.bgp pkg.json"));
+	/* without any of them: an unverified check, as documented */
+	EXPECT_EQ(1, run(self, "$B check --policy p.bgp pkg.json"));
+}
+
+TEST_HARNESS_MAIN
