@@ -104,11 +104,12 @@ static void check_usage(FILE *f)
 "  -p, --policy FILE    the compiled policy\n"
 "  -t, --trust CERT     verify the policy's signature first (repeatable)\n"
 "  -s, --sig FILE       signature files (default POLICY.bgp.sig)\n"
-"  -m, --min-signers N  distinct signers required with --trust\n"
+"  -m, --min-signers N  distinct signers required (needs --trust)\n"
 "  -j, --json           one JSON object per file, one per line\n"
 "  -h, --help           this help\n"
-"Exit: 0 every file allowed, 1 any file not allowed, 3 bad policy,\n"
-"4 signature did not verify, 5 a file could not be read.\n");
+"Exit: 0 every file allowed, 1 any file not allowed, 2 usage (also: --sig\n"
+"or --min-signers without --trust), 3 bad policy, 4 signature did not\n"
+"verify, 5 a file or the policy could not be read.\n");
 }
 
 static void check_json(const char *path, const char *hex, const char *verdict,
@@ -237,7 +238,7 @@ int do_check(int argc, char **argv)
 	struct policy_trust t;
 	struct policy *p;
 	char *end;
-	int ch, ret;
+	int ch, ret, has_min = 0;
 
 	while ((ch = getopt_long(argc, argv, "p:t:s:m:jh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -256,8 +257,12 @@ int do_check(int argc, char **argv)
 			break;
 		case 'm':
 			o.min = strtol(optarg, &end, 10);
-			if (*end || o.min < 1 || o.min > SIGN_MAX_SIGNERS)
+			if (*end || o.min < 1 || o.min > SIGN_MAX_SIGNERS) {
+				pr_err("check: --min-signers must be 1..%d",
+				       SIGN_MAX_SIGNERS);
 				return BG_EXIT_USAGE;
+			}
+			has_min = 1;
 			break;
 		case 'j':
 			o.json = 1;
@@ -270,7 +275,14 @@ int do_check(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	if (!o.policy || optind >= argc || (o.nsigs && !o.ntrust)) {
+	/* --sig or --min-signers without --trust would check nothing:
+	 * the policy would be used unverified */
+	if ((o.nsigs || has_min) && !o.ntrust) {
+		pr_err("check: --%s needs --trust CERT (nothing would be verified)",
+		       o.nsigs ? "sig" : "min-signers");
+		return BG_EXIT_USAGE;
+	}
+	if (!o.policy || optind >= argc) {
 		check_usage(stderr);
 		return BG_EXIT_USAGE;
 	}

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "control.h"
 #include "daemon_conf.h"
+#include "text.h"
 #include "vocab.h"
 
 #define REPLY_TIMEOUT_MS 30000
@@ -72,6 +73,26 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 	return 0;
 }
 
+/* The exit code a reply means (bomgate-control(1)): 0 ok, 4 refused, 3
+ * not a reply of bomgated's. */
+static int reply_exit(const char *buf, const char *what)
+{
+	const char *e;
+
+	if (!strncmp(buf, "{\"ok\":true", 10))
+		return BG_EXIT_OK;
+	if (strncmp(buf, "{\"ok\":false", 11)) {
+		fprintf(stderr, "bomgate: malformed reply from bomgated (%zu bytes)\n",
+			strlen(buf));
+		return BG_EXIT_INPUT;
+	}
+	e = strstr(buf, "\"error\":");
+	fprintf(stderr, "bomgate: %s: ", what);
+	text_fput(stderr, e ? e + 8 : buf);
+	fputc('\n', stderr);
+	return BG_EXIT_REFUSED;
+}
+
 /* Send @req, print the reply; 0 when the daemon said ok. */
 static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 		    char **reply)
@@ -96,37 +117,31 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 		return BG_EXIT_IO;
 	}
 	*reply = buf;
-	if (strncmp(buf, "{\"ok\":true", 10)) {
-		const char *e = strstr(buf, "\"error\":");
-
-		fprintf(stderr, "bomgate: bomgated refused: %s\n",
-			e ? e + 8 : buf);
-		return BG_EXIT_FAIL;
-	}
-	return 0;
+	return reply_exit(buf, "bomgated refused");
 }
 
-/* The value after "\"key\":" in a flat reply, copied up to , or }. */
+/* The value after "\"key\":" in a flat reply (@json may be NULL: a part
+ * the reply lacks), copied up to , or } and escaped for the terminal. */
 static const char *field(const char *json, const char *key, char *out,
 			 size_t len)
 {
-	char pat[64];
+	char pat[64], raw[256];
 	const char *p;
 	size_t n;
 
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(json, pat);
+	p = json ? strstr(json, pat) : NULL;
 	if (!p)
 		return "?";
 	p += strlen(pat);
 	if (*p == '"')
 		p++;
 	n = strcspn(p, "\",}");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return out;
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	memcpy(raw, p, n);
+	raw[n] = '\0';
+	return text_escape(out, len, raw);
 }
 
 static void print_status(const char *r)
@@ -145,7 +160,7 @@ static void print_status(const char *r)
 		       field(modes, bg_class_name(i), a, sizeof(a)));
 	printf("\n");
 	if (strstr(r, "\"held_back\":true"))
-		printf("guard:    exec/mmap held in audit by the lock-out guard (see the daemon log)\n");
+		printf("held:     enforce held back to audit (lock-out guard or empty allowlist: see the daemon log)\n");
 	/* the totals follow the per-hook "counters" object */
 	tot = strstr(r, "},\"allowed\"");
 	tot = tot ? tot : r;
@@ -172,7 +187,8 @@ int do_status(int argc, char **argv)
 			 "Usage: bomgate status [--json] [--socket PATH]\n\n"
 			 "What the running bomgated enforces: mode per class, policy version,\n"
 			 "digest and signer, decision counters, drops, uptime.\n"
-			 "Exit: 0 ok, 1 refused, 2 usage, 5 daemon unreachable.\n", 0);
+			 "Exit: 0 ok, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+			 "5 bomgated unreachable (no socket, no reply).\n", 0);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
 	ret = ctl_call(&o, &req, &r);
@@ -196,7 +212,8 @@ int do_mode(int argc, char **argv)
 			 "Usage: bomgate mode audit|enforce|off [--class C] [--json]\n\n"
 			 "Switch every class (or C: " BG_CLASS_CHOICES ").\n"
 			 "Enforce on exec/mmap is refused when the lock-out guard objects.\n"
-			 "Exit: 0 done, 1 refused, 2 usage, 5 daemon unreachable.\n", 1);
+			 "Exit: 0 done, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+			 "5 bomgated unreachable (no socket, no reply).\n", 1);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
 	req.mode = bg_mode_parse(argv[optind]);
@@ -244,7 +261,8 @@ int do_reload(int argc, char **argv)
 		      "Usage: bomgate reload [--json] [--socket PATH]\n\n"
 		      "Verify the configured policy file again and swap it in. On any\n"
 		      "failure the policy in force stays, untouched.\n"
-		      "Exit: 0 reloaded, 1 refused, 2 usage, 5 daemon unreachable.\n");
+		      "Exit: 0 reloaded, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+		      "5 bomgated unreachable (no socket, no reply).\n");
 }
 
 int do_disable(int argc, char **argv)
@@ -253,7 +271,8 @@ int do_disable(int argc, char **argv)
 		      "Usage: bomgate disable [--socket PATH]\n\n"
 		      "Stop enforcement: every class off, pins removed, programs detached,\n"
 		      "bomgated exits. Logged. The only way to end enforcement.\n"
-		      "Exit: 0 disabled, 1 refused, 2 usage, 5 daemon unreachable.\n");
+		      "Exit: 0 disabled, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+		      "5 bomgated unreachable (no socket, no reply).\n");
 }
 
 int do_events(int argc, char **argv)
@@ -267,7 +286,8 @@ int do_events(int argc, char **argv)
 			 "Usage: bomgate events [--follow] [--json] [--socket PATH]\n\n"
 			 "Print the daemon's events (JSON lines, docs/events.md) as they\n"
 			 "happen. Without --follow, stop after 1 s without an event.\n"
-			 "Exit: 0 ok, 1 refused, 2 usage, 5 daemon unreachable.\n", 0);
+			 "Exit: 0 ok, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+			 "5 bomgated unreachable (no socket, no reply).\n", 0);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
 	fd = ctl_connect(o.socket);
@@ -279,11 +299,16 @@ int do_events(int argc, char **argv)
 	ret = ctl_send(fd, &req);
 	if (!ret)
 		ret = ctl_recv(fd, buf, sizeof(buf), REPLY_TIMEOUT_MS);
-	if (ret <= 0 || strncmp(buf, "{\"ok\":true", 10)) {
-		fprintf(stderr, "bomgate: events refused: %s\n",
-			ret > 0 ? buf : ret ? strerror(-ret) : "closed");
+	if (ret <= 0) {
+		fprintf(stderr, "bomgate: no reply from bomgated: %s\n",
+			ret ? strerror(-ret) : "connection closed");
 		close(fd);
-		return ret > 0 ? BG_EXIT_FAIL : BG_EXIT_IO;
+		return BG_EXIT_IO;
+	}
+	ret = reply_exit(buf, "events refused");
+	if (ret) {
+		close(fd);
+		return ret;
 	}
 	for (;;) {
 		ret = ctl_recv(fd, buf, sizeof(buf), o.follow ? -1 : 1000);

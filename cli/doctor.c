@@ -6,15 +6,15 @@
 #include "cli.h"
 #include "kcheck.h"
 
-static void doctor_usage(void)
+static void doctor_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"Usage: bomgate doctor [--json]\n\n"
 		"Check every kernel requirement of bomgate (BPF LSM active, BTF,\n"
 		"IMA, BPF trampolines, map types, privileges, bpffs) and print\n"
 		"ok/warn/missing for each with what to change. Loads probe\n"
 		"programs but never attaches them.\n\n"
-		"Exit: 0 this kernel can enforce, 1 a requirement is missing.\n");
+		"Exit: 0 this kernel can enforce, 1 a requirement is missing, 2 usage.\n");
 }
 
 int do_doctor(int argc, char **argv)
@@ -33,10 +33,10 @@ int do_doctor(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			doctor_usage();
+			doctor_usage(stdout);
 			return BG_EXIT_OK;
 		default:
-			doctor_usage();
+			doctor_usage(stderr);
 			return BG_EXIT_USAGE;
 		}
 	}

@@ -217,7 +217,7 @@ static void inspect_usage(FILE *f)
 "  -j, --json      as one JSON object\n"
 "  -e, --entries   also list every digest with its component\n"
 "  -h, --help      this help\n"
-"Exit: 0 ok, 3 corrupt or not a policy, 5 cannot read.\n");
+"Exit: 0 ok, 2 usage, 3 corrupt or not a policy, 5 cannot read.\n");
 }
 
 int do_inspect(int argc, char **argv)
@@ -486,7 +486,8 @@ static void diff_usage(FILE *f)
 "  -j, --json      as one JSON object\n"
 "  -d, --digests   list every digest under its component\n"
 "  -h, --help      this help\n"
-"Exit: 0 no difference, 1 different, 3 corrupt policy, 5 cannot read.\n");
+"Exit: 0 no difference, 1 different, 2 usage, 3 corrupt policy, 5 cannot\n"
+"read.\n");
 }
 
 int do_diff(int argc, char **argv)

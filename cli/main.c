@@ -11,7 +11,10 @@
 #include "fileio.h"
 #include "log.h"
 
+static int do_help(int argc, char **argv);
+
 static const struct cmd cmds[] = {
+	{ "help", do_help, "bomgate help COMMAND: that command's --help" },
 	{ "doctor", do_doctor, "check that this kernel can run bomgate" },
 	{ "compile", do_compile, "compile SBOMs (+ policy source) into a policy" },
 	{ "inspect", do_inspect, "show what a compiled policy holds" },
@@ -30,18 +33,45 @@ static const struct cmd cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
 	const struct cmd *c;
 
-	fprintf(stderr,
+	fprintf(f,
 		"Usage: bomgate [--verbose] COMMAND [ARGS...]\n"
-		"       bomgate COMMAND --help\n\nCommands:\n");
+		"       bomgate COMMAND --help, bomgate help COMMAND\n\nCommands:\n");
 	for (c = cmds; c->name; c++)
-		fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
-	fprintf(stderr, "\nExit codes: 0 ok, 1 no (denied/missing/different), "
-		"2 usage, 3 bad input,\n4 signature, 5 I/O, 6 kernel, "
-		"7 internal. See bomgate(1).\n");
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nExit codes: 0 ok, 1 no (denied/missing/different), "
+		"2 usage, 3 bad input,\n4 signature (or refused by bomgated), "
+		"5 I/O, 6 kernel, 7 internal.\nSee bomgate(1).\n");
+}
+
+static void usage(void)
+{
+	usage_to(stderr);
+}
+
+/* "help CMD [SUB]" is "CMD [SUB] --help". */
+static int do_help(int argc, char **argv)
+{
+	char *args[4];
+	int n = 0;
+
+	if (argc < 2) {
+		usage_to(stdout);
+		return BG_EXIT_OK;
+	}
+	if (argc > 3 || !strcmp(argv[1], "help")) {
+		usage();
+		return BG_EXIT_USAGE;
+	}
+	args[n++] = argv[1];
+	if (argc == 3)
+		args[n++] = argv[2];
+	args[n++] = "--help";
+	args[n] = NULL;
+	return cmd_select(cmds, n, args, usage);
 }
 
 int cmd_select(const struct cmd *table, int argc, char **argv,
@@ -77,7 +107,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+hvV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage();
+			usage_to(stdout);
 			return BG_EXIT_OK;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);

@@ -13,6 +13,8 @@ enum bg_exit {
 	BG_EXIT_USAGE = 2,	/* bad command line */
 	BG_EXIT_INPUT = 3,	/* malformed input: SBOM, policy source, .bgp */
 	BG_EXIT_VERIFY = 4,	/* signature verification failed */
+	BG_EXIT_REFUSED = 4,	/* bomgated refused a control request (same
+				 * number: "not accepted") */
 	BG_EXIT_IO = 5,		/* cannot read or write a file */
 	BG_EXIT_KERNEL = 6,	/* kernel refused: BPF load/attach/map update */
 	BG_EXIT_INTERNAL = 7,	/* out of memory, bug */
