@@ -50,6 +50,20 @@ tu_run_in(const char *dir, const char *bin, char *out, size_t len,
 	return tu_run(cmd, out, len);
 }
 
+/* For fixtures with dir[], bin[] and out[]: run in self->dir. */
+#define tu_run_self(self, ...) \
+	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
+		  __VA_ARGS__)
+
+/* Remove a test's folder and everything in it. */
+static inline int tu_rm_rf(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
 /* Write @text to @dir/@name (test fixtures). */
 static inline void tu_put(const char *dir, const char *name, const char *text)
 {

@@ -23,9 +23,7 @@ FIXTURE(dflt) {
 	char out[OUT_MAX];
 };
 
-#define run(self, ...) \
-	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
-		  __VA_ARGS__)
+#define run tu_run_self
 
 #define PKG_ONLY "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\"," \
 	"\"components\":[{\"type\":\"library\",\"name\":\"pkg\",\"version\":\"1\"," \
@@ -48,10 +46,7 @@ FIXTURE_SETUP(dflt)
 
 FIXTURE_TEARDOWN(dflt)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
-	if (system(cmd))
+	if (tu_rm_rf(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
 }
 

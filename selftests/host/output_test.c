@@ -75,10 +75,7 @@ static int is_link(const char *dir, const char *name)
 	return !lstat(path, &st) && S_ISLNK(st.st_mode);
 }
 
-/* In the test's directory, with $B the bomgate binary. */
-#define run(self, ...) \
-	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
-		  __VA_ARGS__)
+#define run tu_run_self
 
 FIXTURE_SETUP(out)
 {
@@ -99,10 +96,7 @@ FIXTURE_SETUP(out)
 
 FIXTURE_TEARDOWN(out)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
-	if (system(cmd))
+	if (tu_rm_rf(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
 }
 

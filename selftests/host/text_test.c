@@ -59,9 +59,7 @@ FIXTURE(hostile) {
 	char out[OUT_MAX];
 };
 
-#define run(self, ...) \
-	tu_run_in((self)->dir, (self)->bin, (self)->out, sizeof((self)->out), \
-		  __VA_ARGS__)
+#define run tu_run_self
 
 /* A CycloneDX SBOM of one file component. */
 static void sbom(const char *dir, const char *name, const char *comps)
@@ -116,10 +114,7 @@ FIXTURE_SETUP(hostile)
 
 FIXTURE_TEARDOWN(hostile)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
-	if (system(cmd))
+	if (tu_rm_rf(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
 }
 
