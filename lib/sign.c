@@ -52,9 +52,12 @@ const char *sign_status_name(enum sign_status st)
 		"ok", "malformed signature", "unknown signer", "expired",
 		"not yet valid", "digest mismatch", "bad signature",
 		"too few signers", "unusable trusted certificate",
+		"certificate not for signing",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == SIGN_NR_STATUS,
+		       "a name for every sign_status");
 
-	return (unsigned int)st <= SIGN_ERR_TRUST ? names[st] : "?";
+	return (unsigned int)st < SIGN_NR_STATUS ? names[st] : "?";
 }
 
 static int bio_to_file(BIO *bio, const char *path, mode_t mode,
@@ -66,6 +69,43 @@ static int bio_to_file(BIO *bio, const char *path, mode_t mode,
 	if (len < 0)
 		return -EIO;
 	return fileio_write_file(path, data, len, mode, flags);
+}
+
+/*
+ * RFC 5280 for a policy signer's certificate: an end-entity certificate,
+ * not a CA (4.2.1.9 basicConstraints, 4.2.1.3 keyCertSign), with a
+ * keyUsage that includes digitalSignature (4.2.1.3), and an
+ * extendedKeyUsage, when there is one, that allows code signing or any
+ * purpose (4.2.1.12). NULL when fit, else why not.
+ */
+static const char *signer_unfit(X509 *x)
+{
+	uint32_t flags = X509_get_extension_flags(x);
+	uint32_t ku = X509_get_key_usage(x);
+
+	if (flags & EXFLAG_INVALID)
+		return "has invalid or repeated extensions";
+	if ((flags & EXFLAG_CA) || ((flags & EXFLAG_KUSAGE) &&
+				    (ku & KU_KEY_CERT_SIGN)))
+		return "is a CA certificate (CA:TRUE or keyCertSign), not a signer's";
+	if (!(flags & EXFLAG_KUSAGE))
+		return "has no keyUsage extension (digitalSignature is required)";
+	if (!(ku & KU_DIGITAL_SIGNATURE))
+		return "has a keyUsage without digitalSignature";
+	if ((flags & EXFLAG_XKUSAGE) &&
+	    !(X509_get_extended_key_usage(x) & (XKU_CODE_SIGN | XKU_ANYEKU)))
+		return "has an extendedKeyUsage without codeSigning";
+	return NULL;
+}
+
+/* Why @x cannot sign now (validity, then key usage), or NULL. */
+static const char *signer_unusable(X509 *x)
+{
+	if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
+		return "has expired";
+	if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0)
+		return "is not valid yet";
+	return signer_unfit(x);
 }
 
 static int parse_subject(X509_NAME *name, const char *subject)
@@ -256,6 +296,7 @@ int sign_data(const void *data, size_t len, const struct sign_signer *signers,
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	BIO *in = NULL, *out = NULL;
+	const char *why;
 	char *p;
 	long n;
 	int i, ret = -EINVAL;
@@ -275,6 +316,13 @@ int sign_data(const void *data, size_t len, const struct sign_signer *signers,
 		if (X509_check_private_key(x, key) != 1) {
 			seterr(err, errlen, "%s does not match the key %s",
 			       signers[i].cert_path, signers[i].key_path);
+			goto out;
+		}
+		/* a signature nobody could verify is not made */
+		why = signer_unusable(x);
+		if (why) {
+			seterr(err, errlen, "%s: certificate %s: not signing",
+			       signers[i].cert_path, why);
 			goto out;
 		}
 		if (!CMS_add1_signer(cms, x, key, EVP_sha256(), flags)) {
@@ -407,6 +455,7 @@ static int check_signer(struct vctx *v, const char *name, CMS_ContentInfo *cms,
 			CMS_SignerInfo *si, X509 **out)
 {
 	char subj[256], when[64];
+	const char *why;
 	X509 *x = NULL;
 	int i;
 
@@ -435,6 +484,10 @@ static int check_signer(struct vctx *v, const char *name, CMS_ContentInfo *cms,
 			    "%s: signer %s: certificate not valid before %s",
 			    name, subj, when);
 	}
+	why = signer_unfit(x);
+	if (why)
+		return fail(v, SIGN_ERR_KEY_USAGE, "%s: signer %s: certificate %s",
+			    name, subj, why);
 	*out = x;
 	return 0;
 }

@@ -60,6 +60,9 @@ enum sign_status {
 	SIGN_ERR_BAD_SIGNATURE,		/* signature itself does not verify */
 	SIGN_ERR_TOO_FEW_SIGNERS,	/* fewer than min_signers */
 	SIGN_ERR_TRUST,			/* a trusted certificate is unusable */
+	SIGN_ERR_KEY_USAGE,		/* signer's certificate is not for
+					 * signing (RFC 5280 key usage) */
+	SIGN_NR_STATUS
 };
 
 #define SIGN_MAX_SIGNERS	32

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -82,6 +83,47 @@ static int do_sign(FIXTURE_DATA(sign) *self, const int *who, int n,
 	return 0;
 }
 
+/* A detached CMS made by OpenSSL itself, with any certificate: for the
+ * ones bomgate's own sign_data() refuses to sign with. */
+static int ossl_sign(const char *key, const char *cert, const void *d,
+		     size_t len, struct sign_blob *out)
+{
+	const unsigned int flags = CMS_BINARY | CMS_DETACHED | CMS_NOSMIMECAP;
+	CMS_ContentInfo *cms = NULL;
+	EVP_PKEY *k = NULL;
+	X509 *x = NULL;
+	BIO *in = NULL;
+	unsigned char *der = NULL;
+	FILE *f;
+	int n = -1;
+
+	f = fopen(key, "r");
+	if (f) {
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	f = fopen(cert, "r");
+	if (f) {
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	in = BIO_new_mem_buf(d, len);
+	if (k && x && in)
+		cms = CMS_sign(x, k, NULL, in, flags);
+	if (cms)
+		n = i2d_CMS_ContentInfo(cms, &der);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	if (n <= 0)
+		return -EIO;
+	out->data = der;
+	out->len = n;
+	out->name = "ossl.sig";
+	return 0;
+}
+
 static int verify(FIXTURE_DATA(sign) *self, const void *d, size_t len,
 		  struct sign_blob *sigs, int nsigs, const int *trusted,
 		  int ntrust, int min, struct sign_result *res, char *err,
@@ -140,12 +182,14 @@ TEST_F(sign, expired_certificate)
 	struct sign_result res;
 	char err[512];
 
-	ASSERT_EQ(0, do_sign(self, old, 1, data, sizeof(data), &s));
+	/* bomgate does not sign with it */
+	EXPECT_EQ(-EINVAL, do_sign(self, old, 1, data, sizeof(data), &s));
+	ASSERT_EQ(0, ossl_sign(self->key[3], self->cert[3], data, sizeof(data), &s));
 	EXPECT_EQ(-EKEYREJECTED, verify(self, data, sizeof(data), &s, 1, old,
 					1, 1, &res, err, sizeof(err)));
 	EXPECT_EQ(SIGN_ERR_EXPIRED, res.status);
 	EXPECT_NE(NULL, strstr(err, "certificate expired on")) TH_LOG("%s", err);
-	free((void *)s.data);
+	OPENSSL_free((void *)s.data);
 }
 
 TEST_F(sign, not_yet_valid_certificate)
@@ -156,11 +200,75 @@ TEST_F(sign, not_yet_valid_certificate)
 	char err[512];
 
 	keygen(_metadata, self, 3, SIGN_KEY_RSA, "CN=future", 86400, 10);
-	ASSERT_EQ(0, do_sign(self, future, 1, data, sizeof(data), &s));
+	EXPECT_EQ(-EINVAL, do_sign(self, future, 1, data, sizeof(data), &s));
+	ASSERT_EQ(0, ossl_sign(self->key[3], self->cert[3], data, sizeof(data), &s));
 	EXPECT_EQ(-EKEYREJECTED, verify(self, data, sizeof(data), &s, 1, future,
 					1, 1, &res, err, sizeof(err)));
 	EXPECT_EQ(SIGN_ERR_NOT_YET_VALID, res.status);
-	free((void *)s.data);
+	OPENSSL_free((void *)s.data);
+}
+
+/* Issue 11, bug 5: verify accepted signer certificates that RFC 5280 does
+ * not allow to sign: CA:TRUE, no keyUsage, keyUsage without
+ * digitalSignature, an extendedKeyUsage without codeSigning. Certificates
+ * made by the openssl command line; OpenSSL's own CMS signs with them. */
+TEST_F(sign, signer_key_usage)
+{
+	static const struct {
+		const char *ext, *why;
+	} certs[] = {
+		{ "basicConstraints=critical,CA:TRUE\nkeyUsage=digitalSignature,keyCertSign",
+		  "is a CA certificate" },
+		{ "basicConstraints=CA:FALSE", "has no keyUsage extension" },
+		{ "basicConstraints=CA:FALSE\nkeyUsage=keyEncipherment",
+		  "keyUsage without digitalSignature" },
+		{ "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth",
+		  "extendedKeyUsage without codeSigning" },
+		{ "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning",
+		  NULL },
+		{ "keyUsage=digitalSignature", NULL },
+	};
+	char cmd[2048], k[128], c[128], err[512];
+	const char *t[1] = { c };
+	struct sign_signer sg = { k, c };
+	struct sign_result res;
+	struct sign_blob s;
+	void *sig;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+		snprintf(k, sizeof(k), "%s/ku%zu.key", self->dir, i);
+		snprintf(c, sizeof(c), "%s/ku%zu.crt", self->dir, i);
+		snprintf(cmd, sizeof(cmd),
+			 "printf '[req]\ndistinguished_name=dn\n[dn]\n[x]\n%s\n' > %s/ku.cnf && "
+			 "openssl req -x509 -config %s/ku.cnf -extensions x -newkey ec "
+			 "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout %s -out %s "
+			 "-subj /CN=ku%zu -days 30 2>/dev/null",
+			 certs[i].ext, self->dir, self->dir, k, c, i);
+		ASSERT_EQ(0, system(cmd)) TH_LOG("%s", cmd);
+		ASSERT_EQ(0, ossl_sign(k, c, data, sizeof(data), &s));
+		if (!certs[i].why) {
+			EXPECT_EQ(0, sign_verify_mem(data, sizeof(data), &s, 1, t, 1, 1,
+						     &res, err, sizeof(err)))
+				TH_LOG("%s: %s", certs[i].ext, err);
+			ASSERT_EQ(0, sign_data(data, sizeof(data), &sg, 1, &sig,
+					       &len, err, sizeof(err))) TH_LOG("%s", err);
+			free(sig);
+			OPENSSL_free((void *)s.data);
+			continue;
+		}
+		EXPECT_EQ(-EKEYREJECTED, sign_verify_mem(data, sizeof(data), &s, 1,
+							 t, 1, 1, &res, err,
+							 sizeof(err)));
+		EXPECT_EQ(SIGN_ERR_KEY_USAGE, res.status);
+		EXPECT_NE(NULL, strstr(err, certs[i].why)) TH_LOG("%s", err);
+		EXPECT_STREQ("certificate not for signing", sign_status_name(res.status));
+		/* and bomgate's own sign refuses to make such a signature */
+		EXPECT_EQ(-EINVAL, sign_data(data, sizeof(data), &sg, 1, &sig,
+					     &len, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, certs[i].why)) TH_LOG("%s", err);
+		OPENSSL_free((void *)s.data);
+	}
 }
 
 TEST_F(sign, tampered_data)
