@@ -19,6 +19,17 @@
 #include "probe.skel.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
+#define SECURITYFS_MAGIC 0x73636673
+
+/* Is securityfs mounted where the LSM files are? Without it, a missing
+ * file says nothing about the kernel. */
+static int securityfs_mounted(void)
+{
+	struct statfs sfs;
+
+	return !statfs("/sys/kernel/security", &sfs) &&
+	       sfs.f_type == SECURITYFS_MAGIC;
+}
 
 static struct kcheck_item *item(struct kcheck_report *r, const char *name)
 {
@@ -66,11 +77,11 @@ static int read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* Value of CONFIG_@name ("y", "m", "n") from /boot/config-* or
- * /proc/config.gz; "?" when neither is readable. */
+/* Value of CONFIG_@name ("y", "m", "n", or a string without its quotes)
+ * from /boot/config-* or /proc/config.gz; "?" when neither is readable. */
 static const char *kconfig(const char *release, const char *name)
 {
-	static char val[8];
+	static char val[512];
 	char path[256], line[512], key[80];
 	gzFile gz;
 	size_t klen;
@@ -86,12 +97,79 @@ static const char *kconfig(const char *release, const char *name)
 	strcpy(val, "n");
 	while (gzgets(gz, line, sizeof(line))) {
 		if (!strncmp(line, key, klen)) {
-			snprintf(val, sizeof(val), "%c", line[klen]);
+			char *v = line + klen;
+
+			v[strcspn(v, "\n")] = '\0';
+			if (*v == '"') {
+				v++;
+				v[strcspn(v, "\"")] = '\0';
+			}
+			snprintf(val, sizeof(val), "%s", v);
 			break;
 		}
 	}
 	gzclose(gz);
 	return val;
+}
+
+/* The lsm= parameter's list, or NULL. */
+static const char *cmdline_lsm(char *buf, size_t len)
+{
+	char *p, *e;
+
+	if (read_small("/proc/cmdline", buf, len))
+		return NULL;
+	for (p = buf; (p = strstr(p, "lsm=")); p += 4) {
+		if (p == buf || p[-1] == ' ') {
+			e = p + 4 + strcspn(p + 4, " ");
+			*e = '\0';
+			return p + 4;
+		}
+	}
+	return NULL;
+}
+
+/* Without /sys/kernel/security/lsm: what the kernel was built with
+ * (CONFIG_BPF_LSM, the CONFIG_LSM default order) and booted with (lsm=)
+ * tell whether bpf is probably active; only the file can confirm it. */
+static void lsm_from_config(struct kcheck_report *r, struct kcheck_item *it,
+			    int err)
+{
+	char cmdline[4096], order[512], bpf_lsm[8];
+	const char *list = cmdline_lsm(cmdline, sizeof(cmdline));
+	const char *from = "lsm=";
+
+	/* kconfig() returns a static buffer */
+	snprintf(bpf_lsm, sizeof(bpf_lsm), "%s", kconfig(r->release, "BPF_LSM"));
+	if (!list) {
+		snprintf(order, sizeof(order), "%s", kconfig(r->release, "LSM"));
+		list = order;
+		from = "CONFIG_LSM";
+	}
+	fix(it, "mount securityfs to confirm: mount -t securityfs securityfs "
+	    "/sys/kernel/security");
+	if (!strcmp(bpf_lsm, "?")) {
+		set(it, KCHECK_MISSING, "cannot read /sys/kernel/security/lsm (%s%s) "
+		    "and no kernel configuration to tell", strerror(-err),
+		    securityfs_mounted() ? "" : ": securityfs is not mounted");
+		return;
+	}
+	if (strcmp(bpf_lsm, "y")) {
+		set(it, KCHECK_MISSING, "the kernel lacks CONFIG_BPF_LSM=y");
+		fix(it, "use a kernel built with it (Debian's 6.1+ kernels are)");
+		return;
+	}
+	if (!strstr(list, "bpf")) {
+		set(it, KCHECK_MISSING, "CONFIG_BPF_LSM=y but bpf is not in %s (%s)",
+		    from, list);
+		fix(it, "boot with lsm=%s,bpf (GRUB_CMDLINE_LINUX in "
+		    "/etc/default/grub, then update-grub and reboot)", list);
+		return;
+	}
+	set(it, KCHECK_WARN, "cannot read /sys/kernel/security/lsm (%s%s); "
+	    "CONFIG_BPF_LSM=y and bpf in %s (%s): probably active",
+	    strerror(-err), securityfs_mounted() ? "" :
+	    ": securityfs is not mounted", from, list);
 }
 
 static void check_lsm_list(struct kcheck_report *r)
@@ -102,10 +180,7 @@ static void check_lsm_list(struct kcheck_report *r)
 
 	ret = read_small("/sys/kernel/security/lsm", buf, sizeof(buf));
 	if (ret) {
-		set(it, KCHECK_MISSING, "cannot read /sys/kernel/security/lsm: %s",
-		    strerror(-ret));
-		fix(it, "mount securityfs: mount -t securityfs securityfs "
-		    "/sys/kernel/security");
+		lsm_from_config(r, it, ret);
 		return;
 	}
 	if (strstr(buf, "bpf")) {
@@ -194,6 +269,11 @@ static void check_maps(struct kcheck_report *r)
 		set(it, KCHECK_OK, "ring buffer, inode storage, array of maps");
 		return;
 	}
+	if (geteuid() != 0) {
+		set(it, KCHECK_WARN, "not checked: creating BPF maps needs root");
+		fix(it, "run bomgate doctor as root");
+		return;
+	}
 	set(it, KCHECK_MISSING, "ring buffer, inode storage or array-of-maps "
 	    "maps are unavailable");
 	fix(it, "use Linux 6.1 or later with CONFIG_BPF_SYSCALL=y");
@@ -217,10 +297,19 @@ static void check_programs(struct kcheck_report *r)
 	bpf_program__set_autoload(skel->progs.probe_ima_hash, false);
 	ret = probe_bpf__load(skel);
 	probe_bpf__destroy(skel);
+	if (ret == -EPERM && geteuid() != 0) {
+		/* our privileges, not the kernel's answer */
+		set(lsm, KCHECK_WARN, "not checked: loading BPF programs needs "
+		    "root (EPERM as uid %u)", geteuid());
+		fix(lsm, "run bomgate doctor as root");
+		set(ima, KCHECK_WARN, "not checked: needs root");
+		fix(ima, "run bomgate doctor as root");
+		return;
+	}
 	if (ret) {
 		set(lsm, KCHECK_MISSING, "the kernel refused an lsm/ program: %s",
 		    strerror(-ret));
-		if (ret == -EPERM && geteuid() == 0)
+		if (ret == -EPERM)
 			fix(lsm, "BPF trampolines are unavailable on this kernel or "
 			    "hypervisor (EPERM for root before verification): "
 			    "needs CONFIG_BPF_JIT=y, CONFIG_BPF_LSM=y and an x86-64 "
@@ -271,8 +360,22 @@ static void check_lockdown(struct kcheck_report *r)
 	struct kcheck_item *it = item(r, "lockdown");
 	char buf[128];
 
-	if (read_small("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+	int ret;
+
+	ret = read_small("/sys/kernel/security/lockdown", buf, sizeof(buf));
+	if (ret == -ENOENT && securityfs_mounted()) {
 		set(it, KCHECK_OK, "no lockdown LSM");
+		return;
+	}
+	if (ret) {
+		/* unreadable is not absent */
+		set(it, KCHECK_WARN, "cannot tell: %s%s (CONFIG_SECURITY_LOCKDOWN_LSM=%s)",
+		    ret == -ENOENT ? "securityfs is not mounted" :
+		    "cannot read /sys/kernel/security/lockdown: ",
+		    ret == -ENOENT ? "" : strerror(-ret),
+		    kconfig(r->release, "SECURITY_LOCKDOWN_LSM"));
+		fix(it, "mount -t securityfs securityfs /sys/kernel/security, "
+		    "then check again");
 		return;
 	}
 	if (strstr(buf, "[confidentiality]")) {

@@ -55,7 +55,7 @@ if [ -z "$vm_only" ]; then
 		want "$name" || continue
 		echo "# host: $name"
 		tap=$build/results/host/$name.tap
-		(cd "$top" && "$bin") > "$tap" 2>&1
+		(cd "$top" && ${BOMGATE_TEST_WRAP:-} "$bin") > "$tap" 2>&1
 		rc=$?
 		sed 's/^/  /' "$tap" | grep -E '^  (not )?ok |^  # (FAIL|.*SKIP)' || true
 		grep -E '^#.*(Expected|FAIL|[Aa]ssert)' "$tap" | sed 's/^/  /' | head -20

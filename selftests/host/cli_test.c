@@ -5,6 +5,7 @@
  */
 #include "kselftest_harness.h"
 #include <sys/stat.h>
+#include <unistd.h>
 #include "testutil.h"
 
 static char out[65536];
@@ -87,6 +88,56 @@ TEST(compile_to_dev_null_keeps_the_device)
 	unlink(sbom);
 	ASSERT_EQ(0, stat("/dev/null", &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+/* Issue 11, bug 6: with securityfs not mounted, lockdown was "ok, no
+ * lockdown LSM" and the LSM list "missing"; unreadable is not absent, and
+ * the kernel configuration and lsm= are the documented fallback. In a
+ * private mount namespace, so the host's mounts stay as they are. */
+TEST(doctor_unreadable_is_not_absent)
+{
+	char cmd[512];
+
+	if (geteuid() || access("/usr/bin/unshare", X_OK))
+		SKIP(return, "needs root and unshare(1)");
+	snprintf(cmd, sizeof(cmd), "unshare -m sh -c 'umount /sys/kernel/security "
+		 "2>/dev/null; %s/bomgate doctor --json'", tu_build());
+	ASSERT_LE(0, tu_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "{\"name\":\"lockdown\",\"status\":\"warn\","
+			       "\"detail\":\"cannot tell: securityfs is not mounted"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "cannot read /sys/kernel/security/lsm (No such "
+			       "file or directory: securityfs is not mounted)")) TH_LOG("%s", out);
+	/* the fallback says what the kernel was built with, when it can */
+	EXPECT_TRUE(strstr(out, "CONFIG_BPF_LSM") ||
+		    strstr(out, "no kernel configuration to tell")) TH_LOG("%s", out);
+	/* mounted (in the namespace), it is read */
+	snprintf(cmd, sizeof(cmd), "unshare -m sh -c 'mountpoint -q /sys/kernel/security || "
+		 "mount -t securityfs securityfs /sys/kernel/security; "
+		 "%s/bomgate doctor --json'", tu_build());
+	ASSERT_LE(0, tu_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "{\"name\":\"lockdown\",\"status\":\"ok\""))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"detail\":\"active LSMs: ")) TH_LOG("%s", out);
+}
+
+/* As non-root, EPERM is our privileges, not the kernel. */
+TEST(doctor_as_non_root_blames_privileges)
+{
+	char cmd[512];
+
+	if (geteuid() || access("/usr/bin/setpriv", X_OK))
+		SKIP(return, "needs root (to drop it) and setpriv(1)");
+	snprintf(cmd, sizeof(cmd), "setpriv --reuid=65534 --regid=65534 "
+		 "--clear-groups %s/bomgate doctor --json", tu_build());
+	EXPECT_EQ(1, tu_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "{\"name\":\"privileges\",\"status\":\"missing\""));
+	EXPECT_NE(NULL, strstr(out, "{\"name\":\"BPF LSM programs load\",\"status\":"
+			       "\"warn\",\"detail\":\"not checked: loading BPF programs needs root"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "{\"name\":\"BPF map types\",\"status\":\"warn\""))
+		TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "trampolines")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN

@@ -148,14 +148,14 @@ TEST_F(out, compile_to_symlink_is_refused)
 TEST_F(out, key_sign_to_symlink_are_refused)
 {
 	ASSERT_EQ(0, run(self, "ln -s target k.pem"));
-	EXPECT_EQ(5, run(self, "$B key generate -b 2048 -o k.pem -c c.pem"));
+	EXPECT_EQ(5, run(self, "$B key generate -t ec -o k.pem -c c.pem"));
 	EXPECT_NE(NULL, strstr(self->out, "is a symbolic link"))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(0, run(self, "test -e c.pem"));
-	EXPECT_EQ(5, run(self, "$B key generate --force -b 2048 -o k.pem -c c.pem"));
+	EXPECT_EQ(5, run(self, "$B key generate --force -t ec -o k.pem -c c.pem"));
 	expect_untouched(_metadata, self, "k.pem", 1);
 	ASSERT_EQ(0, run(self, "rm k.pem && ln -s target p.bgp.sig && "
-			 "$B key generate -b 2048 -o k.pem -c c.pem && "
+			 "$B key generate -t ec -o k.pem -c c.pem && "
 			 "$B compile sbom.json -o p.bgp"));
 	EXPECT_EQ(5, run(self, "$B sign -k k.pem -c c.pem p.bgp"));
 	EXPECT_NE(NULL, strstr(self->out, "p.bgp.sig: cannot write: is a symbolic link"))
@@ -229,16 +229,16 @@ TEST_F(out, private_key_needs_force)
 	struct stat st;
 	char path[PATH_MAX];
 
-	ASSERT_EQ(0, run(self, "$B key generate -b 2048 -o k.pem -c c.pem"))
+	ASSERT_EQ(0, run(self, "$B key generate -t ec -o k.pem -c c.pem"))
 		TH_LOG("%s", self->out);
 	ASSERT_EQ(0, get(self->dir, "k.pem", before, sizeof(before)));
-	EXPECT_EQ(5, run(self, "$B key generate -b 2048 -o k.pem -c c2.pem"));
+	EXPECT_EQ(5, run(self, "$B key generate -t ec -o k.pem -c c2.pem"));
 	EXPECT_NE(NULL, strstr(self->out, "k.pem: exists: not replaced (--force"))
 		TH_LOG("%s", self->out);
 	ASSERT_EQ(0, get(self->dir, "k.pem", after, sizeof(after)));
 	EXPECT_STREQ(before, after);
 	EXPECT_NE(0, run(self, "test -e c2.pem"));
-	EXPECT_EQ(0, run(self, "$B key generate --force -b 2048 -o k.pem -c c.pem"));
+	EXPECT_EQ(0, run(self, "$B key generate --force -t ec -o k.pem -c c.pem"));
 	ASSERT_EQ(0, get(self->dir, "k.pem", after, sizeof(after)));
 	EXPECT_STRNE(before, after);
 	snprintf(path, sizeof(path), "%s/k.pem", self->dir);
@@ -254,10 +254,10 @@ TEST_F(out, output_equal_to_an_input)
 {
 	char buf[512];
 
-	EXPECT_EQ(2, run(self, "$B key generate -b 2048 -o same.pem -c ./same.pem"));
+	EXPECT_EQ(2, run(self, "$B key generate -t ec -o same.pem -c ./same.pem"));
 	EXPECT_NE(0, run(self, "test -e same.pem"));
-	EXPECT_EQ(2, run(self, "$B key generate -b 2048 -o k.pem -c k.pem"));
-	ASSERT_EQ(0, run(self, "$B key generate -b 2048 -o k.pem -c c.pem && "
+	EXPECT_EQ(2, run(self, "$B key generate -t ec -o k.pem -c k.pem"));
+	ASSERT_EQ(0, run(self, "$B key generate -t ec -o k.pem -c c.pem && "
 			 "$B compile sbom.json -o p.bgp && cp p.bgp p.orig"));
 	EXPECT_EQ(2, run(self, "$B sign -k k.pem -c c.pem -o p.bgp p.bgp"));
 	EXPECT_NE(NULL, strstr(self->out, "one of the inputs")) TH_LOG("%s", self->out);
