@@ -676,7 +676,8 @@ static unsigned int usr_aliases(void)
 }
 
 static struct scan_entry *dpkg_find(struct scan *s, const struct path_table *t,
-				    unsigned int alias, char *line, size_t len)
+				    unsigned int alias, const char *line,
+				    size_t len)
 {
 	char buf[PATH_MAX];
 	size_t i, a;
@@ -894,8 +895,125 @@ static FILE *dpkg_open_list(const char *dir, const struct scan_pkg *p,
 	return fopen(*path, "re");
 }
 
+/*
+ * dpkg-divert(1): the file a package ships at FROM is installed at TO,
+ * unless the package is the one that made the diversion (BY; ":" for a
+ * local diversion, made by no package). The *.list files keep FROM, so
+ * without this every package listing FROM would be named for the file
+ * there: /usr/bin/pg_config is postgresql-common's, libpq-dev's is
+ * /usr/bin/pg_config.libpq-dev.
+ */
+struct diversion {
+	char *from, *to, *by;
+};
+
+struct diversions {
+	struct diversion *d;
+	size_t n;
+};
+
+static int cmp_diversion(const void *a, const void *b)
+{
+	return strcmp(((const struct diversion *)a)->from,
+		      ((const struct diversion *)b)->from);
+}
+
+static void diversions_free(struct diversions *dv)
+{
+	for (size_t i = 0; i < dv->n; i++) {
+		free(dv->d[i].from);
+		free(dv->d[i].to);
+		free(dv->d[i].by);
+	}
+	free(dv->d);
+	dv->d = NULL;
+	dv->n = 0;
+}
+
+/* dir/diversions: three lines a diversion (from, to, by). Absent: none. */
+static int diversions_read(struct scan *s, const char *dir,
+			   struct diversions *dv)
+{
+	char *path = NULL, *line[3] = { NULL, NULL, NULL };
+	size_t cap[3] = { 0, 0, 0 }, alloc = 0;
+	unsigned long lineno = 0;
+	struct diversion *nd;
+	ssize_t n = 0;
+	FILE *f;
+	int i, err = 0;
+
+	if (asprintf(&path, "%s/diversions", dir) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f) {
+		err = errno == ENOENT ? 0 : -errno;
+		if (err)
+			problem(s, path, 0, err, "diversions unknown");
+		free(path);
+		return 0;
+	}
+	for (;;) {
+		for (i = 0; i < 3; i++) {
+			n = getline(&line[i], &cap[i], f);
+			if (n <= 0)
+				break;
+			lineno++;
+			if (line[i][n - 1] == '\n')
+				line[i][n - 1] = '\0';
+		}
+		if (i < 3) {
+			if (i)
+				problem(s, path, lineno, 0, "diversion cut short; ignored");
+			break;
+		}
+		if (dv->n == alloc) {
+			alloc = alloc ? alloc * 2 : 32;
+			nd = realloc(dv->d, alloc * sizeof(*nd));
+			if (!nd) {
+				err = -ENOMEM;
+				break;
+			}
+			dv->d = nd;
+		}
+		nd = &dv->d[dv->n];
+		nd->from = strdup(line[0]);
+		nd->to = strdup(line[1]);
+		nd->by = strdup(line[2]);
+		dv->n++;
+		if (!nd->from || !nd->to || !nd->by) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	if (!err && ferror(f))
+		problem(s, path, lineno, -EIO, "read error");
+	fclose(f);
+	free(path);
+	for (i = 0; i < 3; i++)
+		free(line[i]);
+	if (dv->n)
+		qsort(dv->d, dv->n, sizeof(*dv->d), cmp_diversion);
+	return err;
+}
+
+/* Where package @pkg's file listed as @line (length @len) really is. */
+static const char *diverted(const struct diversions *dv, const char *pkg,
+			    char *line, size_t *len)
+{
+	struct diversion key = { .from = line }, *d;
+
+	if (!dv->n)
+		return line;
+	d = bsearch(&key, dv->d, dv->n, sizeof(*d), cmp_diversion);
+	if (!d || !strcmp(d->by, pkg))
+		return line;	/* not diverted, or the diverter's own */
+	*len = strlen(d->to);
+	return d->to;
+}
+
 static int dpkg_lists(struct scan *s, const char *dir)
 {
+	struct diversions dv = { NULL, 0 };
 	struct path_table t = { 0, NULL };
 	unsigned int alias = usr_aliases();
 	struct scan_entry *e;
@@ -906,9 +1024,9 @@ static int dpkg_lists(struct scan *s, const char *dir)
 	int i, err;
 
 	err = table_build(s, &t);
-	if (err)
-		return err;
-	for (i = 0; i < s->npkgs; i++) {
+	if (!err)
+		err = diversions_read(s, dir, &dv);
+	for (i = 0; !err && i < s->npkgs; i++) {
 		f = dpkg_open_list(dir, &s->pkgs[i], &path);
 		if (!f) {
 			if (!path) {
@@ -920,9 +1038,14 @@ static int dpkg_lists(struct scan *s, const char *dir)
 			continue;
 		}
 		while ((n = getline(&line, &cap, f)) > 0) {
+			size_t len;
+			const char *real;
+
 			if (line[n - 1] == '\n')
 				line[--n] = '\0';
-			e = dpkg_find(s, &t, alias, line, n);
+			len = n;
+			real = diverted(&dv, s->pkgs[i].name, line, &len);
+			e = dpkg_find(s, &t, alias, real, len);
 			if (e && e->pkg < 0) {
 				e->pkg = i;
 				s->pkgs[i].nfiles++;
@@ -935,6 +1058,7 @@ static int dpkg_lists(struct scan *s, const char *dir)
 	}
 	free(line);
 	free(t.slot);
+	diversions_free(&dv);
 	return err;
 }
 

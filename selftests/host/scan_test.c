@@ -446,4 +446,68 @@ TEST(help)
 			    "-f xml /tmp 2>/dev/null", NULL, 0));
 }
 
+/* Issue 11, bug 10: dpkg diversions. A file listed by two packages, one
+ * of which diverted the other's copy elsewhere, is the diverter's; the
+ * other's is at the diversion's target; a local diversion (":") leaves
+ * the original to no package. The shipper comes first in the status
+ * file: without diversions it was named for both. */
+TEST(dpkg_diversions)
+{
+	char dir[] = "/tmp/scan_div.XXXXXX", cmd[4096], text[2048];
+	static char out[65536];
+	char want[PATH_MAX + 128];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cd %s && mkdir -p tree db/info && "
+		 "cp /bin/true tree/tool && cp /bin/false tree/tool.distrib && "
+		 "cp /bin/echo tree/tool2 && cp /bin/sleep tree/tool2.local", dir);
+	ASSERT_EQ(0, tu_run(cmd, NULL, 0));
+	tu_put(dir, "db/status",
+	       "Package: shipper\nStatus: install ok installed\nArchitecture: amd64\n"
+	       "Version: 2\n\nPackage: diverter\nStatus: install ok installed\n"
+	       "Architecture: all\nVersion: 1\n");
+	snprintf(text, sizeof(text), "%s/tree/tool\n%s/tree/tool2\n", dir, dir);
+	tu_put(dir, "db/info/shipper:amd64.list", text);
+	snprintf(text, sizeof(text), "%s/tree/tool\n", dir);
+	tu_put(dir, "db/info/diverter.list", text);
+	snprintf(text, sizeof(text), "%s/tree/tool\n%s/tree/tool.distrib\ndiverter\n"
+		 "%s/tree/tool2\n%s/tree/tool2.local\n:\n", dir, dir, dir, dir);
+	tu_put(dir, "db/diversions", text);
+	snprintf(cmd, sizeof(cmd), "%s/bomgate sbom scan -q --dpkg-dir %s/db %s/tree",
+		 tu_build(), dir, dir);
+	ASSERT_EQ(0, tu_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "\"name\": \"%s/tree/tool\", \"version\": \"1\", "
+		 "\"purl\": \"pkg:deb/debian/diverter@1?arch=all\"", dir);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no %s in %s", want, out);
+	snprintf(want, sizeof(want), "\"name\": \"%s/tree/tool.distrib\", \"version\": "
+		 "\"2\", \"purl\": \"pkg:deb/debian/shipper@2?arch=amd64\"", dir);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no %s in %s", want, out);
+	snprintf(want, sizeof(want), "\"name\": \"%s/tree/tool2.local\", \"version\": "
+		 "\"2\"", dir);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no %s in %s", want, out);
+	snprintf(want, sizeof(want), "\"name\": \"%s/tree/tool2\", \"hashes\"", dir);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("owned: %s", out);
+	tu_rm_rf(dir);
+}
+
+/* The same on this machine's own database, where Debian diverts one. */
+TEST(dpkg_diversions_of_this_system)
+{
+	static char out[65536];
+	char cmd[512];
+
+	if (access("/usr/bin/pg_config.libpq-dev", F_OK) ||
+	    tu_run("grep -qx /usr/bin/pg_config /var/lib/dpkg/diversions", NULL, 0))
+		SKIP(return, "no diverted /usr/bin/pg_config here");
+	snprintf(cmd, sizeof(cmd), "%s/bomgate sbom scan -q /usr/bin/pg_config "
+		 "/usr/bin/pg_config.libpq-dev", tu_build());
+	ASSERT_EQ(0, tu_run(cmd, out, sizeof(out)));
+	ASSERT_NE(NULL, strstr(out, "\"name\": \"/usr/bin/pg_config\", \"version\": "))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(strstr(out, "\"name\": \"/usr/bin/pg_config\""),
+			       "\"purl\": \"pkg:deb/debian/postgresql-common@")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(strstr(out, "\"name\": \"/usr/bin/pg_config.libpq-dev\""),
+			       "\"purl\": \"pkg:deb/debian/libpq-dev@")) TH_LOG("%s", out);
+}
+
 TEST_HARNESS_MAIN
