@@ -4,11 +4,14 @@
  * bomgate check: would a policy allow these files, and why.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "log.h"
@@ -97,10 +100,14 @@ static void check_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bomgate check --policy POLICY.bgp [--trust CERT [--sig SIG]...]\n"
-"                     [--json] PATH...\n"
+"                     [--json] [--sha256 HEX]... [PATH|DIR]...\n"
 "\n"
 "Would POLICY allow each file, and why: the component and SBOM that list\n"
-"its SHA-256, or the block line that denies it.\n"
+"its SHA-256, or the block line that denies it. A DIR is checked file by\n"
+"file (every regular file below it; links are not followed). A file not\n"
+"in the policy whose path the policy lists with another digest is said\n"
+"to have changed since its SBOM was made.\n"
+"  -d, --sha256 HEX     explain a digest (from an event) without the file\n"
 "  -p, --policy FILE    the compiled policy\n"
 "  -t, --trust CERT     verify the policy's signature first (repeatable)\n"
 "  -s, --sig FILE       signature files (default POLICY.bgp.sig)\n"
@@ -113,7 +120,8 @@ static void check_usage(FILE *f)
 }
 
 static void check_json(const char *path, const char *hex, const char *verdict,
-		       const struct policy *p, const struct policy_entry *e)
+		       const struct policy *p, const struct policy_entry *e,
+		       const char *listed_with)
 {
 	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
 	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
@@ -136,6 +144,8 @@ static void check_json(const char *path, const char *hex, const char *verdict,
 		}
 		printf(",\"line\":%u", c->line);
 	}
+	if (listed_with)
+		printf(",\"path_listed_with\":\"%s\"", listed_with);
 	printf("}\n");
 }
 
@@ -186,38 +196,127 @@ int policy_open_exit(const struct policy_open_result *r, int err)
 	}
 }
 
+#define MAX_DIGESTS	64
+
 struct check_opts {
 	const char *policy;
 	const char *trust[SIGN_MAX_SIGNERS], *sigs[SIGN_MAX_SIGNERS];
-	int ntrust, nsigs, min, json;
+	int ntrust, nsigs, min, json, ndigests;
+	__u8 digests[MAX_DIGESTS][32];
 };
 
+/* The entry that lists @path under another digest, if the policy has
+ * one: the file changed since its SBOM was made (a stale SBOM). SBOMs of
+ * installed files name components by path (bomgate sbom scan does). */
+static const struct policy_entry *same_path(const struct policy *p,
+					    const char *path)
+{
+	const struct policy_component *c;
+	const struct policy_entry *e;
+	char abs[PATH_MAX];
+	__u32 i;
+
+	if (!path || !realpath(path, abs))
+		return NULL;
+	for (i = 0; i < policy__nr_entries(p); i++) {
+		e = policy__entry(p, i);
+		c = policy__component(p, e->component);
+		if (c && c->source != POLICY_SRC_POLICY &&
+		    (!strcmp(c->name, path) || !strcmp(c->name, abs)) &&
+		    !(e->flags & POLICY_F_BLOCK))
+			return e;
+	}
+	return NULL;
+}
+
+/* One verdict: of the file @path, or of a digest alone (@path NULL). */
+static int check_one(const struct policy *p, const struct check_opts *o,
+		     const char *path, const __u8 d[32])
+{
+	const struct policy_entry *e = policy__lookup(p, d), *old = NULL;
+	const char *verdict;
+	char hex[65], oldhex[65];
+
+	sha256_hex(d, hex);
+	verdict = !e ? "not allowed" :
+		  e->flags & POLICY_F_BLOCK ? "blocked" : "allowed";
+	if (!e)
+		old = same_path(p, path);
+	if (old)
+		sha256_hex(old->sha256, oldhex);
+	if (o->json) {
+		check_json(path ? path : "", hex, verdict, p, e,
+			   old ? oldhex : NULL);
+	} else {
+		check_text(path ? path : hex, hex, verdict, p, e);
+		if (old) {
+			printf("  the policy lists this path with sha256 %s (",
+			       oldhex);
+			print_component_id(policy__component(p, old->component));
+			printf("): the file changed since its SBOM was made\n");
+		}
+	}
+	return !e || (e->flags & POLICY_F_BLOCK) ? BG_EXIT_FAIL : BG_EXIT_OK;
+}
+
+static const struct policy *walk_policy;
+static const struct check_opts *walk_opts;
+static int walk_ret;
+
+static void merge_ret(int *ret, int r)
+{
+	/* an I/O error outranks "not allowed", which outranks ok */
+	if (r == BG_EXIT_IO || (r == BG_EXIT_FAIL && *ret == BG_EXIT_OK))
+		*ret = r;
+}
+
+static int check_path(const char *path)
+{
+	__u8 d[32];
+	int err;
+
+	err = sha256_file(path, d);
+	if (err) {
+		pr_err("%s: %s", path, strerror(-err));
+		return BG_EXIT_IO;
+	}
+	return check_one(walk_policy, walk_opts, path, d);
+}
+
+static int walk_fn(const char *path, const struct stat *st, int type,
+		   struct FTW *ftw)
+{
+	if (type == FTW_DNR || type == FTW_NS) {
+		pr_err("%s: cannot read", path);
+		merge_ret(&walk_ret, BG_EXIT_IO);
+	} else if (type == FTW_F && S_ISREG(st->st_mode)) {
+		merge_ret(&walk_ret, check_path(path));
+	}
+	return 0;	/* symlinks, devices: not files that run */
+}
+
+/* Files, directories (every regular file below, links not followed) and
+ * --sha256 digests. */
 static int check_files(const struct policy *p, const struct check_opts *o,
 		       char **paths, int n)
 {
-	const struct policy_entry *e;
-	const char *verdict;
-	char hex[65];
-	__u8 d[32];
-	int i, err, ret = BG_EXIT_OK;
+	struct stat st;
+	int i, ret = BG_EXIT_OK;
 
+	walk_policy = p;
+	walk_opts = o;
+	for (i = 0; i < o->ndigests; i++)
+		merge_ret(&ret, check_one(p, o, NULL, o->digests[i]));
 	for (i = 0; i < n; i++) {
-		err = sha256_file(paths[i], d);
-		if (err) {
-			pr_err("%s: %s", paths[i], strerror(-err));
-			ret = BG_EXIT_IO;
+		if (strcmp(paths[i], "-") && !stat(paths[i], &st) &&
+		    S_ISDIR(st.st_mode)) {
+			walk_ret = BG_EXIT_OK;
+			if (nftw(paths[i], walk_fn, 16, FTW_PHYS))
+				merge_ret(&walk_ret, BG_EXIT_IO);
+			merge_ret(&ret, walk_ret);
 			continue;
 		}
-		sha256_hex(d, hex);
-		e = policy__lookup(p, d);
-		verdict = !e ? "not allowed" :
-			  e->flags & POLICY_F_BLOCK ? "blocked" : "allowed";
-		if (o->json)
-			check_json(paths[i], hex, verdict, p, e);
-		else
-			check_text(paths[i], hex, verdict, p, e);
-		if ((!e || (e->flags & POLICY_F_BLOCK)) && ret == BG_EXIT_OK)
-			ret = BG_EXIT_FAIL;
+		merge_ret(&ret, check_path(paths[i]));
 	}
 	return ret;
 }
@@ -230,17 +329,18 @@ int do_check(int argc, char **argv)
 		{ "sig", required_argument, NULL, 's' },
 		{ "min-signers", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "sha256", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_opts o = { .min = 1 };
+	static struct check_opts o = { .min = 1 };
 	struct policy_open_result r;
 	struct policy_trust t;
 	struct policy *p;
 	char *end;
 	int ch, ret, has_min = 0;
 
-	while ((ch = getopt_long(argc, argv, "p:t:s:m:jh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:t:s:m:jd:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			o.policy = optarg;
@@ -267,6 +367,16 @@ int do_check(int argc, char **argv)
 		case 'j':
 			o.json = 1;
 			break;
+		case 'd':
+			if (o.ndigests >= MAX_DIGESTS ||
+			    sha256_parse_hex(optarg, strlen(optarg),
+					     o.digests[o.ndigests])) {
+				pr_err("check: --sha256 takes 64 hex digits (at most %d times)",
+				       MAX_DIGESTS);
+				return BG_EXIT_USAGE;
+			}
+			o.ndigests++;
+			break;
 		case 'h':
 			check_usage(stdout);
 			return BG_EXIT_OK;
@@ -282,7 +392,7 @@ int do_check(int argc, char **argv)
 		       o.nsigs ? "sig" : "min-signers");
 		return BG_EXIT_USAGE;
 	}
-	if (!o.policy || optind >= argc) {
+	if (!o.policy || (optind >= argc && !o.ndigests)) {
 		check_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
