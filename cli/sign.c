@@ -286,6 +286,7 @@ static void verify_usage(FILE *f)
 	fprintf(f,
 "Usage: bomgate verify --trust CERT.pem [--trust ...] [--min-signers N]\n"
 "                      [--json] POLICY.bgp [SIG...]\n"
+"       bomgate verify --show [--json] POLICY.bgp [SIG...]\n"
 "\n"
 "Check POLICY.bgp against its detached signatures (default POLICY.bgp.sig).\n"
 "A signer counts when its certificate is one of the --trust certificates\n"
@@ -293,6 +294,9 @@ static void verify_usage(FILE *f)
 "  -t, --trust FILE       trusted certificate(s), PEM (repeatable)\n"
 "  -m, --min-signers N    distinct trusted signers required (default 1)\n"
 "  -j, --json             result as JSON\n"
+"  -S, --show             who signed (subject, certificate SHA-256, does the\n"
+"                         signature match), trusting no one: not a\n"
+"                         verification; instead of --trust; exit 0 shown\n"
 "  -h, --help             this help\n"
 "Exit: 0 verified, 2 usage, 3 not a valid policy, 4 verification failed\n"
 "(unknown signer, expired, digest mismatch, too few signers...), 5 I/O.\n");
@@ -340,12 +344,97 @@ static void verify_print(const char *path, const struct policy *p,
 	}
 }
 
+/* verify --show: who signed, trusting no one. */
+static void show_print(const char *policy, const char *sig,
+		       const struct sign_show *sh, int json)
+{
+	int k;
+
+	if (json) {
+		printf("{\"signature\":");
+		policy_json_string(stdout, sig);
+		printf(",\"policy\":");
+		policy_json_string(stdout, policy);
+		printf(",\"verified\":false,\"signers\":[");
+		for (k = 0; k < sh->nr; k++) {
+			printf("%s{\"subject\":", k ? "," : "");
+			policy_json_string(stdout, sh->s[k].subject);
+			printf(",\"sha256\":\"%s\",\"matches\":%s}",
+			       sh->s[k].fingerprint,
+			       sh->s[k].matches ? "true" : "false");
+		}
+		printf("]}\n");
+		return;
+	}
+	text_fput(stdout, sig);
+	printf(": %d signer%s (shown, NOT verified: no certificate is trusted here)\n",
+	       sh->nr, sh->nr == 1 ? "" : "s");
+	for (k = 0; k < sh->nr; k++) {
+		printf("  ");
+		text_fput(stdout, sh->s[k].subject);
+		if (sh->s[k].fingerprint[0])
+			printf("\n    certificate sha256 %s; its signature %s ",
+			       sh->s[k].fingerprint, sh->s[k].matches ?
+			       "matches" : "does NOT match");
+		else
+			printf("\n    no certificate in the signature; ");
+		text_fput(stdout, policy);
+		putchar('\n');
+	}
+}
+
+static int show_sigs(char **args, int n, int json)
+{
+	struct sign_show sh;
+	struct sign_blob b;
+	char err[512], *def = NULL;
+	void *data = NULL, *buf;
+	size_t len, blen;
+	int i, ret;
+
+	ret = policy_read_file(args[0], BGP_MAX_FILE_SIZE, &data, &len);
+	if (ret) {
+		pr_err("%s: %s", args[0], strerror(-ret));
+		return ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
+	}
+	if (n == 1) {
+		def = policy_sig_default(args[0]);
+		if (!def) {
+			free(data);
+			return BG_EXIT_INTERNAL;
+		}
+	}
+	for (i = n == 1 ? 0 : 1; i < n; i++) {
+		const char *sig = def ? def : args[i];
+
+		ret = policy_read_file(sig, BGP_MAX_FILE_SIZE, &buf, &blen);
+		if (ret) {
+			pr_err("%s: %s", sig, strerror(-ret));
+			ret = io_exit(ret);
+			break;
+		}
+		b = (struct sign_blob){ buf, blen, sig };
+		ret = sign_show(data, len, &b, &sh, err, sizeof(err));
+		free(buf);
+		if (ret) {
+			pr_err("verify --show: %s", err);
+			ret = BG_EXIT_VERIFY;
+			break;
+		}
+		show_print(args[0], sig, &sh, json);
+	}
+	free(def);
+	free(data);
+	return ret;
+}
+
 int do_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "trust", required_argument, NULL, 't' },
 		{ "min-signers", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "show", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -353,10 +442,10 @@ int do_verify(int argc, char **argv)
 	struct policy_open_result r;
 	struct policy_trust t;
 	struct policy *p;
-	int ntrust = 0, min = 1, json = 0, ch, ret;
+	int ntrust = 0, min = 1, json = 0, show = 0, ch, ret;
 	char *end;
 
-	while ((ch = getopt_long(argc, argv, "t:m:jh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:m:jSh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			if (ntrust >= MAX_ARGS)
@@ -374,6 +463,9 @@ int do_verify(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'S':
+			show = 1;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			return BG_EXIT_OK;
@@ -382,8 +474,10 @@ int do_verify(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	if (!ntrust || argc - optind < 1) {
-		pr_err("verify: need --trust CERT and a policy");
+	if (show && !ntrust && argc - optind >= 1)
+		return show_sigs(argv + optind, argc - optind, json);
+	if (!ntrust || show || argc - optind < 1) {
+		pr_err("verify: need --trust CERT (or --show, without --trust) and a policy");
 		verify_usage(stderr);
 		return BG_EXIT_USAGE;
 	}

@@ -424,19 +424,18 @@ static int fail(struct vctx *v, enum sign_status st, const char *fmt, ...)
 }
 
 /* Who is this SignerInfo? For messages about unknown signers. */
+static X509 *included_cert(STACK_OF(X509) *certs, CMS_SignerInfo *si);
+
 static void describe_signer(CMS_ContentInfo *cms, CMS_SignerInfo *si,
 			    char *buf, size_t len)
 {
 	STACK_OF(X509) *certs = CMS_get1_certs(cms);
-	int i;
+	X509 *x = included_cert(certs, si);
 
-	snprintf(buf, len, "(no certificate included)");
-	for (i = 0; certs && i < sk_X509_num(certs); i++) {
-		if (!CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i))) {
-			subject_of(sk_X509_value(certs, i), buf, len);
-			break;
-		}
-	}
+	if (x)
+		subject_of(x, buf, len);
+	else
+		snprintf(buf, len, "(no certificate included)");
 	sk_X509_pop_free(certs, X509_free);
 }
 
@@ -576,6 +575,95 @@ out:
 	sk_X509_free(used);	/* borrowed from v->trust */
 	BIO_free(sb);
 	BIO_free(db);
+	CMS_ContentInfo_free(cms);
+	return ret;
+}
+
+/* The certificate @cms carries for @si, or NULL. Borrowed from @certs. */
+static X509 *included_cert(STACK_OF(X509) *certs, CMS_SignerInfo *si)
+{
+	for (int i = 0; certs && i < sk_X509_num(certs); i++)
+		if (!CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)))
+			return sk_X509_value(certs, i);
+	return NULL;
+}
+
+/* Does this one SignerInfo's signature cover @data, by @x's key? */
+static int signer_matches(CMS_ContentInfo *cms, CMS_SignerInfo *si, X509 *x,
+			  const void *data, size_t len)
+{
+	BIO *db = BIO_new_mem_buf(data, len), *chain = NULL, *next;
+	char buf[4096];
+	int ok = 0;
+
+	CMS_SignerInfo_set1_signer_cert(si, x);
+	if (db && CMS_SignerInfo_verify(si) == 1)
+		chain = CMS_dataInit(cms, db);
+	if (chain) {
+		while (BIO_read(chain, buf, sizeof(buf)) > 0)
+			;
+		ok = CMS_SignerInfo_verify_content(si, chain) == 1;
+		while (chain && chain != db) {
+			next = BIO_pop(chain);
+			BIO_free(chain);
+			chain = next;
+		}
+	}
+	BIO_free(db);
+	ERR_clear_error();
+	return ok;
+}
+
+static void show_one(const void *data, size_t len, CMS_ContentInfo *cms,
+		     CMS_SignerInfo *si, X509 *x, struct sign_show_signer *o)
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	subject_of(x, o->subject, sizeof(o->subject));
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == 32)
+		for (int k = 0; k < 32; k++)
+			sprintf(o->fingerprint + 2 * k, "%02x", md[k]);
+	o->matches = signer_matches(cms, si, x, data, len);
+}
+
+int sign_show(const void *data, size_t len, const struct sign_blob *sig,
+	      struct sign_show *out, char *err, size_t errlen)
+{
+	STACK_OF(CMS_SignerInfo) *sis;
+	STACK_OF(X509) *certs = NULL;
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	X509 *x;
+	BIO *sb;
+	int i, ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	sb = BIO_new_mem_buf(sig->data, sig->len);
+	if (sb)
+		cms = d2i_CMS_bio(sb, NULL);
+	BIO_free(sb);
+	if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
+	    CMS_is_detached(cms) != 1) {
+		seterr(err, errlen, "%s: not a detached CMS signedData signature",
+		       sig->name);
+		ret = -EKEYREJECTED;
+		goto out;
+	}
+	sis = CMS_get0_SignerInfos(cms);
+	certs = CMS_get1_certs(cms);
+	for (i = 0; i < sk_CMS_SignerInfo_num(sis) && i < SIGN_MAX_SIGNERS; i++) {
+		si = sk_CMS_SignerInfo_value(sis, i);
+		x = included_cert(certs, si);
+		if (!x)
+			snprintf(out->s[i].subject, sizeof(out->s[i].subject),
+				 "(no certificate included)");
+		else
+			show_one(data, len, cms, si, x, &out->s[i]);
+		out->nr++;
+	}
+out:
+	sk_X509_pop_free(certs, X509_free);
 	CMS_ContentInfo_free(cms);
 	return ret;
 }

@@ -94,6 +94,25 @@ int sign_verify(const void *data, size_t len, const char *const *sig_paths,
 		int min_signers, struct sign_result *res, char *err,
 		size_t errlen);
 
+/* Who signed @sig, without trusting anyone: per SignerInfo, the subject
+ * and SHA-256 fingerprint of the certificate the CMS carries, and whether
+ * the signature matches @data by that certificate's key. Nothing here is
+ * a verification: anyone can make a certificate with any subject. */
+struct sign_show_signer {
+	char subject[256];
+	char fingerprint[65];	/* "" when no certificate is included */
+	int matches;		/* signature over @data verifies by it */
+};
+
+struct sign_show {
+	int nr;
+	struct sign_show_signer s[SIGN_MAX_SIGNERS];
+};
+
+/* 0, or -EKEYREJECTED (not a detached CMS signedData; err says). */
+int sign_show(const void *data, size_t len, const struct sign_blob *sig,
+	      struct sign_show *out, char *err, size_t errlen);
+
 const char *sign_status_name(enum sign_status st);
 
 #endif

@@ -159,4 +159,30 @@ TEST_F(dflt, check_digest_dir_and_stale_sbom)
 	EXPECT_EQ(2, run(self, "$B check --policy p.bgp --sha256 abc"));
 }
 
+/* verify --show: who signed a .sig, without the trust certificate. */
+TEST_F(dflt, verify_show_without_trust)
+{
+	char fp[128], *p;
+
+	ASSERT_EQ(0, run(self, "$B key generate -t ec -o k.pem -c c.pem -s CN=alice && "
+			 "$B compile --policy-version 1 pkg.json -o p.bgp && "
+			 "$B sign -k k.pem -c c.pem p.bgp && cp p.bgp q.bgp && "
+			 "printf x >> q.bgp")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, run(self, "openssl x509 -in c.pem -noout -fingerprint -sha256 | "
+			 "sed 's/.*=//; s/://g' | tr A-F a-f"));
+	snprintf(fp, sizeof(fp), "%.64s", self->out);
+	EXPECT_EQ(0, run(self, "$B verify --show p.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "NOT verified")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "/CN=alice")) TH_LOG("%s", self->out);
+	p = strstr(self->out, "certificate sha256 ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, strncmp(p + 19, fp, 64)) TH_LOG("%s vs %s", p, fp);
+	EXPECT_NE(NULL, strstr(self->out, "its signature matches p.bgp"));
+	EXPECT_EQ(0, run(self, "$B verify --show --json q.bgp p.bgp.sig"));
+	EXPECT_NE(NULL, strstr(self->out, "\"verified\":false")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"matches\":false")) TH_LOG("%s", self->out);
+	EXPECT_EQ(4, run(self, "$B verify --show p.bgp p.bgp"));
+	EXPECT_EQ(2, run(self, "$B verify --show --trust c.pem p.bgp"));
+}
+
 TEST_HARNESS_MAIN
