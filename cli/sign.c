@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
@@ -165,9 +167,46 @@ static void sign_usage(FILE *f)
 "  -k, --key FILE      PEM private key\n"
 "  -c, --cert FILE     its certificate\n"
 "  -o, --output FILE   signature file (not a symbolic link, not an input)\n"
+"  -P, --passphrase-file FILE  the keys' passphrase: FILE's first line\n"
+"  -E, --passphrase-env VAR    ... or environment variable VAR (for CI)\n"
 "  -h, --help          this help\n"
+"An encrypted key without either is asked for on the terminal; without a\n"
+"terminal, sign says so and fails (exit 4).\n"
 "Exit: 0 written, 2 usage (also: -o names an input), 3 not a valid\n"
 "policy, 4 key/cert problem, 5 I/O error (also: -o is a symlink).\n");
+}
+
+/* --passphrase-file (first line) or --passphrase-env. A bg_exit. */
+static int get_passphrase(const char *file, const char *env, char *buf,
+			  size_t len)
+{
+	const char *v;
+	FILE *f;
+
+	if (file && env) {
+		pr_err("sign: --passphrase-file or --passphrase-env, not both");
+		return BG_EXIT_USAGE;
+	}
+	if (env) {
+		v = getenv(env);
+		if (!v) {
+			pr_err("sign: --passphrase-env %s: no such environment variable",
+			       env);
+			return BG_EXIT_USAGE;
+		}
+		snprintf(buf, len, "%s", v);
+		return BG_EXIT_OK;
+	}
+	f = fopen(file, "re");
+	if (!f) {
+		pr_err("%s: %s", file, strerror(errno));
+		return BG_EXIT_IO;
+	}
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return BG_EXIT_OK;
 }
 
 /* -o over the policy, a key or a certificate would destroy it. */
@@ -194,17 +233,21 @@ int do_sign(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "passphrase-env", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char pass[1024];
 	struct sign_signer signers[MAX_ARGS] = {};
+	const char *pass_file = NULL, *pass_env = NULL;
 	int nkeys = 0, ncerts = 0, ch, ret;
 	char err[512], *out = NULL, *def = NULL;
 	struct policy *p = NULL;
 	void *data = NULL, *sig = NULL;
 	size_t len = 0, siglen = 0;
 
-	while ((ch = getopt_long(argc, argv, "k:c:o:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "k:c:o:P:E:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			if (nkeys >= MAX_ARGS)
@@ -219,6 +262,12 @@ int do_sign(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'P':
+			pass_file = optarg;
+			break;
+		case 'E':
+			pass_env = optarg;
+			break;
 		case 'h':
 			sign_usage(stdout);
 			return BG_EXIT_OK;
@@ -231,6 +280,13 @@ int do_sign(int argc, char **argv)
 		pr_err("sign: give one policy and as many --cert as --key");
 		sign_usage(stderr);
 		return BG_EXIT_USAGE;
+	}
+	if (pass_file || pass_env) {
+		ret = get_passphrase(pass_file, pass_env, pass, sizeof(pass));
+		if (ret)
+			return ret;
+		for (ch = 0; ch < nkeys; ch++)
+			signers[ch].passphrase = pass;
 	}
 	if (!out) {
 		def = policy_sig_default(argv[optind]);
@@ -272,6 +328,7 @@ int do_sign(int argc, char **argv)
 	       (unsigned long long)policy__version(p), out);
 	ret = BG_EXIT_OK;
 out:
+	OPENSSL_cleanse(pass, sizeof(pass));
 	policy__free(p);
 	free(def);
 	free(sig);

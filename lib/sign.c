@@ -4,10 +4,12 @@
  * detached CMS signing, pinned-certificate verification with M-of-N.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/cms.h>
@@ -260,15 +262,52 @@ out:
 	return ret;
 }
 
-static EVP_PKEY *load_key(const char *path, char *err, size_t errlen)
+struct pass_ctx {
+	const char *pass;
+	int asked;		/* the key is encrypted */
+	int no_tty;		/* ... and there was no one to ask */
+};
+
+static int pass_cb(char *buf, int size, int rwflag, void *arg)
 {
+	struct pass_ctx *pc = arg;
+	int fd, n;
+
+	pc->asked = 1;
+	if (pc->pass) {
+		n = strlen(pc->pass);
+		if (n >= size)
+			return -1;
+		memcpy(buf, pc->pass, n);
+		return n;
+	}
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		pc->no_tty = 1;	/* CI: say what to do, do not hang */
+		return -1;
+	}
+	close(fd);
+	return PEM_def_callback(buf, size, rwflag, NULL);
+}
+
+static EVP_PKEY *load_key(const struct sign_signer *sg, char *err,
+			  size_t errlen)
+{
+	struct pass_ctx pc = { .pass = sg->passphrase };
 	EVP_PKEY *key = NULL;
-	BIO *b = BIO_new_file(path, "r");
+	BIO *b = BIO_new_file(sg->key_path, "r");
 
 	if (b)
-		key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	if (!key)
-		seterr(err, errlen, "%s: cannot read a PEM private key", path);
+		key = PEM_read_bio_PrivateKey(b, NULL, pass_cb, &pc);
+	if (!key && pc.no_tty)
+		seterr(err, errlen, "%s: the key is encrypted and there is no terminal to ask for its passphrase (give --passphrase-file FILE or --passphrase-env VAR)",
+		       sg->key_path);
+	else if (!key && pc.asked)
+		seterr(err, errlen, "%s: cannot decrypt the key (wrong passphrase?)",
+		       sg->key_path);
+	else if (!key)
+		seterr(err, errlen, "%s: cannot read a PEM private key",
+		       sg->key_path);
 	BIO_free(b);
 	return key;
 }
@@ -307,7 +346,7 @@ int sign_data(const void *data, size_t len, const struct sign_signer *signers,
 		goto out;
 	}
 	for (i = 0; i < nr; i++) {
-		key = load_key(signers[i].key_path, err, errlen);
+		key = load_key(&signers[i], err, errlen);
 		if (!key)
 			goto out;
 		x = load_cert(signers[i].cert_path, err, errlen);

@@ -43,6 +43,8 @@ int sign_key_generate(const struct sign_keygen *kg, const char *key_path,
 struct sign_signer {
 	const char *key_path;	/* PEM private key */
 	const char *cert_path;	/* PEM certificate matching it */
+	const char *passphrase;	/* for an encrypted key; NULL: ask on the
+				 * terminal if there is one */
 };
 
 /* One DER CMS with one SignerInfo per signer. *sig is malloc()ed. */

@@ -185,4 +185,28 @@ TEST_F(dflt, verify_show_without_trust)
 	EXPECT_EQ(2, run(self, "$B verify --show --trust c.pem p.bgp"));
 }
 
+/* An encrypted key in CI: no terminal is said, not an OpenSSL riddle;
+ * a passphrase file or environment variable unlocks it. setsid(1): no
+ * controlling terminal, whoever runs the tests. */
+TEST_F(dflt, encrypted_key_without_a_terminal)
+{
+	ASSERT_EQ(0, run(self, "$B key generate -t ec -o k.pem -c c.pem && "
+			 "openssl pkey -in k.pem -aes256 -passout pass:s3cret -out ke.pem && "
+			 "$B compile --policy-version 1 pkg.json -o p.bgp 2>/dev/null && "
+			 "echo s3cret > pass.txt")) TH_LOG("%s", self->out);
+	EXPECT_EQ(4, run(self, "setsid -w $B sign -k ke.pem -c c.pem p.bgp < /dev/null"));
+	EXPECT_NE(NULL, strstr(self->out, "ke.pem: the key is encrypted and there is no "
+			       "terminal to ask for its passphrase")) TH_LOG("%s", self->out);
+	EXPECT_NE(0, run(self, "test -e p.bgp.sig"));
+	EXPECT_EQ(0, run(self, "setsid -w $B sign -k ke.pem -c c.pem --passphrase-file pass.txt p.bgp"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "$B verify --trust c.pem p.bgp"));
+	EXPECT_EQ(4, run(self, "BGK=wrong setsid -w $B sign -k ke.pem -c c.pem "
+			 "--passphrase-env BGK -o w.sig p.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "wrong passphrase")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "BGK=s3cret setsid -w $B sign -k ke.pem -c c.pem "
+			 "--passphrase-env BGK -o e.sig p.bgp"));
+	EXPECT_EQ(2, run(self, "$B sign -k ke.pem -c c.pem --passphrase-env NO_SUCH_VAR_X -o x.sig p.bgp"));
+}
+
 TEST_HARNESS_MAIN

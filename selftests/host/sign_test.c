@@ -64,7 +64,7 @@ FIXTURE_TEARDOWN(sign)
 static int do_sign(FIXTURE_DATA(sign) *self, const int *who, int n,
 		   const void *d, size_t len, struct sign_blob *out)
 {
-	struct sign_signer s[4];
+	struct sign_signer s[4] = {};
 	char err[512];
 	void *sig;
 	size_t siglen;
@@ -230,7 +230,7 @@ TEST_F(sign, signer_key_usage)
 	};
 	char cmd[2048], k[128], c[128], err[512];
 	const char *t[1] = { c };
-	struct sign_signer sg = { k, c };
+	struct sign_signer sg = { .key_path = k, .cert_path = c };
 	struct sign_result res;
 	struct sign_blob s;
 	void *sig;
@@ -365,7 +365,7 @@ TEST_F(sign, m_of_n)
 
 TEST_F(sign, key_cert_mismatch_and_bad_inputs)
 {
-	struct sign_signer s = { self->key[0], self->cert[1] };
+	struct sign_signer s = { .key_path = self->key[0], .cert_path = self->cert[1] };
 	struct sign_keygen kg = { .type = SIGN_KEY_RSA, .subject = "bogus" };
 	struct sign_result res;
 	struct sign_blob b = { data, sizeof(data), "x" };
