@@ -28,6 +28,8 @@ static void compile_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bomgate compile [OPTIONS] [SBOM...] -o POLICY.bgp\n"
+"SBOM '-' is standard input; -o - writes the policy to standard output\n"
+"(the report then goes to standard error).\n"
 "\n"
 "Read SBOMs (CycloneDX JSON/XML, SPDX JSON/tag-value) and write a compiled\n"
 "policy allowing the file-level SHA-256 digests they list.\n"
@@ -79,7 +81,7 @@ static void on_document(void *arg, const struct policy_compile_doc *doc)
 	c->problems_shown = 0;
 }
 
-static void print_report(const struct policy_compile_result *r,
+static void print_report(FILE *f, const struct policy_compile_result *r,
 			 const char *out, int json)
 {
 	const struct policy_build_stats *st = &r->build;
@@ -87,9 +89,9 @@ static void print_report(const struct policy_compile_result *r,
 	int i, nr = r->nr_docs;
 
 	if (json) {
-		printf("{\"output\":");
-		policy_json_string(stdout, out);
-		printf(",\"documents\":%lu,\"components\":%lu,"
+		fprintf(f, "{\"output\":");
+		policy_json_string(f, out);
+		fprintf(f, ",\"documents\":%lu,\"components\":%lu,"
 		       "\"file_digests\":%lu,\"distinct_digests\":%u,"
 		       "\"allowed\":%u,\"blocked\":%u,"
 		       "\"components_without_file_digest\":%lu,"
@@ -101,51 +103,51 @@ static void print_report(const struct policy_compile_result *r,
 		       r->package_digests, r->weak_only, st->conflicts,
 		       st->shared, r->problems);
 		for (i = 0; i < nr; i++) {
-			printf("%s{\"path\":", i ? "," : "");
-			policy_json_string(stdout, reps[i].path);
-			printf(",\"format\":\"%s\",\"spec_version\":",
+			fprintf(f, "%s{\"path\":", i ? "," : "");
+			policy_json_string(f, reps[i].path);
+			fprintf(f, ",\"format\":\"%s\",\"spec_version\":",
 			       sbom_format_name(reps[i].st.format));
-			policy_json_string(stdout, reps[i].st.spec_version);
-			printf(",\"components\":%lu,\"file_digests\":%lu,"
+			policy_json_string(f, reps[i].st.spec_version);
+			fprintf(f, ",\"components\":%lu,\"file_digests\":%lu,"
 			       "\"problems\":%lu}", reps[i].st.components,
 			       reps[i].st.file_digests, reps[i].st.problems);
 		}
-		printf("]}\n");
+		fprintf(f, "]}\n");
 		return;
 	}
-	printf("compiled ");
-	text_fput(stdout, out);
-	putchar('\n');
+	fprintf(f, "compiled ");
+	text_fput(f, out);
+	fputc('\n', f);
 	for (i = 0; i < nr; i++) {
 		/* the path may be hostile, spec_version comes from the SBOM */
 		size_t w = text_escaped_len(reps[i].path);
 
-		printf("  ");
-		text_fput(stdout, reps[i].path);
-		printf("%*s %s ", w < 44 ? (int)(44 - w) : 0, "",
+		fprintf(f, "  ");
+		text_fput(f, reps[i].path);
+		fprintf(f, "%*s %s ", w < 44 ? (int)(44 - w) : 0, "",
 		       sbom_format_name(reps[i].st.format));
-		text_fput(stdout, reps[i].st.spec_version);
-		printf(": %lu components, %lu file digests, %lu problems\n",
+		text_fput(f, reps[i].st.spec_version);
+		fprintf(f, ": %lu components, %lu file digests, %lu problems\n",
 		       reps[i].st.components, reps[i].st.file_digests,
 		       reps[i].st.problems);
 	}
-	printf("documents read                  %lu\n", (unsigned long)r->nr_docs);
-	printf("components                      %lu\n", r->components);
-	printf("file digests                    %lu (before de-duplication)\n",
+	fprintf(f, "documents read                  %lu\n", (unsigned long)r->nr_docs);
+	fprintf(f, "components                      %lu\n", r->components);
+	fprintf(f, "file digests                    %lu (before de-duplication)\n",
 	       r->file_digests);
-	printf("distinct digests                %u (%u allowed, %u blocked)\n",
+	fprintf(f, "distinct digests                %u (%u allowed, %u blocked)\n",
 	       st->distinct, st->allowed, st->blocked);
-	printf("components without file digest  %lu (cannot run under enforce)\n",
+	fprintf(f, "components without file digest  %lu (cannot run under enforce)\n",
 	       r->no_file_digest);
-	printf("package-level digests           %lu (not allowed: they hash archives)\n",
+	fprintf(f, "package-level digests           %lu (not allowed: they hash archives)\n",
 	       r->package_digests);
-	printf("weak-hash only                  %lu (no SHA-256: not allowed)\n",
+	fprintf(f, "weak-hash only                  %lu (no SHA-256: not allowed)\n",
 	       r->weak_only);
-	printf("conflicts                       %u (allowed and blocked: blocked wins)\n",
+	fprintf(f, "conflicts                       %u (allowed and blocked: blocked wins)\n",
 	       st->conflicts);
-	printf("shared digests                  %u (same file in several components)\n",
+	fprintf(f, "shared digests                  %u (same file in several components)\n",
 	       st->shared);
-	printf("problems                        %lu\n", r->problems);
+	fprintf(f, "problems                        %lu\n", r->problems);
 }
 
 struct compile_opts {
@@ -212,7 +214,9 @@ static int compile_run(struct compile_opts *o, char **sboms, int nr)
 		pr_err("%s", r.err);
 		ret = compile_exit(&r, ret);
 	} else {
-		print_report(&r, o->out, o->json);
+		/* with -o -, stdout is the policy: the report goes to stderr */
+		print_report(strcmp(o->out, "-") ? stdout : stderr, &r,
+			     o->out, o->json);
 		if (!r.build.allowed)
 			warn_empty(&r, o->out);
 	}

@@ -653,6 +653,9 @@ int sbom_read(const char *path, enum sbom_format fmt,
 	struct stat sb;
 	int fd, ret;
 
+	if (!strcmp(path, "-"))	/* stdin, streamed like any file */
+		return sbom_read_fd(STDIN_FILENO, "stdin", fmt, ops, ctx, st,
+				    err, errlen);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;

@@ -209,4 +209,20 @@ TEST_F(dflt, encrypted_key_without_a_terminal)
 	EXPECT_EQ(2, run(self, "$B sign -k ke.pem -c c.pem --passphrase-env NO_SUCH_VAR_X -o x.sig p.bgp"));
 }
 
+/* compile - reads stdin, -o - writes stdout (the report then on stderr),
+ * like hash - and sbom scan -o -: the same bytes as through files. */
+TEST_F(dflt, compile_stdin_stdout)
+{
+	ASSERT_EQ(0, run(self, "cp /bin/true t && $B sbom scan -q --no-dpkg t -o s.json"));
+	EXPECT_EQ(0, run(self, "SOURCE_DATE_EPOCH=1700000000 $B compile --policy-version 3 "
+			 "- -o - < s.json > a.bgp 2> report && grep -q '^compiled -$' report"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "cat s.json | SOURCE_DATE_EPOCH=1700000000 $B compile "
+			 "--policy-version 3 - -o b.bgp > /dev/null && cmp a.bgp b.bgp"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "$B check --policy a.bgp t"));
+	EXPECT_EQ(3, run(self, "$B compile --policy-version 3 - -o c.bgp < /dev/null"));
+	EXPECT_NE(NULL, strstr(self->out, "stdin: ")) TH_LOG("%s", self->out);
+}
+
 TEST_HARNESS_MAIN
