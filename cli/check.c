@@ -126,7 +126,7 @@ static void check_json(const char *path, const char *hex, const char *verdict,
 	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
 	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
 
-	printf("{\"path\":");
+	printf("{\"schema\":\"bomgate.check/1\",\"path\":");
 	policy_json_string(stdout, path);
 	printf(",\"sha256\":\"%s\",\"verdict\":\"%s\"", hex, verdict);
 	if (c) {

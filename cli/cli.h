@@ -37,6 +37,10 @@ int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
 
+/* Set by a command that printed its own JSON answer to a failure (verify):
+ * main() then prints no bomgate.error/1 object after it. */
+extern int cli_json_answered;
+
 struct policy_component;
 /* "name version <purl>" of a component, escaped (cli/inspect.c). */
 void print_component_id(const struct policy_component *c);

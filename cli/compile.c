@@ -89,7 +89,7 @@ static void print_report(FILE *f, const struct policy_compile_result *r,
 	int i, nr = r->nr_docs;
 
 	if (json) {
-		fprintf(f, "{\"output\":");
+		fprintf(f, "{\"schema\":\"bomgate.compile/1\",\"output\":");
 		policy_json_string(f, out);
 		fprintf(f, ",\"documents\":%lu,\"components\":%lu,"
 		       "\"file_digests\":%lu,\"distinct_digests\":%u,"

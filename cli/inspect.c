@@ -83,7 +83,8 @@ static void inspect_json(const struct policy *p, int entries)
 
 	fmt_time(policy__created(p), when, sizeof(when));
 	sha256_hex(policy__file_sha256(p), hex);
-	printf("{\"format_version\":%u,\"policy_version\":%llu,\"name\":",
+	printf("{\"schema\":\"bomgate.inspect/1\",\"format_version\":%u,"
+	       "\"policy_version\":%llu,\"name\":",
 	       policy__format_version(p),
 	       (unsigned long long)policy__version(p));
 	policy_json_string(stdout, policy__name(p));
@@ -533,7 +534,7 @@ int do_diff(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		printf("{");
+		printf("{\"schema\":\"bomgate.diff/1\",");
 	hdr = header_diff(a, b, json);
 	print_groups(recs, nr, json, digests);
 	if (json)

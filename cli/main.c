@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
+#include "policy.h"
 
 static int do_help(int argc, char **argv);
 
@@ -74,6 +75,32 @@ static int do_help(int argc, char **argv)
 	return cmd_select(cmds, n, args, usage);
 }
 
+/* A command given --json that fails (exit 2 and above; 1 is an answer,
+ * printed as such) still prints one JSON object: what failed and why. */
+int cli_json_answered;
+
+static int wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json"))
+			return 1;
+	}
+	return 0;
+}
+
+static void json_error(const char *cmd, int code)
+{
+	fflush(stdout);
+	printf("{\"schema\":\"bomgate.error/1\",\"command\":");
+	policy_json_string(stdout, cmd);
+	printf(",\"exit\":%d,\"error\":", code);
+	policy_json_string(stdout, *log_last_error() ? log_last_error() :
+			   code == BG_EXIT_USAGE ? "usage" : "failed");
+	printf("}\n");
+}
+
 int cmd_select(const struct cmd *table, int argc, char **argv,
 	       void (*usage_fn)(void))
 {
@@ -99,7 +126,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 
 	log_init("bomgate", 0);
 	fileio_cleanup_on_signal();	/* no OUT.XXXXXX left on ^C */
@@ -123,5 +150,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* subcommands run getopt_long afresh */
-	return cmd_select(cmds, argc, argv, usage);
+	ret = cmd_select(cmds, argc, argv, usage);
+	if (ret >= BG_EXIT_USAGE && !cli_json_answered && wants_json(argc, argv))
+		json_error(argv[0], ret);
+	return ret;
 }

@@ -366,7 +366,8 @@ static void verify_print(const char *path, const struct policy *p,
 	int i;
 
 	if (json) {
-		printf("{\"policy\":");
+		cli_json_answered = 1;
+		printf("{\"schema\":\"bomgate.verify/1\",\"policy\":");
 		policy_json_string(stdout, path);
 		printf(",\"verified\":%s,\"status\":\"%s\",",
 		       res->status == SIGN_OK ? "true" : "false",
@@ -408,7 +409,7 @@ static void show_print(const char *policy, const char *sig,
 	int k;
 
 	if (json) {
-		printf("{\"signature\":");
+		printf("{\"schema\":\"bomgate.verify-show/1\",\"signature\":");
 		policy_json_string(stdout, sig);
 		printf(",\"policy\":");
 		policy_json_string(stdout, policy);

@@ -455,7 +455,7 @@ void kcheck_print_json(const struct kcheck_report *r, FILE *f)
 {
 	int missing = 0;
 
-	fprintf(f, "{\"kernel\":");
+	fprintf(f, "{\"schema\":\"bomgate.doctor/1\",\"kernel\":");
 	json_str(f, r->release);
 	fprintf(f, ",\"checks\":[");
 	for (int i = 0; i < r->n; i++) {

@@ -12,6 +12,12 @@
 static const char *log_ident = "bomgate";
 static int log_syslog;
 static enum log_level log_level = LOG_LVL_INFO;
+static char last_error[1024];
+
+const char *log_last_error(void)
+{
+	return last_error;
+}
 
 void log_init(const char *ident, int use_syslog)
 {
@@ -50,6 +56,8 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	n = strlen(msg);
 	if (n && msg[n - 1] == '\n')
 		msg[n - 1] = '\0';
+	if (lvl == LOG_LVL_ERROR)
+		text_escape(last_error, sizeof(last_error), msg);
 	if (log_syslog) {
 		n = text_escaped_len(msg) + 1;
 		esc = malloc(n);

@@ -16,6 +16,9 @@ enum log_level {
 void log_init(const char *ident, int use_syslog);
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
+/* The last error message logged (escaped as printed), "" if none: for
+ * the CLI's --json error object. */
+const char *log_last_error(void);
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -163,7 +163,7 @@ TEST_F(cli, compile_corpora_and_inspect)
 	EXPECT_NE(NULL, strstr(self->out, "documents read                  1\n"));
 	EXPECT_NE(NULL, strstr(self->out, "file digests                    3 "));
 	ASSERT_EQ(0, run(self, "inspect --json p.bgp"));
-	EXPECT_NE(NULL, strstr(self->out, "{\"format_version\":1,\"policy_version\":"));
+	EXPECT_NE(NULL, strstr(self->out, "{\"schema\":\"bomgate.inspect/1\",\"format_version\":1,\"policy_version\":"));
 	EXPECT_NE(NULL, strstr(self->out, "\"blocked\":0,"));
 	EXPECT_NE(NULL, strstr(self->out, "\"format\":\"spdx-tv\",\"file_digests\":3}"));
 	EXPECT_NE(NULL, strstr(self->out, "\"format\":\"cyclonedx-json\",\"file_digests\":2542}"));

@@ -225,4 +225,49 @@ TEST_F(dflt, compile_stdin_stdout)
 	EXPECT_NE(NULL, strstr(self->out, "stdin: ")) TH_LOG("%s", self->out);
 }
 
+/* Every --json output names its schema and version, and a failure under
+ * --json is a JSON object too (bomgate.error/1), on stdout. */
+TEST_F(dflt, json_schemas_and_errors)
+{
+	static const struct {
+		const char *cmd, *schema;
+		int code;
+	} runs[] = {
+		{ "$B compile --json --policy-version 1 s.json -o p.bgp", "bomgate.compile/1", 0 },
+		{ "$B inspect --json p.bgp", "bomgate.inspect/1", 0 },
+		{ "$B diff --json p.bgp p.bgp", "bomgate.diff/1", 0 },
+		{ "$B check --json --policy p.bgp t", "bomgate.check/1", 0 },
+		{ "$B verify --json --trust c.pem p.bgp", "bomgate.verify/1", 0 },
+		{ "$B verify --show --json p.bgp", "bomgate.verify-show/1", 0 },
+		{ "$B doctor --json", "bomgate.doctor/1", -1 },
+		{ "$B inspect --json nothing.bgp", "bomgate.error/1", 5 },
+		{ "$B compile --json --policy-version 1 pkg.json", "bomgate.error/1", 2 },
+		{ "$B check --json --policy p.bgp no-such-file", "bomgate.error/1", 5 },
+		{ "$B verify --json --trust c.pem nothing.bgp", "bomgate.error/1", 5 },
+		{ "$B verify --json --trust k.pem p.bgp", "bomgate.verify/1", 4 },
+	};
+	char want[128];
+	int rc;
+
+	ASSERT_EQ(0, run(self, "cp /bin/true t && $B sbom scan -q --no-dpkg t -o s.json && "
+			 "$B key generate -t ec -o k.pem -c c.pem && "
+			 "$B compile --policy-version 1 s.json -o p.bgp && $B sign -k k.pem -c c.pem p.bgp"))
+		TH_LOG("%s", self->out);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		rc = run(self, "%s 2>/dev/null", runs[i].cmd);
+		if (runs[i].code >= 0)
+			EXPECT_EQ(runs[i].code, rc) TH_LOG("%s: %s", runs[i].cmd, self->out);
+		snprintf(want, sizeof(want), "{\"schema\":\"%s\",", runs[i].schema);
+		EXPECT_EQ(0, strncmp(self->out, want, strlen(want)))
+			TH_LOG("%s: %s", runs[i].cmd, self->out);
+		/* one object, one line */
+		EXPECT_EQ(strlen(self->out) - 1, strcspn(self->out, "\n"))
+			TH_LOG("%s: %s", runs[i].cmd, self->out);
+	}
+	EXPECT_EQ(5, run(self, "$B inspect --json nothing.bgp 2>/dev/null"));
+	EXPECT_NE(NULL, strstr(self->out, "\"command\":\"inspect\",\"exit\":5,"
+			       "\"error\":\"nothing.bgp: No such file or directory\"}"))
+		TH_LOG("%s", self->out);
+}
+
 TEST_HARNESS_MAIN
