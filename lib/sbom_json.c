@@ -115,6 +115,7 @@ struct json_state {
 	 * at last_end; run is the length of the token still open at the end
 	 * of the previous chunks, 0 if none. */
 	unsigned long ncb;
+	size_t base;		/* bytes of the chunks before this one */
 	size_t first_end, last_end;
 	size_t run;
 	/* key_names[kfirst[role]] to key_names[kend[role] - 1] */
@@ -664,7 +665,9 @@ static int yajl_failed(struct sbom_reader *r, const char *buf, size_t len)
 	msg = yajl_get_error(j->h, 0, (const unsigned char *)buf, len);
 	if (msg && (nl = strchr((char *)msg, '\n')))
 		*nl = '\0';
-	err = sbom_error(r, line, "JSON syntax error: %s",
+	/* a line number says little in minified JSON: the byte too */
+	err = sbom_error(r, line, "JSON syntax error near byte %zu: %s",
+			 j->base + yajl_get_bytes_consumed(j->h),
 			 msg ? (char *)msg : "unknown");
 	if (msg)
 		yajl_free_error(j->h, msg);
@@ -679,7 +682,8 @@ static int jtok_failed(struct sbom_reader *r, int err)
 	case -ECANCELED:
 		return j->cb_err ? j->cb_err : -ECANCELED;
 	case -EINVAL:
-		return sbom_error(r, cur_line(r), "JSON syntax error: %s",
+		return sbom_error(r, cur_line(r), "JSON syntax error near byte %zu: %s",
+				  j->base + sbom_jtok_pos(j->t),
 				  sbom_jtok_error(j->t));
 	case -E2BIG:
 		return sbom_error(r, cur_line(r), "%s", sbom_jtok_error(j->t));
@@ -716,6 +720,7 @@ static int json_feed(struct sbom_reader *r, const char *buf, size_t len)
 		p++;
 	}
 	j->chunk = NULL;
+	j->base += len;
 	return 0;
 }
 

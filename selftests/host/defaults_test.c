@@ -270,4 +270,18 @@ TEST_F(dflt, json_schemas_and_errors)
 		TH_LOG("%s", self->out);
 }
 
+/* A syntax error in minified JSON (one line) names the byte, not ":1:"
+ * alone. The error is the '"' at byte 146 (1-based) where ',' belongs. */
+TEST_F(dflt, minified_json_error_names_the_byte)
+{
+	tu_put(self->dir, "min.json",
+	       "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":"
+	       "[{\"type\":\"file\",\"name\":\"a\",\"hashes\":[{\"alg\":\"SHA-256\","
+	       "\"content\":\"zz\"}]},{\"type\":\"file\" \"name\":\"b\"}]}");
+	EXPECT_EQ(3, run(self, "$B compile min.json -o m.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "min.json:1: JSON syntax error near byte 146: "))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(0, run(self, "test -e m.bgp"));
+}
+
 TEST_HARNESS_MAIN
