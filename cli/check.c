@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "json.h"
 #include "log.h"
 #include "text.h"
 #include "policy.h"
@@ -126,27 +127,27 @@ static void check_json(const char *path, const char *hex, const char *verdict,
 	const struct policy_component *c = e ? policy__component(p, e->component) : NULL;
 	const struct policy_source *s = c ? policy__source(p, c->source) : NULL;
 
-	printf("{\"schema\":\"bomgate.check/1\",\"path\":");
-	policy_json_string(stdout, path);
-	printf(",\"sha256\":\"%s\",\"verdict\":\"%s\"", hex, verdict);
+	struct json_writer w;
+
+	json_begin(&w, stdout);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.check/1");
+	json_kv_string(&w, "path", path);
+	json_kv_string(&w, "sha256", hex);
+	json_kv_string(&w, "verdict", verdict);
 	if (c) {
-		printf(",\"component\":");
-		policy_json_string(stdout, c->name);
-		printf(",\"version\":");
-		policy_json_string(stdout, c->version);
-		printf(",\"purl\":");
-		policy_json_string(stdout, c->purl);
-		printf(",\"sbom\":");
-		policy_json_string(stdout, s ? s->name : "(policy source)");
-		if (*c->reason) {
-			printf(",\"reason\":");
-			policy_json_string(stdout, c->reason);
-		}
-		printf(",\"line\":%u", c->line);
+		json_kv_string(&w, "component", c->name);
+		json_kv_string(&w, "version", c->version);
+		json_kv_string(&w, "purl", c->purl);
+		json_kv_string(&w, "sbom", s ? s->name : "(policy source)");
+		if (*c->reason)
+			json_kv_string(&w, "reason", c->reason);
+		json_kv_u64(&w, "line", c->line);
 	}
 	if (listed_with)
-		printf(",\"path_listed_with\":\"%s\"", listed_with);
-	printf("}\n");
+		json_kv_string(&w, "path_listed_with", listed_with);
+	json_end(&w);
+	putchar('\n');
 }
 
 static void check_text(const char *path, const char *hex, const char *verdict,

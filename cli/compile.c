@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "fileio.h"
+#include "json.h"
 #include "log.h"
 #include "text.h"
 #include "policy_compile.h"
@@ -81,6 +82,47 @@ static void on_document(void *arg, const struct policy_compile_doc *doc)
 	c->problems_shown = 0;
 }
 
+static void print_json(FILE *f, const struct policy_compile_result *r,
+		       const char *out)
+{
+	const struct policy_build_stats *st = &r->build;
+	struct json_writer w;
+
+	json_begin(&w, f);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.compile/1");
+	json_kv_string(&w, "output", out);
+	json_kv_u64(&w, "documents", r->nr_docs);
+	json_kv_u64(&w, "components", r->components);
+	json_kv_u64(&w, "file_digests", r->file_digests);
+	json_kv_u64(&w, "distinct_digests", st->distinct);
+	json_kv_u64(&w, "allowed", st->allowed);
+	json_kv_u64(&w, "blocked", st->blocked);
+	json_kv_u64(&w, "components_without_file_digest", r->no_file_digest);
+	json_kv_u64(&w, "package_level_digests", r->package_digests);
+	json_kv_u64(&w, "weak_hash_only", r->weak_only);
+	json_kv_u64(&w, "conflicts", st->conflicts);
+	json_kv_u64(&w, "shared_digests", st->shared);
+	json_kv_u64(&w, "problems", r->problems);
+	json_key(&w, "sources");
+	json_array(&w);
+	for (int i = 0; i < r->nr_docs; i++) {
+		const struct policy_compile_doc *d = &r->docs[i];
+
+		json_object(&w);
+		json_kv_string(&w, "path", d->path);
+		json_kv_string(&w, "format", sbom_format_name(d->st.format));
+		json_kv_string(&w, "spec_version", d->st.spec_version);
+		json_kv_u64(&w, "components", d->st.components);
+		json_kv_u64(&w, "file_digests", d->st.file_digests);
+		json_kv_u64(&w, "problems", d->st.problems);
+		json_end(&w);
+	}
+	json_end(&w);
+	json_end(&w);
+	fputc('\n', f);
+}
+
 static void print_report(FILE *f, const struct policy_compile_result *r,
 			 const char *out, int json)
 {
@@ -89,30 +131,7 @@ static void print_report(FILE *f, const struct policy_compile_result *r,
 	int i, nr = r->nr_docs;
 
 	if (json) {
-		fprintf(f, "{\"schema\":\"bomgate.compile/1\",\"output\":");
-		policy_json_string(f, out);
-		fprintf(f, ",\"documents\":%lu,\"components\":%lu,"
-		       "\"file_digests\":%lu,\"distinct_digests\":%u,"
-		       "\"allowed\":%u,\"blocked\":%u,"
-		       "\"components_without_file_digest\":%lu,"
-		       "\"package_level_digests\":%lu,\"weak_hash_only\":%lu,"
-		       "\"conflicts\":%u,\"shared_digests\":%u,\"problems\":%lu,"
-		       "\"sources\":[",
-		       (unsigned long)r->nr_docs, r->components, r->file_digests, st->distinct,
-		       st->allowed, st->blocked, r->no_file_digest,
-		       r->package_digests, r->weak_only, st->conflicts,
-		       st->shared, r->problems);
-		for (i = 0; i < nr; i++) {
-			fprintf(f, "%s{\"path\":", i ? "," : "");
-			policy_json_string(f, reps[i].path);
-			fprintf(f, ",\"format\":\"%s\",\"spec_version\":",
-			       sbom_format_name(reps[i].st.format));
-			policy_json_string(f, reps[i].st.spec_version);
-			fprintf(f, ",\"components\":%lu,\"file_digests\":%lu,"
-			       "\"problems\":%lu}", reps[i].st.components,
-			       reps[i].st.file_digests, reps[i].st.problems);
-		}
-		fprintf(f, "]}\n");
+		print_json(f, r, out);
 		return;
 	}
 	fprintf(f, "compiled ");

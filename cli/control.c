@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "cli.h"
 #include "control.h"
 #include "daemon_conf.h"
@@ -73,33 +75,96 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 	return 0;
 }
 
-/* The exit code a reply means (bomgate-control(1)): 0 ok, 4 refused, 3
- * not a reply of bomgated's. */
-static int reply_exit(const char *buf, const char *what)
+/*
+ * The reply, parsed; NULL if it is not a JSON object. Control bytes a
+ * sender left raw inside a string are taken as escaped (JSON wants them
+ * as \u00XX), so a reason that carries one is still shown, escaped.
+ */
+static yajl_val reply_parse(const char *buf)
 {
-	const char *e;
+	size_t n = strlen(buf), k = 0;
+	char *clean = malloc(n * 6 + 1);
+	yajl_val v;
 
-	if (!strncmp(buf, "{\"ok\":true", 10))
-		return BG_EXIT_OK;
-	if (strncmp(buf, "{\"ok\":false", 11)) {
-		fprintf(stderr, "bomgate: malformed reply from bomgated (%zu bytes)\n",
-			strlen(buf));
-		return BG_EXIT_INPUT;
+	if (!clean)
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)buf; *c; c++) {
+		if (*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r')
+			k += sprintf(clean + k, "\\u%04x", *c);
+		else
+			clean[k++] = *c;
 	}
-	e = strstr(buf, "\"error\":");
-	fprintf(stderr, "bomgate: %s: ", what);
-	text_fput(stderr, e ? e + 8 : buf);
-	fputc('\n', stderr);
-	return BG_EXIT_REFUSED;
+	clean[k] = '\0';
+	v = yajl_tree_parse(clean, NULL, 0);
+	free(clean);
+	if (v && !YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		v = NULL;
+	}
+	return v;
 }
 
-/* Send @req, print the reply; 0 when the daemon said ok. */
+/* The member at @path (NULL-terminated keys) of @v, or NULL. */
+static yajl_val member(yajl_val v, const char *const *path, yajl_type type)
+{
+	return v ? yajl_tree_get(v, (const char **)path, type) : NULL;
+}
+
+#define MEMBER(v, type, ...) \
+	member(v, (const char *const[]){ __VA_ARGS__, NULL }, type)
+
+/* A string or number member as text ("?" when absent). Strings came off
+ * the wire: escaped for the terminal (text.h). Each call has its own
+ * buffer, for the several in one printf. */
+static const char *text(yajl_val v)
+{
+	static char ring[6][512];
+	static int next;
+
+	if (YAJL_IS_NUMBER(v))
+		return YAJL_GET_NUMBER(v);
+	if (!YAJL_IS_STRING(v))
+		return "?";
+	return text_escape(ring[next++ % 6], sizeof(ring[0]),
+			   YAJL_GET_STRING(v));
+}
+
+/* The exit code a reply means (bomgate-control(1)): 0 ok, 4 refused, 3
+ * not a reply of bomgated's. On 0, *tree is the parse (free it). */
+static int reply_exit(const char *buf, const char *what, yajl_val *tree)
+{
+	yajl_val v = reply_parse(buf), ok = MEMBER(v, yajl_t_any, "ok");
+
+	if (tree)
+		*tree = NULL;
+	if (!ok || !(YAJL_IS_TRUE(ok) || YAJL_IS_FALSE(ok))) {
+		fprintf(stderr, "bomgate: malformed reply from bomgated (%zu bytes)\n",
+			strlen(buf));
+		yajl_tree_free(v);
+		return BG_EXIT_INPUT;
+	}
+	if (YAJL_IS_FALSE(ok)) {
+		fprintf(stderr, "bomgate: %s: %s\n", what,
+			text(MEMBER(v, yajl_t_any, "error")));
+		yajl_tree_free(v);
+		return BG_EXIT_REFUSED;
+	}
+	if (tree)
+		*tree = v;
+	else
+		yajl_tree_free(v);
+	return BG_EXIT_OK;
+}
+
+/* Send @req; *reply is the raw reply, *tree its parse (free it). 0 when
+ * the daemon said ok. */
 static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
-		    char **reply)
+		    char **reply, yajl_val *tree)
 {
 	static char buf[CTL_MAX_REPLY];
 	int fd, ret;
 
+	*tree = NULL;
 	fd = ctl_connect(o->socket);
 	if (fd < 0) {
 		fprintf(stderr, "bomgate: cannot reach bomgated at %s: %s\n",
@@ -117,69 +182,44 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 		return BG_EXIT_IO;
 	}
 	*reply = buf;
-	return reply_exit(buf, "bomgated refused");
+	return reply_exit(buf, "bomgated refused", tree);
 }
 
-/* The value after "\"key\":" in a flat reply (@json may be NULL: a part
- * the reply lacks), copied up to , or } and escaped for the terminal. */
-static const char *field(const char *json, const char *key, char *out,
-			 size_t len)
+static void print_status(yajl_val r)
 {
-	char pat[64], raw[256];
-	const char *p;
-	size_t n;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = json ? strstr(json, pat) : NULL;
-	if (!p)
-		return "?";
-	p += strlen(pat);
-	if (*p == '"')
-		p++;
-	n = strcspn(p, "\",}");
-	if (n >= sizeof(raw))
-		n = sizeof(raw) - 1;
-	memcpy(raw, p, n);
-	raw[n] = '\0';
-	return text_escape(out, len, raw);
-}
-
-static void print_status(const char *r)
-{
-	char a[256], b[256], c[256];
-	const char *modes = strstr(r, "\"modes\":"), *tot;
+	yajl_val modes = MEMBER(r, yajl_t_object, "modes");
 
 	printf("policy:   %s version %s (sha256 %s)\n",
-	       field(strstr(r, "\"policy\":"), "name", a, sizeof(a)),
-	       field(strstr(r, "\"policy\":"), "version", b, sizeof(b)),
-	       field(r, "sha256", c, sizeof(c)));
-	printf("signed:   %s\n", field(r, "signers", a, sizeof(a)));
+	       text(MEMBER(r, yajl_t_any, "policy", "name")),
+	       text(MEMBER(r, yajl_t_any, "policy", "version")),
+	       text(MEMBER(r, yajl_t_any, "policy", "sha256")));
+	printf("signed:   %s\n", text(MEMBER(r, yajl_t_any, "policy", "signers")));
 	printf("modes:   ");
 	for (int i = 0; i < BG_CLASS_MAX && modes; i++)
 		printf(" %s=%s", bg_class_name(i),
-		       field(modes, bg_class_name(i), a, sizeof(a)));
+		       text(MEMBER(modes, yajl_t_any, bg_class_name(i))));
 	printf("\n");
-	if (strstr(r, "\"held_back\":true"))
+	if (YAJL_IS_TRUE(MEMBER(r, yajl_t_any, "guard", "held_back")))
 		printf("held:     enforce held back to audit (lock-out guard or empty allowlist: see the daemon log)\n");
-	/* the totals follow the per-hook "counters" object */
-	tot = strstr(r, "},\"allowed\"");
-	tot = tot ? tot : r;
 	printf("counts:   allowed %s, denied %s, would-deny %s",
-	       field(tot, "allowed", a, sizeof(a)),
-	       field(tot, "denied", b, sizeof(b)),
-	       field(tot, "would_deny", c, sizeof(c)));
+	       text(MEMBER(r, yajl_t_any, "allowed")),
+	       text(MEMBER(r, yajl_t_any, "denied")),
+	       text(MEMBER(r, yajl_t_any, "would_deny")));
 	printf(", unmeasurable %s, drops %s\n",
-	       field(tot, "unmeasurable", a, sizeof(a)),
-	       field(tot, "drops", b, sizeof(b)));
-	printf("daemon:   pid %s, up %s s%s\n", field(r, "pid", a, sizeof(a)),
-	       field(r, "uptime_s", b, sizeof(b)),
-	       strstr(r, "\"resumed\":true") ? ", resumed pinned enforcement" : "");
+	       text(MEMBER(r, yajl_t_any, "unmeasurable")),
+	       text(MEMBER(r, yajl_t_any, "drops")));
+	printf("daemon:   pid %s, up %s s%s\n",
+	       text(MEMBER(r, yajl_t_any, "daemon", "pid")),
+	       text(MEMBER(r, yajl_t_any, "daemon", "uptime_s")),
+	       YAJL_IS_TRUE(MEMBER(r, yajl_t_any, "daemon", "resumed")) ?
+	       ", resumed pinned enforcement" : "");
 }
 
 int do_status(int argc, char **argv)
 {
 	struct ctl_req req = { .verb = CTL_STATUS };
 	struct ctl_opts o = {};
+	yajl_val tree;
 	char *r;
 	int ret;
 
@@ -191,13 +231,14 @@ int do_status(int argc, char **argv)
 			 "5 bomgated unreachable (no socket, no reply).\n", 0);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
-	ret = ctl_call(&o, &req, &r);
+	ret = ctl_call(&o, &req, &r, &tree);
 	if (ret)
 		return ret;
 	if (o.json)
 		printf("%s\n", r);
 	else
-		print_status(r);
+		print_status(tree);
+	yajl_tree_free(tree);
 	return BG_EXIT_OK;
 }
 
@@ -205,6 +246,7 @@ int do_mode(int argc, char **argv)
 {
 	struct ctl_req req = { .verb = CTL_MODE };
 	struct ctl_opts o = {};
+	yajl_val tree;
 	char *r;
 	int ret;
 
@@ -223,13 +265,14 @@ int do_mode(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	req.cls = o.cls;
-	ret = ctl_call(&o, &req, &r);
+	ret = ctl_call(&o, &req, &r, &tree);
 	if (ret)
 		return ret;
 	if (o.json)
 		printf("%s\n", r);
 	else
-		print_status(r);
+		print_status(tree);
+	yajl_tree_free(tree);
 	return BG_EXIT_OK;
 }
 
@@ -237,21 +280,23 @@ static int simple(int argc, char **argv, enum ctl_verb verb, const char *usage)
 {
 	struct ctl_req req = { .verb = verb };
 	struct ctl_opts o = {};
+	yajl_val tree;
 	char *r;
 	int ret;
 
 	ret = ctl_getopt(argc, argv, &o, usage, 0);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
-	ret = ctl_call(&o, &req, &r);
+	ret = ctl_call(&o, &req, &r, &tree);
 	if (ret)
 		return ret;
 	if (o.json)
 		printf("%s\n", r);
 	else if (verb == CTL_RELOAD)
-		print_status(r);
+		print_status(tree);
 	else
 		printf("bomgate: enforcement disabled\n");
+	yajl_tree_free(tree);
 	return BG_EXIT_OK;
 }
 
@@ -305,7 +350,7 @@ int do_events(int argc, char **argv)
 		close(fd);
 		return BG_EXIT_IO;
 	}
-	ret = reply_exit(buf, "events refused");
+	ret = reply_exit(buf, "events refused", NULL);
 	if (ret) {
 		close(fd);
 		return ret;

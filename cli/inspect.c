@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "cli.h"
 #include "log.h"
 #include "text.h"
@@ -54,21 +55,21 @@ static void json_component(const struct policy *p, __u32 idx)
 		return;
 	}
 	printf("{\"name\":");
-	policy_json_string(stdout, c->name);
+	json_escape(stdout, c->name);
 	printf(",\"version\":");
-	policy_json_string(stdout, c->version);
+	json_escape(stdout, c->version);
 	printf(",\"purl\":");
-	policy_json_string(stdout, c->purl);
+	json_escape(stdout, c->purl);
 	printf(",\"supplier\":");
-	policy_json_string(stdout, c->supplier);
+	json_escape(stdout, c->supplier);
 	if (*c->reason) {
 		printf(",\"reason\":");
-		policy_json_string(stdout, c->reason);
+		json_escape(stdout, c->reason);
 	}
 	s = policy__source(p, c->source);
 	printf(",\"sbom\":");
 	if (s)
-		policy_json_string(stdout, s->name);
+		json_escape(stdout, s->name);
 	else
 		printf("\"(policy source)\"");
 	printf(",\"line\":%u}", c->line);
@@ -87,7 +88,7 @@ static void inspect_json(const struct policy *p, int entries)
 	       "\"policy_version\":%llu,\"name\":",
 	       policy__format_version(p),
 	       (unsigned long long)policy__version(p));
-	policy_json_string(stdout, policy__name(p));
+	json_escape(stdout, policy__name(p));
 	printf(",\"created\":\"%s\",\"created_epoch\":%llu,\"sha256\":\"%s\","
 	       "\"modes\":{", when, (unsigned long long)policy__created(p), hex);
 	for (i = 0; i < BG_CLASS_MAX; i++)
@@ -103,7 +104,7 @@ static void inspect_json(const struct policy *p, int entries)
 		s = policy__source(p, i);
 		sha256_hex(s->sha256, hex);
 		printf("%s{\"name\":", i ? "," : "");
-		policy_json_string(stdout, s->name);
+		json_escape(stdout, s->name);
 		printf(",\"sha256\":\"%s\",\"format\":\"%s\",\"file_digests\":%llu}",
 		       hex, policy_format_name(s->format),
 		       (unsigned long long)s->nr_digests);

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
-#include "policy.h"
+#include "json.h"
 
 static int do_help(int argc, char **argv);
 
@@ -92,13 +92,18 @@ static int wants_json(int argc, char **argv)
 
 static void json_error(const char *cmd, int code)
 {
+	struct json_writer w;
+
 	fflush(stdout);
-	printf("{\"schema\":\"bomgate.error/1\",\"command\":");
-	policy_json_string(stdout, cmd);
-	printf(",\"exit\":%d,\"error\":", code);
-	policy_json_string(stdout, *log_last_error() ? log_last_error() :
-			   code == BG_EXIT_USAGE ? "usage" : "failed");
-	printf("}\n");
+	json_begin(&w, stdout);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.error/1");
+	json_kv_string(&w, "command", cmd);
+	json_kv_i64(&w, "exit", code);
+	json_kv_string(&w, "error", *log_last_error() ? log_last_error() :
+		       code == BG_EXIT_USAGE ? "usage" : "failed");
+	json_end(&w);
+	putchar('\n');
 }
 
 int cmd_select(const struct cmd *table, int argc, char **argv,

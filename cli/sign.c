@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "fileio.h"
+#include "json.h"
 #include "log.h"
 #include "text.h"
 #include "policy.h"
@@ -363,29 +364,28 @@ static void verify_print(const char *path, const struct policy *p,
 			 const struct sign_result *res, const char *err,
 			 int json)
 {
+	struct json_writer w;
 	int i;
 
 	if (json) {
 		cli_json_answered = 1;
-		printf("{\"schema\":\"bomgate.verify/1\",\"policy\":");
-		policy_json_string(stdout, path);
-		printf(",\"verified\":%s,\"status\":\"%s\",",
-		       res->status == SIGN_OK ? "true" : "false",
-		       sign_status_name(res->status));
-		if (res->status != SIGN_OK) {
-			printf("\"error\":");
-			policy_json_string(stdout, err);
-			printf(",");
-		}
+		json_begin(&w, stdout);
+		json_object(&w);
+		json_kv_string(&w, "schema", "bomgate.verify/1");
+		json_kv_string(&w, "policy", path);
+		json_kv_bool(&w, "verified", res->status == SIGN_OK);
+		json_kv_string(&w, "status", sign_status_name(res->status));
+		if (res->status != SIGN_OK)
+			json_kv_string(&w, "error", err);
 		if (p)
-			printf("\"policy_version\":%llu,",
-			       (unsigned long long)policy__version(p));
-		printf("\"signers\":[");
-		for (i = 0; i < res->nr_signers; i++) {
-			printf("%s", i ? "," : "");
-			policy_json_string(stdout, res->signers[i]);
-		}
-		printf("]}\n");
+			json_kv_u64(&w, "policy_version", policy__version(p));
+		json_key(&w, "signers");
+		json_array(&w);
+		for (i = 0; i < res->nr_signers; i++)
+			json_string(&w, res->signers[i]);
+		json_end(&w);
+		json_end(&w);
+		putchar('\n');
 		return;
 	}
 	if (res->status != SIGN_OK)
@@ -406,22 +406,28 @@ static void verify_print(const char *path, const struct policy *p,
 static void show_print(const char *policy, const char *sig,
 		       const struct sign_show *sh, int json)
 {
+	struct json_writer w;
 	int k;
 
 	if (json) {
-		printf("{\"schema\":\"bomgate.verify-show/1\",\"signature\":");
-		policy_json_string(stdout, sig);
-		printf(",\"policy\":");
-		policy_json_string(stdout, policy);
-		printf(",\"verified\":false,\"signers\":[");
+		json_begin(&w, stdout);
+		json_object(&w);
+		json_kv_string(&w, "schema", "bomgate.verify-show/1");
+		json_kv_string(&w, "signature", sig);
+		json_kv_string(&w, "policy", policy);
+		json_kv_bool(&w, "verified", false);
+		json_key(&w, "signers");
+		json_array(&w);
 		for (k = 0; k < sh->nr; k++) {
-			printf("%s{\"subject\":", k ? "," : "");
-			policy_json_string(stdout, sh->s[k].subject);
-			printf(",\"sha256\":\"%s\",\"matches\":%s}",
-			       sh->s[k].fingerprint,
-			       sh->s[k].matches ? "true" : "false");
+			json_object(&w);
+			json_kv_string(&w, "subject", sh->s[k].subject);
+			json_kv_string(&w, "sha256", sh->s[k].fingerprint);
+			json_kv_bool(&w, "matches", sh->s[k].matches);
+			json_end(&w);
 		}
-		printf("]}\n");
+		json_end(&w);
+		json_end(&w);
+		putchar('\n');
 		return;
 	}
 	text_fput(stdout, sig);

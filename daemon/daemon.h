@@ -95,6 +95,9 @@ int evout_open(struct evout *o, const struct daemon_conf *c);
 void evout_close(struct evout *o);
 int daemon_on_event(void *ctx, const struct bg_event *ev);
 void daemon_event_tick(struct daemon *d);
+/* One event record as its JSON line (docs/events.md), no newline. */
+void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
+		const char *type, __u32 count, time_t first);
 /* A daemon event (start, reload, mode, disable, refused...) as JSON. */
 void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "daemon.h"
 #include "engine.h"
 #include "log.h"
@@ -107,23 +108,29 @@ static void emit(struct daemon *d, char *line, size_t len, int prio)
 	daemon_publish(d, line, len);
 }
 
-static void json_time(FILE *f)
+static void json_time(struct json_writer *w)
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[32];
+	char buf[32], t[48];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"time\":\"%s.%03ldZ\"", buf, ts.tv_nsec / 1000000);
+	snprintf(t, sizeof(t), "%s.%03ldZ", buf, ts.tv_nsec / 1000000);
+	json_kv_string(w, "time", t);
 }
 
-static void head(struct daemon *d, FILE *f, const char *type)
+/* Opens the line's object: schema, type, seq, time. */
+static void head(struct daemon *d, struct json_writer *w, FILE *f,
+		 const char *type)
 {
-	fprintf(f, "{\"schema\":\"%s\",\"type\":\"%s\",\"seq\":%llu,",
-		EVENT_SCHEMA, type, (unsigned long long)++d->ev.seq);
-	json_time(f);
+	json_begin(w, f);
+	json_object(w);
+	json_kv_string(w, "schema", EVENT_SCHEMA);
+	json_kv_string(w, "type", type);
+	json_kv_u64(w, "seq", ++d->ev.seq);
+	json_time(w);
 }
 
 /*
@@ -132,7 +139,7 @@ static void head(struct daemon *d, FILE *f, const char *type)
  * refused on the real file of an overlay mapping is decided without a
  * lookup; its digest is looked up here.
  */
-static void component_json(struct daemon *d, FILE *f,
+static void component_json(struct daemon *d, struct json_writer *w,
 			   const struct bg_event *ev)
 {
 	const struct policy *p = daemon_policy_of(d, ev->generation);
@@ -150,53 +157,88 @@ static void component_json(struct daemon *d, FILE *f,
 	if (p && comp != POLICY_NO_COMPONENT)
 		c = policy__component(p, comp);
 	if (!c) {
-		fputs("null", f);
+		json_null(w);
 		return;
 	}
-	fputs("{\"name\":", f);
-	policy_json_string(f, c->name);
-	fputs(",\"version\":", f);
-	policy_json_string(f, c->version);
-	fputs(",\"purl\":", f);
-	policy_json_string(f, c->purl);
-	fputs(",\"sbom\":", f);
 	if (c->source != POLICY_SRC_POLICY)
 		s = policy__source(p, c->source);
-	policy_json_string(f, s ? s->name : "(policy source)");
-	fputc('}', f);
+	json_object(w);
+	json_kv_string(w, "name", c->name);
+	json_kv_string(w, "version", c->version);
+	json_kv_string(w, "purl", c->purl);
+	json_kv_string(w, "sbom", s ? s->name : "(policy source)");
+	json_end(w);
 }
 
-static void parent_json(FILE *f, __u32 ppid)
+static void parent_json(struct json_writer *w, __u32 ppid)
 {
 	char p[64], exe[PATH_MAX], comm[32] = "";
 	ssize_t n;
 	FILE *cf;
 
-	fprintf(f, "{\"pid\":%u", ppid);
+	json_object(w);
+	json_kv_u64(w, "pid", ppid);
 	snprintf(p, sizeof(p), "/proc/%u/exe", ppid);
 	n = readlink(p, exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		fputs(",\"exe\":", f);
-		policy_json_string(f, exe);
+		json_kv_string(w, "exe", exe);
 	}
 	snprintf(p, sizeof(p), "/proc/%u/comm", ppid);
 	cf = fopen(p, "re");
 	if (cf) {
 		if (fgets(comm, sizeof(comm), cf)) {
 			comm[strcspn(comm, "\n")] = '\0';
-			fputs(",\"comm\":", f);
-			policy_json_string(f, comm);
+			json_kv_string(w, "comm", comm);
 		}
 		fclose(cf);
 	}
-	fputc('}', f);
+	json_end(w);
+}
+
+void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
+		const char *type, __u32 count, time_t first)
+{
+	char hex[65], s[BG_PATH_LEN + 1];
+	struct json_writer w;
+
+	head(d, &w, f, type);
+	sha256_hex(ev->digest, hex);
+	json_kv_string(&w, "hook", bg_hook_name(ev->hook));
+	json_kv_string(&w, "decision", bg_decision_name(ev->decision));
+	json_kv_string(&w, "reason", bg_reason_name(ev->reason));
+	json_kv_string(&w, "mode", bg_mode_name(ev->mode));
+	memcpy(s, ev->path, BG_PATH_LEN);
+	s[BG_PATH_LEN] = '\0';
+	json_kv_string(&w, "path", s);
+	json_kv_string(&w, "sha256", bg_reason_measured(ev->reason) ? hex : "");
+	json_kv_bool(&w, "cached", ev->cached);
+	json_kv_i64(&w, "err", ev->err);
+	json_kv_u64(&w, "pid", ev->tgid);
+	json_kv_u64(&w, "tid", ev->pid);
+	json_kv_u64(&w, "uid", ev->uid);
+	memcpy(s, ev->comm, BG_COMM_LEN);
+	s[BG_COMM_LEN] = '\0';
+	json_kv_string(&w, "comm", s);
+	json_key(&w, "parent");
+	parent_json(&w, ev->ppid);
+	json_key(&w, "component");
+	component_json(d, &w, ev);
+	json_kv_u64(&w, "policy_generation", ev->generation);
+	json_kv_u64(&w, "policy_version", GEN_VERSION(ev->generation));
+	json_kv_u64(&w, "cgroup_id", ev->cgroup_id);
+	json_kv_u64(&w, "dev", ev->dev);
+	json_kv_u64(&w, "ino", ev->ino);
+	json_kv_u64(&w, "ktime_ns", ev->ktime_ns);
+	json_kv_u64(&w, "count", count);
+	if (first)
+		json_kv_i64(&w, "first", first);
+	json_end(&w);
 }
 
 static void event_line(struct daemon *d, const struct bg_event *ev,
 		       const char *type, __u32 count, time_t first)
 {
-	char hex[65], s[BG_PATH_LEN + 1];
 	char *line = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -204,36 +246,7 @@ static void event_line(struct daemon *d, const struct bg_event *ev,
 	f = open_memstream(&line, &len);
 	if (!f)
 		return;
-	head(d, f, type);
-	sha256_hex(ev->digest, hex);
-	fprintf(f, ",\"hook\":\"%s\",\"decision\":\"%s\",\"reason\":\"%s\",\"mode\":\"%s\"",
-		bg_hook_name(ev->hook), bg_decision_name(ev->decision),
-		bg_reason_name(ev->reason), bg_mode_name(ev->mode));
-	memcpy(s, ev->path, BG_PATH_LEN);
-	s[BG_PATH_LEN] = '\0';
-	fputs(",\"path\":", f);
-	policy_json_string(f, s);
-	fprintf(f, ",\"sha256\":\"%s\",\"cached\":%s,\"err\":%d",
-		bg_reason_measured(ev->reason) ? hex : "",
-		ev->cached ? "true" : "false", ev->err);
-	memcpy(s, ev->comm, BG_COMM_LEN);
-	s[BG_COMM_LEN] = '\0';
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":", ev->tgid,
-		ev->pid, ev->uid);
-	policy_json_string(f, s);
-	fputs(",\"parent\":", f);
-	parent_json(f, ev->ppid);
-	fputs(",\"component\":", f);
-	component_json(d, f, ev);
-	fprintf(f, ",\"policy_generation\":%llu,\"policy_version\":%llu,\"cgroup_id\":%llu,\"dev\":%llu,\"ino\":%llu,\"ktime_ns\":%llu,\"count\":%u",
-		(unsigned long long)ev->generation,
-		(unsigned long long)GEN_VERSION(ev->generation),
-		(unsigned long long)ev->cgroup_id,
-		(unsigned long long)ev->dev, (unsigned long long)ev->ino,
-		(unsigned long long)ev->ktime_ns, count);
-	if (first)
-		fprintf(f, ",\"first\":%lld", (long long)first);
-	fputc('}', f);
+	event_json(d, f, ev, type, count, first);
 	if (fclose(f) == 0 && line)
 		emit(d, line, len, ev->decision == BG_DEC_DENIED ? LOG_WARNING :
 		     ev->decision == BG_DEC_WOULD_DENY ? LOG_NOTICE : LOG_INFO);
@@ -338,10 +351,12 @@ void daemon_event_tick(struct daemon *d)
 		FILE *f = open_memstream(&line, &len);
 
 		if (f) {
-			head(d, f, "drops");
-			fprintf(f, ",\"dropped\":%llu,\"total\":%llu}",
-				(unsigned long long)(c[BG_CNT_DROPS] - d->drops_seen),
-				(unsigned long long)c[BG_CNT_DROPS]);
+			struct json_writer w;
+
+			head(d, &w, f, "drops");
+			json_kv_u64(&w, "dropped", c[BG_CNT_DROPS] - d->drops_seen);
+			json_kv_u64(&w, "total", c[BG_CNT_DROPS]);
+			json_end(&w);
 			if (!fclose(f) && line)
 				emit(d, line, len, LOG_WARNING);
 			free(line);
@@ -355,18 +370,19 @@ void daemon_event_tick(struct daemon *d)
 void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail)
 {
+	struct json_writer w;
 	char *line = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&line, &len);
 
 	if (!f)
 		return;
-	head(d, f, "daemon");
-	fprintf(f, ",\"action\":\"%s\",\"ok\":%s,\"detail\":", action,
-		ok ? "true" : "false");
-	policy_json_string(f, detail ? detail : "");
-	fprintf(f, ",\"policy_version\":%llu}",
-		(unsigned long long)GEN_VERSION(d->generation));
+	head(d, &w, f, "daemon");
+	json_kv_string(&w, "action", action);
+	json_kv_bool(&w, "ok", ok);
+	json_kv_string(&w, "detail", detail);
+	json_kv_u64(&w, "policy_version", GEN_VERSION(d->generation));
+	json_end(&w);
 	if (!fclose(f) && line)
 		emit(d, line, len, ok ? LOG_NOTICE : LOG_ERR);
 	free(line);

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "json.h"
 #include "control.h"
 #include "daemon.h"
 #include "engine.h"
@@ -107,15 +108,19 @@ static void reply(int fd, const char *msg)
 
 static void reply_err(int fd, const char *why)
 {
+	struct json_writer w;
 	char *line = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&line, &len);
 
 	if (!f)
 		return;
-	fputs("{\"ok\":false,\"error\":", f);
-	policy_json_string(f, why);
-	fputc('}', f);
+
+	json_begin(&w, f);
+	json_object(&w);
+	json_kv_bool(&w, "ok", false);
+	json_kv_string(&w, "error", why);
+	json_end(&w);
 	if (!fclose(f) && line)
 		reply(fd, line);
 	free(line);
@@ -161,55 +166,70 @@ void server_accept(struct daemon *d)
 int status_json(struct daemon *d, FILE *f)
 {
 	__u64 c[BG_CNT_MAX] = {};
-	struct bg_config cfg = {};
+	struct engine_modes m = {};
 	__u64 sum[BG_DEC_MAX] = {};
+	struct json_writer w;
 
-	engine__get_config(d->e, &cfg);
+	engine__get_modes(d->e, &m);
 	engine__counters(d->e, c);
-	fprintf(f, "{\"ok\":true,\"protocol\":%d,\"daemon\":{\"pid\":%d,\"version\":\"%s\",\"uptime_s\":%lld,\"resumed\":%s,\"pin_dir\":",
-		CTL_VERSION, getpid(), BOMGATE_VERSION,
-		(long long)(time(NULL) - d->started),
-		d->resumed ? "true" : "false");
-	policy_json_string(f, d->conf->pin_dir);
-	fputs("},\"policy\":{\"path\":", f);
-	policy_json_string(f, d->conf->policy);
-	fputs(",\"name\":", f);
-	policy_json_string(f, d->pol ? policy__name(d->pol) : "");
-	fprintf(f, ",\"version\":%llu,\"generation\":%llu,\"sha256\":\"%s\",\"entries\":%u,\"signers\":",
-		(unsigned long long)(d->pol ? policy__version(d->pol) : 0),
-		(unsigned long long)d->generation, d->policy_sha,
-		d->pol ? policy__nr_entries(d->pol) : 0);
-	policy_json_string(f, d->signers);
-	fputs("},\"modes\":{", f);
+	json_begin(&w, f);
+	json_object(&w);
+	json_kv_bool(&w, "ok", true);
+	json_kv_u64(&w, "protocol", CTL_VERSION);
+	json_key(&w, "daemon");
+	json_object(&w);
+	json_kv_u64(&w, "pid", getpid());
+	json_kv_string(&w, "version", BOMGATE_VERSION);
+	json_kv_i64(&w, "uptime_s", time(NULL) - d->started);
+	json_kv_bool(&w, "resumed", d->resumed);
+	json_kv_string(&w, "pin_dir", d->conf->pin_dir);
+	json_end(&w);
+	json_key(&w, "policy");
+	json_object(&w);
+	json_kv_string(&w, "path", d->conf->policy);
+	json_kv_string(&w, "name", d->pol ? policy__name(d->pol) : "");
+	json_kv_u64(&w, "version", d->pol ? policy__version(d->pol) : 0);
+	json_kv_u64(&w, "generation", d->generation);
+	json_kv_string(&w, "sha256", d->policy_sha);
+	json_kv_u64(&w, "entries", d->pol ? policy__nr_entries(d->pol) : 0);
+	json_kv_string(&w, "signers", d->signers);
+	json_end(&w);
+	json_key(&w, "modes");
+	json_object(&w);
 	for (int i = 0; i < BG_CLASS_MAX; i++)
-		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", bg_class_name(i),
-			bg_mode_name(cfg.mode[i]));
-	fprintf(f, "},\"guard\":{\"held_back\":%s,\"would_deny\":[",
-		d->held_back ? "true" : "false");
-	for (int i = 0; d->held_back && i < d->guard.n; i++) {
-		fputs(i ? "," : "", f);
-		policy_json_string(f, d->guard.path[i]);
-	}
-	fputs("]},\"counters\":{", f);
+		json_kv_string(&w, bg_class_name(i), bg_mode_name(m.mode[i]));
+	json_end(&w);
+	json_key(&w, "guard");
+	json_object(&w);
+	json_kv_bool(&w, "held_back", d->held_back);
+	json_key(&w, "would_deny");
+	json_array(&w);
+	for (int i = 0; d->held_back && i < d->guard.n; i++)
+		json_string(&w, d->guard.path[i]);
+	json_end(&w);
+	json_end(&w);
+	json_key(&w, "counters");
+	json_object(&w);
 	for (int h = 0; h < BG_HOOK_MAX; h++) {
-		fprintf(f, "%s\"%s\":{", h ? "," : "", bg_hook_name(h));
+		json_key(&w, bg_hook_name(h));
+		json_object(&w);
 		for (int k = 0; k < BG_DEC_MAX; k++) {
 			__u64 v = c[h * BG_DEC_MAX + k];
 
 			sum[k] += v;
-			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
-				bg_decision_name(k), (unsigned long long)v);
+			json_kv_u64(&w, bg_decision_name(k), v);
 		}
-		fputc('}', f);
+		json_end(&w);
 	}
-	fprintf(f, "},\"allowed\":%llu,\"denied\":%llu,\"would_deny\":%llu,\"unmeasurable\":%llu,\"drops\":%llu,\"hashes\":%llu,\"cache_hits\":%llu}",
-		(unsigned long long)sum[BG_DEC_ALLOWED],
-		(unsigned long long)sum[BG_DEC_DENIED],
-		(unsigned long long)sum[BG_DEC_WOULD_DENY],
-		(unsigned long long)d->unmeasurable,
-		(unsigned long long)c[BG_CNT_DROPS],
-		(unsigned long long)c[BG_CNT_HASHES],
-		(unsigned long long)c[BG_CNT_CACHE_HITS]);
+	json_end(&w);
+	json_kv_u64(&w, "allowed", sum[BG_DEC_ALLOWED]);
+	json_kv_u64(&w, "denied", sum[BG_DEC_DENIED]);
+	json_kv_u64(&w, "would_deny", sum[BG_DEC_WOULD_DENY]);
+	json_kv_u64(&w, "unmeasurable", d->unmeasurable);
+	json_kv_u64(&w, "drops", c[BG_CNT_DROPS]);
+	json_kv_u64(&w, "hashes", c[BG_CNT_HASHES]);
+	json_kv_u64(&w, "cache_hits", c[BG_CNT_CACHE_HITS]);
+	json_end(&w);
 	return 0;
 }
 

@@ -174,9 +174,6 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 
 /* --- small helpers shared by the CLI -------------------------------- */
 
-/* @s as a JSON string literal (quoted, escaped; invalid UTF-8 bytes become
- * U+FFFD) on @f. */
-void policy_json_string(FILE *f, const char *s);
 
 /* The header checksum of a serialized policy (SHA-256 with the checksum
  * field taken as zeros). 0 or -EINVAL (shorter than a header), -EIO. */

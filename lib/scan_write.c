@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "fileio.h"
+#include "json.h"
 #include "policy.h"
 #include "scan.h"
 #include "sha256.h"
@@ -98,9 +99,9 @@ static int doc_init(struct doc *d, const struct scan *s)
 static void cdx_identity(FILE *f, const struct scan_pkg *p)
 {
 	fprintf(f, ", \"version\": ");
-	policy_json_string(f, p->version);
+	json_escape(f, p->version);
 	fprintf(f, ", \"purl\": ");
-	policy_json_string(f, p->purl);
+	json_escape(f, p->purl);
 }
 
 static void cdx_file(FILE *f, const struct doc *d, size_t i,
@@ -112,7 +113,7 @@ static void cdx_file(FILE *f, const struct doc *d, size_t i,
 	sha256_hex(e->sha256, hex);
 	fprintf(f, "%s{ \"type\": \"file\", \"bom-ref\": \"file-%zu\", "
 		"\"name\": ", p ? "        " : "    ", i + 1);
-	policy_json_string(f, e->path);
+	json_escape(f, e->path);
 	if (p)
 		cdx_identity(f, p);
 	fprintf(f, ", \"hashes\": [ { \"alg\": \"SHA-256\", \"content\": "
@@ -123,13 +124,13 @@ static void cdx_file(FILE *f, const struct doc *d, size_t i,
 static void cdx_package(FILE *f, const struct scan_pkg *p)
 {
 	fprintf(f, "    { \"type\": \"library\", \"bom-ref\": ");
-	policy_json_string(f, p->purl);
+	json_escape(f, p->purl);
 	fprintf(f, ", \"name\": ");
-	policy_json_string(f, p->name);
+	json_escape(f, p->name);
 	cdx_identity(f, p);
 	if (p->maintainer && *p->maintainer) {
 		fprintf(f, ", \"supplier\": { \"name\": ");
-		policy_json_string(f, p->maintainer);
+		json_escape(f, p->maintainer);
 		fprintf(f, " }");
 	}
 	fprintf(f, ",\n      \"components\": [\n");
@@ -224,16 +225,16 @@ static int spdx_package(FILE *f, const struct doc *d, size_t from, size_t to,
 		return err;
 	fprintf(f, "%s    { \"SPDXID\": \"SPDXRef-Package-%d\", \"name\": ",
 		first ? "" : ",\n", d->items[from]->pkg + 1);
-	policy_json_string(f, p->name);
+	json_escape(f, p->name);
 	fprintf(f, ", \"versionInfo\": ");
-	policy_json_string(f, p->version);
+	json_escape(f, p->version);
 	if (p->maintainer && *p->maintainer) {
 		char *sup = NULL;
 
 		if (asprintf(&sup, "Person: %s", p->maintainer) < 0)
 			return -ENOMEM;
 		fprintf(f, ", \"supplier\": ");
-		policy_json_string(f, sup);
+		json_escape(f, sup);
 		free(sup);
 	}
 	fprintf(f, ", \"downloadLocation\": \"NOASSERTION\", "
@@ -242,7 +243,7 @@ static int spdx_package(FILE *f, const struct doc *d, size_t from, size_t to,
 		"      \"externalRefs\": [ { \"referenceCategory\": "
 		"\"PACKAGE-MANAGER\", \"referenceType\": \"purl\", "
 		"\"referenceLocator\": ", code);
-	policy_json_string(f, p->purl);
+	json_escape(f, p->purl);
 	fprintf(f, " } ],\n      \"hasFiles\": [");
 	for (i = from; i < to; i++)
 		fprintf(f, "%s\"SPDXRef-File-%zu\"", i > from ? ", " : " ",
@@ -260,7 +261,7 @@ static void spdx_file(FILE *f, const struct doc *d, size_t i)
 	sha256_hex(e->sha256, hex);
 	fprintf(f, "%s    { \"SPDXID\": \"SPDXRef-File-%zu\", \"fileName\": ",
 		i ? ",\n" : "", i + 1);
-	policy_json_string(f, e->path);
+	json_escape(f, e->path);
 	fprintf(f, ", \"fileTypes\": [ \"%s\" ], \"checksums\": [ { "
 		"\"algorithm\": \"SHA256\", \"checksumValue\": \"%s\" }, { "
 		"\"algorithm\": \"SHA1\", \"checksumValue\": \"",

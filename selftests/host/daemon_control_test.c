@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The control protocol: every request round-trips; malformed ones are
  * refused with a reason, never accepted by accident. */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
 #include "kselftest_harness.h"
 #include "control.h"
+#include "testutil.h"
 #include "vocab.h"
 
 TEST(requests_parse_and_round_trip)
@@ -102,6 +107,100 @@ TEST(cli_without_daemon_says_unreachable)
 	st = pclose(p);
 	EXPECT_EQ(5, WEXITSTATUS(st));
 	EXPECT_NE(NULL, strstr(out, "cannot reach bomgated")) TH_LOG("%s", out);
+}
+
+/*
+ * The CLI reads the daemon's replies with a JSON parser: a reply served
+ * over a real control socket is printed field by field (a signer with a
+ * comma and a quote kept whole, control bytes shown as \\xHH), a refusal
+ * exits 4 with the daemon's reason, a reply that is not JSON exits 3.
+ */
+static const char status_reply[] =
+	"{\"ok\":true,\"protocol\":1,\"daemon\":{\"pid\":4242,\"version\":\"0.1.0\","
+	"\"uptime_s\":17,\"resumed\":true,\"pin_dir\":\"/sys/fs/bpf/bomgate\"},"
+	"\"policy\":{\"path\":\"/etc/p.bgp\",\"name\":\"web\\u001b[2J\",\"version\":7,"
+	"\"generation\":7340033,\"sha256\":\"ab12\",\"entries\":3,"
+	"\"signers\":\"/CN=alice, \\\"ops\\\"; /CN=bob\"},"
+	"\"modes\":{\"exec\":\"enforce\",\"mmap\":\"audit\",\"module\":\"off\","
+	"\"firmware\":\"off\",\"kexec\":\"audit\"},"
+	"\"guard\":{\"held_back\":true,\"would_deny\":[\"/bin/sh\"]},"
+	"\"counters\":{\"exec\":{\"allowed\":9,\"denied\":8,\"would-deny\":0}},"
+	"\"allowed\":11,\"denied\":8,\"would_deny\":2,\"unmeasurable\":1,"
+	"\"drops\":0,\"hashes\":5,\"cache_hits\":4}";
+
+static pid_t serve(const char *path, const char *const *replies, int n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 4))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(fd);
+		return pid;
+	}
+	for (int i = 0; i < n; i++) {
+		char req[256];
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0)
+			_exit(1);
+		if (recv(c, req, sizeof(req), 0) < 0 ||
+		    send(c, replies[i], strlen(replies[i]), 0) < 0)
+			_exit(1);
+		close(c);
+	}
+	_exit(0);
+}
+
+TEST(cli_parses_daemon_replies)
+{
+	static const char *const replies[] = {
+		status_reply,
+		"{\"ok\":false,\"error\":\"lock-out guard: the policy would deny /bin/sh\"}",
+		"{\"ok\":true, truncated",
+	};
+	char dir[] = "/tmp/bg-ctl-XXXXXX", sock[64], cmd[256], out[4096];
+	int st;
+	pid_t pid;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/s", dir);
+	pid = serve(sock, replies, 3);
+	ASSERT_LT(0, pid);
+
+	snprintf(cmd, sizeof(cmd), "%s/bomgate status --socket %s 2>&1",
+		 tu_build(), sock);
+	EXPECT_EQ(0, tu_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "policy:   web\\x1b[2J version 7 (sha256 ab12)\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "signed:   /CN=alice, \"ops\"; /CN=bob\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "modes:    exec=enforce mmap=audit module=off firmware=off kexec=audit\n"));
+	EXPECT_NE(NULL, strstr(out, "held:     enforce held back to audit"));
+	EXPECT_NE(NULL, strstr(out, "counts:   allowed 11, denied 8, would-deny 2, unmeasurable 1, drops 0\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "daemon:   pid 4242, up 17 s, resumed pinned enforcement\n"));
+
+	snprintf(cmd, sizeof(cmd), "%s/bomgate mode enforce --socket %s 2>&1",
+		 tu_build(), sock);
+	EXPECT_EQ(4, tu_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "bomgated refused: lock-out guard: the policy would deny /bin/sh\n"))
+		TH_LOG("%s", out);
+
+	snprintf(cmd, sizeof(cmd), "%s/bomgate status --socket %s 2>&1",
+		 tu_build(), sock);
+	EXPECT_EQ(3, tu_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "malformed reply")) TH_LOG("%s", out);
+
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, st);
+	unlink(sock);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN
