@@ -59,6 +59,8 @@ fuzzers := $(addprefix $(O)/,$(fuzz-y))
 benches := $(addprefix $(O)/,$(bench-y))
 kselftest := $(O)/kselftest/kselftest_harness.h $(O)/kselftest/kselftest.h
 libbomgate := $(O)/libbomgate.a
+# the daemon but its main(): host tests link its logic
+libbomgated := $(O)/libbomgated.a
 FUZZ_O := build/fuzz
 
 .DELETE_ON_ERROR:
@@ -118,6 +120,8 @@ $(user-objs): $(O)/%.o: %.c $(skels) $(kselftest) | $(O)
 $(addsuffix .o,$(hosttests) $(vmtests) $(vmharness)): CFLAGS += -Wno-sign-compare \
 	-Wno-misleading-indentation \
 	$(if $(TEST_TIMEOUT),-DTEST_TIMEOUT_DEFAULT=$(TEST_TIMEOUT))
+# host tests drive the daemon's logic through its internal header
+$(addsuffix .o,$(hosttests)): CPPFLAGS += -Idaemon
 
 $(libbomgate): $(lib-objs)
 	$(call msg,AR,$@)
@@ -127,11 +131,19 @@ $(O)/bomgate: $(bomgate-objs) $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(O)/bomgated: $(bomgated-objs) $(libbomgate)
+$(libbomgated): $(filter-out $(O)/daemon/main.o,$(bomgated-objs))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/bomgated: $(O)/daemon/main.o $(libbomgated) $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(hosttests) $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
+$(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(hosttests): %: %.o $(libbomgated) $(libbomgate)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

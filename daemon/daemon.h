@@ -41,6 +41,9 @@ struct evout {
 	int coalesce_secs;
 	__u64 seq;
 	struct coalesce_slot slot[COALESCE_SLOTS];
+	/* every line also goes here (the control server's subscribers) */
+	void (*publish)(void *ctx, const char *line, size_t len);
+	void *publish_ctx;
 };
 
 struct client {
@@ -86,22 +89,36 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
  * before it), NULL if neither. */
 const struct policy *daemon_policy_of(const struct daemon *d,
 				      __u64 generation);
+/* The generation after @cur for a policy of @version (GEN_SHIFT). */
+__u64 gen_next(__u64 cur, __u64 version);
+
+/* guard.c */
+/* The paths @p would deny into @r; returns how many. */
 int guard_check(const struct daemon_conf *c, const struct policy *p,
 		struct guard_report *r);
+/* "sha256  path" of every guarded path (bomgated --guard-list). */
 int guard_list(const struct daemon_conf *c, FILE *f);
+/* 1 when @modes are held back under @p (unless --force): a policy that
+ * allows nothing keeps every class in audit; a guarded path it would deny
+ * keeps exec and mmap in audit, d->guard lists them. */
+int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes);
 
-/* events.c */
+/* evout.c: the event sinks */
 int evout_open(struct evout *o, const struct daemon_conf *c);
 void evout_close(struct evout *o);
+void evout_emit(struct evout *o, const char *line, size_t len, int prio);
+
+/* events.c */
 int daemon_on_event(void *ctx, const struct bg_event *ev);
 void daemon_event_tick(struct daemon *d);
+/* Write out coalesced repeats whose window has ended by @now. */
+void daemon_event_flush(struct daemon *d, time_t now);
 /* One event record as its JSON line (docs/events.md), no newline. */
 void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
 		const char *type, __u32 count, time_t first);
 /* A daemon event (start, reload, mode, disable, refused...) as JSON. */
 void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail);
-void daemon_publish(struct daemon *d, const char *line, size_t len);
 
 /* server.c */
 int server_open(struct daemon *d, char *err, size_t errlen);
@@ -109,6 +126,8 @@ void server_close(struct daemon *d);
 void server_accept(struct daemon *d);
 void server_client(struct daemon *d, int idx);
 int status_json(struct daemon *d, FILE *f);
+/* evout's publish callback: @ctx is the daemon. */
+void server_publish(void *ctx, const char *line, size_t len);
 
 /* privs.c */
 int privs_drop(char *err, size_t errlen);

@@ -3,10 +3,9 @@
  * Events: every record from the ring buffer becomes one JSON line
  * (docs/events.md) enriched with the component the policy names for the
  * digest and the parent process; identical repeated denials are coalesced;
- * lines go to stdout, a rotated file, syslog and control subscribers.
+ * the lines go to the sinks of evout.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "json.h"
 #include "daemon.h"
@@ -22,91 +20,6 @@
 #include "log.h"
 #include "policy.h"
 #include "sha256.h"
-
-int evout_open(struct evout *o, const struct daemon_conf *c)
-{
-	struct stat st;
-	int fd;
-
-	o->to_stdout = c->events_stdout;
-	o->to_syslog = c->events_syslog;
-	o->coalesce_secs = c->coalesce_secs;
-	o->max = c->events_max_bytes;
-	o->keep = c->events_keep;
-	o->path = c->events_file;
-	if (!o->path)
-		return 0;
-	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	o->file = fdopen(fd, "a");
-	if (!o->file) {
-		close(fd);
-		return -errno;
-	}
-	o->size = fstat(fd, &st) ? 0 : (__u64)st.st_size;
-	return 0;
-}
-
-void evout_close(struct evout *o)
-{
-	if (o->file)
-		fclose(o->file);
-	o->file = NULL;
-}
-
-/* FILE -> FILE.1 -> ... -> FILE.keep (dropped); then a fresh FILE. */
-static void evout_rotate(struct evout *o)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	int fd;
-
-	fclose(o->file);
-	o->file = NULL;
-	for (int i = o->keep; i >= 1; i--) {
-		if (i == 1)
-			snprintf(from, sizeof(from), "%s", o->path);
-		else
-			snprintf(from, sizeof(from), "%s.%d", o->path, i - 1);
-		snprintf(to, sizeof(to), "%s.%d", o->path, i);
-		rename(from, to);
-	}
-	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		  (o->keep ? 0 : O_TRUNC), 0640);
-	if (fd >= 0)
-		o->file = fdopen(fd, "a");
-	if (!o->file) {
-		pr_err("%s: cannot reopen the event file: %s", o->path,
-		       strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	o->size = 0;
-}
-
-static void emit(struct daemon *d, char *line, size_t len, int prio)
-{
-	struct evout *o = &d->ev;
-
-	if (o->to_stdout) {
-		fwrite(line, 1, len, stdout);
-		fputc('\n', stdout);
-		fflush(stdout);
-	}
-	if (o->file) {
-		if (o->size + len + 1 > o->max)
-			evout_rotate(o);
-		if (o->file) {
-			fwrite(line, 1, len, o->file);
-			fputc('\n', o->file);
-			fflush(o->file);
-			o->size += len + 1;
-		}
-	}
-	if (o->to_syslog)
-		syslog(prio, "%s", line);
-	daemon_publish(d, line, len);
-}
 
 static void json_time(struct json_writer *w)
 {
@@ -248,7 +161,7 @@ static void event_line(struct daemon *d, const struct bg_event *ev,
 		return;
 	event_json(d, f, ev, type, count, first);
 	if (fclose(f) == 0 && line)
-		emit(d, line, len, ev->decision == BG_DEC_DENIED ? LOG_WARNING :
+		evout_emit(&d->ev, line, len, ev->decision == BG_DEC_DENIED ? LOG_WARNING :
 		     ev->decision == BG_DEC_WOULD_DENY ? LOG_NOTICE : LOG_INFO);
 	free(line);
 }
@@ -332,17 +245,21 @@ int daemon_on_event(void *ctx, const struct bg_event *ev)
 
 /* Once a second: flush coalesced repeats whose window ended, report
  * ring buffer drops. */
-void daemon_event_tick(struct daemon *d)
+void daemon_event_flush(struct daemon *d, time_t now)
 {
-	__u64 c[BG_CNT_MAX];
-	time_t now = time(NULL);
-
 	for (int i = 0; i < COALESCE_SLOTS; i++) {
 		struct coalesce_slot *s = &d->ev.slot[i];
 
 		if (s->used && now - s->first >= d->ev.coalesce_secs)
 			slot_flush(d, s);
 	}
+}
+
+void daemon_event_tick(struct daemon *d)
+{
+	__u64 c[BG_CNT_MAX];
+
+	daemon_event_flush(d, time(NULL));
 	if (engine__counters(d->e, c))
 		return;
 	if (c[BG_CNT_DROPS] > d->drops_seen) {
@@ -358,7 +275,7 @@ void daemon_event_tick(struct daemon *d)
 			json_kv_u64(&w, "total", c[BG_CNT_DROPS]);
 			json_end(&w);
 			if (!fclose(f) && line)
-				emit(d, line, len, LOG_WARNING);
+				evout_emit(&d->ev, line, len, LOG_WARNING);
 			free(line);
 		}
 		pr_warn("ring buffer full: %llu event(s) lost",
@@ -384,6 +301,6 @@ void daemon_note(struct daemon *d, const char *action, int ok,
 	json_kv_u64(&w, "policy_version", GEN_VERSION(d->generation));
 	json_end(&w);
 	if (!fclose(f) && line)
-		emit(d, line, len, ok ? LOG_NOTICE : LOG_ERR);
+		evout_emit(&d->ev, line, len, ok ? LOG_NOTICE : LOG_ERR);
 	free(line);
 }

@@ -322,9 +322,13 @@ static int start_io(struct daemon *d)
 	/* a flood of events must not starve the control socket */
 	engine__set_poll_budget(d->e, 256);
 	ret = server_open(d, err, sizeof(err));
-	if (ret)
+	if (ret) {
 		pr_err("%s", err);
-	return ret;
+		return ret;
+	}
+	d->ev.publish = server_publish;
+	d->ev.publish_ctx = d;
+	return 0;
 }
 
 static int confine(struct daemon *d)

@@ -346,8 +346,10 @@ void server_client(struct daemon *d, int i)
 	do_request(d, i, &req);
 }
 
-void daemon_publish(struct daemon *d, const char *line, size_t len)
+void server_publish(void *ctx, const char *line, size_t len)
 {
+	struct daemon *d = ctx;
+
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		if (d->cl[i].fd < 0 || !d->cl[i].subscribed)
 			continue;

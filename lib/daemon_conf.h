@@ -23,7 +23,7 @@ struct daemon_conf {
 	char *trust[DCONF_MAX_LIST];	/* trusted certificates, PEM */
 	int nr_trust;
 	int min_signers;		/* >= 1 */
-	int mode;			/* -1: per hook from the policy */
+	int mode;			/* -1: per class from the policy */
 	int insecure_unsigned;
 	int allow_rollback;
 	int force;			/* enforce despite the lock-out guard */
