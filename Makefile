@@ -15,7 +15,8 @@ O := $(OUTPUT)
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-ARCH := x86
+# the BPF target architecture, from the machine unless given
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 LIBBPF_A ?= /usr/lib/x86_64-linux-gnu/libbpf.a
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KERNEL_CACHE := $(CURDIR)/.cache/kernels
@@ -68,7 +69,7 @@ FUZZ_O := build/fuzz
 .SUFFIXES:
 .PHONY: all deps check check-host check-vm check-harness check-asan check-valgrind \
 	fuzz fuzz-quick \
-	bench demo clean vmlinux-h tests
+	bench demo clean vmlinux-h tests help
 
 all: $(O)/bomgate $(O)/bomgated tests
 
@@ -76,6 +77,29 @@ tests: $(hosttests) $(vmtests) $(vmhelpers)
 
 deps:
 	$(Q)scripts/deps.sh
+
+help:
+	@echo 'Targets:'
+	@echo '  all            bomgate, bomgated and every test program (default)'
+	@echo '  deps           install the build and test dependencies, fetch the test kernels'
+	@echo '  check-host     host tests (no BPF is loaded on the host)'
+	@echo '  check-vm       VM tests in QEMU on KERNEL (default: $(KERNELS))'
+	@echo '  check          both, plus the fuzz targets'
+	@echo '  check-harness  the VM harness fails a failing, hanging and panicking test'
+	@echo '  check-asan     host tests built with ASan and UBSan (build/san)'
+	@echo '  check-valgrind host tests and the binaries they start under valgrind'
+	@echo '  fuzz           each libFuzzer target for 300 s (fuzz-quick: 10 s)'
+	@echo '  bench          benchmarks in the VM (scripts/bench.sh)'
+	@echo '  demo           the guided tour (docs/demo.md)'
+	@echo '  vmlinux-h      regenerate bpf/vmlinux.h from the 6.1 kernel'
+	@echo '  clean          remove build/'
+	@echo 'Variables:'
+	@echo '  V=1            show the commands'
+	@echo '  OUTPUT=DIR     build folder (default build; a second one for a VM run)'
+	@echo '  KERNEL=K       one kernel for check/check-vm ($(KERNELS))'
+	@echo '  T=t1,t2        only these tests'
+	@echo '  SAN=1          sanitizers (build/san)'
+	@echo '  ARCH=A         BPF target architecture (now $(ARCH))'
 
 # --- BPF --------------------------------------------------------------------
 $(bpf-objs:.bpf.o=.bpf.tmp.o): $(O)/bpf/%.tmp.o: bpf/%.c bpf/vmlinux.h $(wildcard bpf/*.h) | $(O)/bpf
@@ -110,7 +134,10 @@ $(O)/kselftest/%.h: | $(O)/kselftest
 # --- userspace --------------------------------------------------------------
 user-objs := $(lib-objs) $(bomgate-objs) $(bomgated-objs) \
 	     $(addsuffix .o,$(hosttests) $(vmtests) $(vmharness) $(benches))
-$(user-objs): $(O)/%.o: %.c $(skels) $(kselftest) | $(O)
+# Skeletons and harness headers are order-only: they must exist before the
+# first compile, and -MMD's .d files then name the objects that include
+# them, so a changed skeleton rebuilds only its includers.
+$(user-objs): $(O)/%.o: %.c | $(skels) $(kselftest) $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
