@@ -85,17 +85,6 @@ static int run_check(int json)
 	return missing ? BG_EXIT_FAIL : BG_EXIT_OK;
 }
 
-static const char *const conf_keys[] = {
-	"policy", "signature", "trust", "min-signers", "mode",
-	"insecure-unsigned", "allow-rollback", "force", "guard", "pin-dir",
-	"socket", "socket-group", "events-file", "events-max-size",
-	"events-keep", "events-stdout", "events-syslog", "coalesce",
-	"emit-allowed", "metrics", "scope-cgroup", "seccomp", "test-seccomp",
-	"max-measure-size",
-};
-#define NR_KEYS (int)(sizeof(conf_keys) / sizeof(conf_keys[0]))
-static const char *const bool_keys = " insecure-unsigned allow-rollback force events-stdout events-syslog emit-allowed seccomp test-seccomp ";
-
 struct args {
 	int check, json, guard_list;
 	const char *config;
@@ -104,17 +93,17 @@ struct args {
 static int parse_args(int argc, char **argv, struct daemon_conf *c,
 		      struct args *a)
 {
-	static struct option opts[NR_KEYS + 8];
-	char err[256], pat[64];
-	int i, ch, idx, ret;
+	static struct option opts[DCONF_MAX_KEYS + 8];
+	const char *key;
+	char err[256];
+	int i, ch, idx, ret, is_bool, nr_keys;
 
-	for (i = 0; i < NR_KEYS; i++) {
-		snprintf(pat, sizeof(pat), " %s ", conf_keys[i]);
-		opts[i] = (struct option){ conf_keys[i],
-			strstr(bool_keys, pat) ? optional_argument :
-						 required_argument,
-			NULL, 1000 + i };
-	}
+	/* every setting of the file is an option: --key[=value] */
+	for (i = 0; (key = daemon_conf__key(i, &is_bool)); i++)
+		opts[i] = (struct option){ key, is_bool ? optional_argument :
+						     required_argument,
+					   NULL, 1000 + i };
+	nr_keys = i;
 	opts[i++] = (struct option){ "config", required_argument, NULL, 'c' };
 	opts[i++] = (struct option){ "check", no_argument, NULL, 'C' };
 	opts[i++] = (struct option){ "json", no_argument, NULL, 'j' };
@@ -163,11 +152,11 @@ static int parse_args(int argc, char **argv, struct daemon_conf *c,
 			printf("bomgated %s\n", BOMGATE_VERSION);
 			return -1;
 		default:
-			if (ch < 1000 || ch >= 1000 + NR_KEYS) {
+			if (ch < 1000 || ch >= 1000 + nr_keys) {
 				usage(stderr);
 				return BG_EXIT_USAGE;
 			}
-			if (daemon_conf__set(c, conf_keys[ch - 1000], optarg, 1,
+			if (daemon_conf__set(c, opts[ch - 1000].name, optarg, 1,
 					     err, sizeof(err))) {
 				fprintf(stderr, "bomgated: --%s\n", err);
 				return BG_EXIT_USAGE;

@@ -93,6 +93,18 @@ static const struct key keys[] = {
 	{ NULL, K_STR, 0, 0, 0, 0, 0 },
 };
 
+_Static_assert(sizeof(keys) / sizeof(keys[0]) - 1 <= DCONF_MAX_KEYS,
+	       "DCONF_MAX_KEYS too small for the settings table");
+
+const char *daemon_conf__key(unsigned int i, int *is_bool)
+{
+	if (i >= sizeof(keys) / sizeof(keys[0]) - 1)
+		return NULL;
+	if (is_bool)
+		*is_bool = keys[i].kind == K_BOOL;
+	return keys[i].name;
+}
+
 static int parse_bool(const char *v)
 {
 	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") ||

@@ -48,6 +48,12 @@ struct daemon_conf {
 	int trust_cli, guard_cli;
 };
 
+/* The settings, one table for the file and the command line: the name of
+ * setting @i and whether it is yes/no (its value optional on a command
+ * line); NULL past the last one. */
+#define DCONF_MAX_KEYS		32
+const char *daemon_conf__key(unsigned int i, int *is_bool);
+
 void daemon_conf__init(struct daemon_conf *c);
 void daemon_conf__free(struct daemon_conf *c);
 
