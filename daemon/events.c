@@ -152,18 +152,17 @@ void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
 static void event_line(struct daemon *d, const struct bg_event *ev,
 		       const char *type, __u32 count, time_t first)
 {
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f;
+	struct json_buf b;
 
-	f = open_memstream(&line, &len);
-	if (!f)
+	if (json_buf_open(&b))
 		return;
-	event_json(d, f, ev, type, count, first);
-	if (fclose(f) == 0 && line)
-		evout_emit(&d->ev, line, len, ev->decision == BG_DEC_DENIED ? LOG_WARNING :
-		     ev->decision == BG_DEC_WOULD_DENY ? LOG_NOTICE : LOG_INFO);
-	free(line);
+	event_json(d, b.f, ev, type, count, first);
+	if (json_buf_close(&b))
+		evout_emit(&d->ev, b.text, b.len,
+			   ev->decision == BG_DEC_DENIED ? LOG_WARNING :
+			   ev->decision == BG_DEC_WOULD_DENY ? LOG_NOTICE :
+			   LOG_INFO);
+	json_buf_free(&b);
 }
 
 static __u64 event_key(const struct bg_event *ev)
@@ -263,20 +262,17 @@ void daemon_event_tick(struct daemon *d)
 	if (engine__counters(d->e, c))
 		return;
 	if (c[BG_CNT_DROPS] > d->drops_seen) {
-		char *line = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&line, &len);
+		struct json_writer w;
+		struct json_buf b;
 
-		if (f) {
-			struct json_writer w;
-
-			head(d, &w, f, "drops");
+		if (!json_buf_open(&b)) {
+			head(d, &w, b.f, "drops");
 			json_kv_u64(&w, "dropped", c[BG_CNT_DROPS] - d->drops_seen);
 			json_kv_u64(&w, "total", c[BG_CNT_DROPS]);
 			json_end(&w);
-			if (!fclose(f) && line)
-				evout_emit(&d->ev, line, len, LOG_WARNING);
-			free(line);
+			if (json_buf_close(&b))
+				evout_emit(&d->ev, b.text, b.len, LOG_WARNING);
+			json_buf_free(&b);
 		}
 		pr_warn("ring buffer full: %llu event(s) lost",
 			(unsigned long long)(c[BG_CNT_DROPS] - d->drops_seen));
@@ -288,19 +284,17 @@ void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail)
 {
 	struct json_writer w;
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	struct json_buf b;
 
-	if (!f)
+	if (json_buf_open(&b))
 		return;
-	head(d, &w, f, "daemon");
+	head(d, &w, b.f, "daemon");
 	json_kv_string(&w, "action", action);
 	json_kv_bool(&w, "ok", ok);
 	json_kv_string(&w, "detail", detail);
 	json_kv_u64(&w, "policy_version", GEN_VERSION(d->generation));
 	json_end(&w);
-	if (!fclose(f) && line)
-		evout_emit(&d->ev, line, len, ok ? LOG_NOTICE : LOG_ERR);
-	free(line);
+	if (json_buf_close(&b))
+		evout_emit(&d->ev, b.text, b.len, ok ? LOG_NOTICE : LOG_ERR);
+	json_buf_free(&b);
 }

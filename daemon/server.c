@@ -109,21 +109,18 @@ static void reply(int fd, const char *msg)
 static void reply_err(int fd, const char *why)
 {
 	struct json_writer w;
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	struct json_buf b;
 
-	if (!f)
+	if (json_buf_open(&b))
 		return;
-
-	json_begin(&w, f);
+	json_begin(&w, b.f);
 	json_object(&w);
 	json_kv_bool(&w, "ok", false);
 	json_kv_string(&w, "error", why);
 	json_end(&w);
-	if (!fclose(f) && line)
-		reply(fd, line);
-	free(line);
+	if (json_buf_close(&b))
+		reply(fd, b.text);
+	json_buf_free(&b);
 }
 
 void server_accept(struct daemon *d)
@@ -235,18 +232,16 @@ int status_json(struct daemon *d, FILE *f)
 
 static void do_status(struct daemon *d, int fd)
 {
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	struct json_buf b;
 
-	if (!f) {
+	if (json_buf_open(&b)) {
 		reply_err(fd, "out of memory");
 		return;
 	}
-	status_json(d, f);
-	if (!fclose(f) && line)
-		reply(fd, line);
-	free(line);
+	status_json(d, b.f);
+	if (json_buf_close(&b))
+		reply(fd, b.text);
+	json_buf_free(&b);
 }
 
 static void do_request(struct daemon *d, int i, const struct ctl_req *req)

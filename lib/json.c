@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "json.h"
 
@@ -54,6 +56,31 @@ void json_escape(FILE *f, const char *str)
 		}
 	}
 	fputc('"', f);
+}
+
+int json_buf_open(struct json_buf *b)
+{
+	b->text = NULL;
+	b->len = 0;
+	b->f = open_memstream(&b->text, &b->len);
+	return b->f ? 0 : -ENOMEM;
+}
+
+const char *json_buf_close(struct json_buf *b)
+{
+	int ret = fclose(b->f);
+
+	b->f = NULL;
+	return ret ? NULL : b->text;
+}
+
+void json_buf_free(struct json_buf *b)
+{
+	if (b->f)
+		fclose(b->f);
+	free(b->text);
+	b->f = NULL;
+	b->text = NULL;
 }
 
 void json_begin(struct json_writer *w, FILE *f)

@@ -48,6 +48,19 @@ void json_kv_u64(struct json_writer *w, const char *key, __u64 v);
 void json_kv_i64(struct json_writer *w, const char *key, __s64 v);
 void json_kv_bool(struct json_writer *w, const char *key, bool v);
 
+/* A JSON text built in memory: one event line, one reply. */
+struct json_buf {
+	FILE *f;		/* write to this between open and close */
+	char *text;
+	size_t len;
+};
+
+/* 0, or -ENOMEM. */
+int json_buf_open(struct json_buf *b);
+/* Ends writing: the text (NUL-terminated, b->len bytes) or NULL. */
+const char *json_buf_close(struct json_buf *b);
+void json_buf_free(struct json_buf *b);
+
 /* @s as a JSON string literal on @f (for a line that is not built with
  * a writer). */
 void json_escape(FILE *f, const char *s);
