@@ -45,34 +45,36 @@ static void fmt_time(__u64 t, char *buf, size_t len)
 		snprintf(buf, len, "%llu", (unsigned long long)t);
 }
 
-static void json_component(const struct policy *p, __u32 idx)
+static void json_component(struct json_writer *w, const struct policy *p,
+			   __u32 idx)
 {
 	const struct policy_component *c = policy__component(p, idx);
 	const struct policy_source *s;
 
 	if (!c) {
-		printf("null");
+		json_null(w);
 		return;
 	}
-	printf("{\"name\":");
-	json_escape(stdout, c->name);
-	printf(",\"version\":");
-	json_escape(stdout, c->version);
-	printf(",\"purl\":");
-	json_escape(stdout, c->purl);
-	printf(",\"supplier\":");
-	json_escape(stdout, c->supplier);
-	if (*c->reason) {
-		printf(",\"reason\":");
-		json_escape(stdout, c->reason);
-	}
 	s = policy__source(p, c->source);
-	printf(",\"sbom\":");
-	if (s)
-		json_escape(stdout, s->name);
-	else
-		printf("\"(policy source)\"");
-	printf(",\"line\":%u}", c->line);
+	json_object(w);
+	json_kv_string(w, "name", c->name);
+	json_kv_string(w, "version", c->version);
+	json_kv_string(w, "purl", c->purl);
+	json_kv_string(w, "supplier", c->supplier);
+	if (*c->reason)
+		json_kv_string(w, "reason", c->reason);
+	json_kv_string(w, "sbom", s ? s->name : "(policy source)");
+	json_kv_u64(w, "line", c->line);
+	json_end(w);
+}
+
+static void json_modes(struct json_writer *w, const struct policy *p)
+{
+	json_key(w, "modes");
+	json_object(w);
+	for (int i = 0; i < BG_CLASS_MAX; i++)
+		json_kv_string(w, bg_class_name(i), bg_mode_name(policy__mode(p, i)));
+	json_end(w);
 }
 
 static void inspect_json(const struct policy *p, int entries)
@@ -80,50 +82,58 @@ static void inspect_json(const struct policy *p, int entries)
 	const struct policy_source *s;
 	const struct policy_entry *e;
 	char hex[65], when[32];
+	struct json_writer w;
 	__u32 i;
 
 	fmt_time(policy__created(p), when, sizeof(when));
 	sha256_hex(policy__file_sha256(p), hex);
-	printf("{\"schema\":\"bomgate.inspect/1\",\"format_version\":%u,"
-	       "\"policy_version\":%llu,\"name\":",
-	       policy__format_version(p),
-	       (unsigned long long)policy__version(p));
-	json_escape(stdout, policy__name(p));
-	printf(",\"created\":\"%s\",\"created_epoch\":%llu,\"sha256\":\"%s\","
-	       "\"modes\":{", when, (unsigned long long)policy__created(p), hex);
-	for (i = 0; i < BG_CLASS_MAX; i++)
-		printf("%s\"%s\":\"%s\"", i ? "," : "", bg_class_name(i),
-		       bg_mode_name(policy__mode(p, i)));
-	printf("},\"allow_unmeasured_modules\":%s,\"trust_fuse\":%s,"
-	       "\"digests\":%u,\"blocked\":%u,\"components\":%u,\"sources\":[",
-	       policy__allow_unmeasured_modules(p) ? "true" : "false",
-	       policy__trust_fuse(p) ? "true" : "false",
-	       policy__nr_allowed(p), policy__nr_blocked(p),
-	       policy__nr_components(p));
+	json_begin(&w, stdout);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.inspect/1");
+	json_kv_u64(&w, "format_version", policy__format_version(p));
+	json_kv_u64(&w, "policy_version", policy__version(p));
+	json_kv_string(&w, "name", policy__name(p));
+	json_kv_string(&w, "created", when);
+	json_kv_u64(&w, "created_epoch", policy__created(p));
+	json_kv_string(&w, "sha256", hex);
+	json_modes(&w, p);
+	json_kv_bool(&w, "allow_unmeasured_modules",
+		     policy__allow_unmeasured_modules(p));
+	json_kv_bool(&w, "trust_fuse", policy__trust_fuse(p));
+	json_kv_u64(&w, "digests", policy__nr_allowed(p));
+	json_kv_u64(&w, "blocked", policy__nr_blocked(p));
+	json_kv_u64(&w, "components", policy__nr_components(p));
+	json_key(&w, "sources");
+	json_array(&w);
 	for (i = 0; i < policy__nr_sources(p); i++) {
 		s = policy__source(p, i);
 		sha256_hex(s->sha256, hex);
-		printf("%s{\"name\":", i ? "," : "");
-		json_escape(stdout, s->name);
-		printf(",\"sha256\":\"%s\",\"format\":\"%s\",\"file_digests\":%llu}",
-		       hex, policy_format_name(s->format),
-		       (unsigned long long)s->nr_digests);
+		json_object(&w);
+		json_kv_string(&w, "name", s->name);
+		json_kv_string(&w, "sha256", hex);
+		json_kv_string(&w, "format", policy_format_name(s->format));
+		json_kv_u64(&w, "file_digests", s->nr_digests);
+		json_end(&w);
 	}
-	printf("]");
+	json_end(&w);
 	if (entries) {
-		printf(",\"entries\":[");
+		json_key(&w, "entries");
+		json_array(&w);
 		for (i = 0; i < policy__nr_entries(p); i++) {
 			e = policy__entry(p, i);
 			sha256_hex(e->sha256, hex);
-			printf("%s{\"sha256\":\"%s\",\"action\":\"%s\",\"component\":",
-			       i ? "," : "", hex,
-			       e->flags & POLICY_F_BLOCK ? "block" : "allow");
-			json_component(p, e->component);
-			printf("}");
+			json_object(&w);
+			json_kv_string(&w, "sha256", hex);
+			json_kv_string(&w, "action", e->flags & POLICY_F_BLOCK ?
+				       "block" : "allow");
+			json_key(&w, "component");
+			json_component(&w, p, e->component);
+			json_end(&w);
 		}
-		printf("]");
+		json_end(&w);
 	}
-	printf("}\n");
+	json_end(&w);
+	putchar('\n');
 }
 
 /* "name version <purl>": SBOM text, escaped. */
@@ -386,85 +396,49 @@ static int collect(const struct policy *a, const struct policy *b,
 	return 0;
 }
 
-static int header_diff(const struct policy *a, const struct policy *b,
-		       int json)
+static int header_diff(const struct policy *a, const struct policy *b)
 {
 	int i, n = 0;
 
-	if (json) {
-		printf("\"old_version\":%llu,\"new_version\":%llu,\"modes\":{",
-		       (unsigned long long)policy__version(a),
-		       (unsigned long long)policy__version(b));
-	} else {
-		printf("policy version %llu -> %llu\n",
-		       (unsigned long long)policy__version(a),
-		       (unsigned long long)policy__version(b));
-		if (policy__version(b) < policy__version(a))
-			printf("warning: the new version is lower: the daemon refuses it (anti-rollback)\n");
-		else if (policy__version(b) == policy__version(a))
-			printf("warning: same version: raise it on every change\n");
-	}
+	printf("policy version %llu -> %llu\n",
+	       (unsigned long long)policy__version(a),
+	       (unsigned long long)policy__version(b));
+	if (policy__version(b) < policy__version(a))
+		printf("warning: the new version is lower: the daemon refuses it (anti-rollback)\n");
+	else if (policy__version(b) == policy__version(a))
+		printf("warning: same version: raise it on every change\n");
 	for (i = 0; i < BG_CLASS_MAX; i++) {
 		if (policy__mode(a, i) == policy__mode(b, i))
 			continue;
-		if (json)
-			printf("%s\"%s\":[\"%s\",\"%s\"]", n ? "," : "",
-			       bg_class_name(i),
-			       bg_mode_name(policy__mode(a, i)),
-			       bg_mode_name(policy__mode(b, i)));
-		else
-			printf("mode %s: %s -> %s\n", bg_class_name(i),
-			       bg_mode_name(policy__mode(a, i)),
-			       bg_mode_name(policy__mode(b, i)));
+		printf("mode %s: %s -> %s\n", bg_class_name(i),
+		       bg_mode_name(policy__mode(a, i)),
+		       bg_mode_name(policy__mode(b, i)));
 		n++;
 	}
 	if (policy__allow_unmeasured_modules(a) !=
 	    policy__allow_unmeasured_modules(b)) {
-		if (!json)
-			printf("unmeasured modules: %s\n",
-			       policy__allow_unmeasured_modules(b) ?
-			       "now allowed" : "now denied");
+		printf("unmeasured modules: %s\n",
+		       policy__allow_unmeasured_modules(b) ?
+		       "now allowed" : "now denied");
 		n++;
 	}
 	if (policy__trust_fuse(a) != policy__trust_fuse(b)) {
-		if (!json)
-			printf("FUSE filesystems: %s\n", policy__trust_fuse(b) ?
-			       "now trusted" : "now refused");
+		printf("FUSE filesystems: %s\n", policy__trust_fuse(b) ?
+		       "now trusted" : "now refused");
 		n++;
 	}
-	if (json)
-		printf("},\"allow_unmeasured_modules\":[%s,%s],"
-		       "\"trust_fuse\":[%s,%s],",
-		       policy__allow_unmeasured_modules(a) ? "true" : "false",
-		       policy__allow_unmeasured_modules(b) ? "true" : "false",
-		       policy__trust_fuse(a) ? "true" : "false",
-		       policy__trust_fuse(b) ? "true" : "false");
 	return n;
 }
 
-static void print_groups(const struct change_rec *recs, size_t nr, int json,
+static void print_groups(const struct change_rec *recs, size_t nr,
 			 int digests)
 {
-	size_t i, j, k, g = 0;
+	size_t i, j, k;
 	char hex[65];
 
-	if (json)
-		printf("\"changes\":[");
 	for (i = 0; i < nr; i = j) {
 		for (j = i + 1; j < nr && same_group(&recs[i], &recs[j]); j++)
 			;
-		if (json) {
-			printf("%s{\"change\":\"%s\",\"digests\":%zu,\"component\":",
-			       g++ ? "," : "", change_names[recs[i].kind], j - i);
-			json_component(recs[i].p, recs[i].e->component);
-			printf(",\"sha256\":[");
-			for (k = i; k < j; k++) {
-				sha256_hex(recs[k].e->sha256, hex);
-				printf("%s\"%s\"", k > i ? "," : "", hex);
-			}
-			printf("]}");
-			continue;
-		}
 		printf("%s: ", change_text[recs[i].kind]);
 		print_component(recs[i].p, recs[i].e->component);
 		printf(" (%zu digest%s)\n", j - i, j - i == 1 ? "" : "s");
@@ -473,8 +447,77 @@ static void print_groups(const struct change_rec *recs, size_t nr, int json,
 			printf("    %s\n", hex);
 		}
 	}
-	if (json)
-		printf("]");
+}
+
+static void json_pair_bool(struct json_writer *w, const char *key, bool a,
+			   bool b)
+{
+	json_key(w, key);
+	json_array(w);
+	json_bool(w, a);
+	json_bool(w, b);
+	json_end(w);
+}
+
+/* Returns nonzero when the two differ. */
+static int diff_json(const struct policy *a, const struct policy *b,
+		     const struct change_rec *recs, size_t nr)
+{
+	struct json_writer w;
+	size_t i, j, k;
+	char hex[65];
+	int n = 0;
+
+	json_begin(&w, stdout);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.diff/1");
+	json_kv_u64(&w, "old_version", policy__version(a));
+	json_kv_u64(&w, "new_version", policy__version(b));
+	json_key(&w, "modes");
+	json_object(&w);
+	for (int c = 0; c < BG_CLASS_MAX; c++) {
+		if (policy__mode(a, c) == policy__mode(b, c))
+			continue;
+		json_key(&w, bg_class_name(c));
+		json_array(&w);
+		json_string(&w, bg_mode_name(policy__mode(a, c)));
+		json_string(&w, bg_mode_name(policy__mode(b, c)));
+		json_end(&w);
+		n++;
+	}
+	json_end(&w);
+	json_pair_bool(&w, "allow_unmeasured_modules",
+		       policy__allow_unmeasured_modules(a),
+		       policy__allow_unmeasured_modules(b));
+	json_pair_bool(&w, "trust_fuse", policy__trust_fuse(a),
+		       policy__trust_fuse(b));
+	n += policy__allow_unmeasured_modules(a) !=
+	     policy__allow_unmeasured_modules(b);
+	n += policy__trust_fuse(a) != policy__trust_fuse(b);
+	json_key(&w, "changes");
+	json_array(&w);
+	for (i = 0; i < nr; i = j) {
+		for (j = i + 1; j < nr && same_group(&recs[i], &recs[j]); j++)
+			;
+		json_object(&w);
+		json_kv_string(&w, "change", change_names[recs[i].kind]);
+		json_kv_u64(&w, "digests", j - i);
+		json_key(&w, "component");
+		json_component(&w, recs[i].p, recs[i].e->component);
+		json_key(&w, "sha256");
+		json_array(&w);
+		for (k = i; k < j; k++) {
+			sha256_hex(recs[k].e->sha256, hex);
+			json_string(&w, hex);
+		}
+		json_end(&w);
+		json_end(&w);
+	}
+	json_end(&w);
+	json_kv_bool(&w, "different", n || nr);
+	json_end(&w);
+	putchar('\n');
+	return n || nr;
 }
 
 static void diff_usage(FILE *f)
@@ -534,14 +577,14 @@ int do_diff(int argc, char **argv)
 		ret = BG_EXIT_INTERNAL;
 		goto out;
 	}
-	if (json)
-		printf("{\"schema\":\"bomgate.diff/1\",");
-	hdr = header_diff(a, b, json);
-	print_groups(recs, nr, json, digests);
-	if (json)
-		printf(",\"different\":%s}\n", hdr || nr ? "true" : "false");
-	else if (!hdr && !nr)
-		printf("no difference in digests or modes\n");
+	if (json) {
+		hdr = diff_json(a, b, recs, nr);
+	} else {
+		hdr = header_diff(a, b);
+		print_groups(recs, nr, digests);
+		if (!hdr && !nr)
+			printf("no difference in digests or modes\n");
+	}
 	ret = hdr || nr ? BG_EXIT_FAIL : BG_EXIT_OK;
 out:
 	free(recs);

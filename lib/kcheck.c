@@ -15,6 +15,7 @@
 #include <zlib.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "kcheck.h"
 #include "probe.skel.h"
 
@@ -435,41 +436,30 @@ void kcheck_print(const struct kcheck_report *r, FILE *f)
 		fprintf(f, "This kernel can run bomgate.\n");
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void kcheck_print_json(const struct kcheck_report *r, FILE *f)
 {
+	struct json_writer w;
 	int missing = 0;
 
-	fprintf(f, "{\"schema\":\"bomgate.doctor/1\",\"kernel\":");
-	json_str(f, r->release);
-	fprintf(f, ",\"checks\":[");
+	json_begin(&w, f);
+	json_object(&w);
+	json_kv_string(&w, "schema", "bomgate.doctor/1");
+	json_kv_string(&w, "kernel", r->release);
+	json_key(&w, "checks");
+	json_array(&w);
 	for (int i = 0; i < r->n; i++) {
 		const struct kcheck_item *it = &r->item[i];
 
 		missing += it->status == KCHECK_MISSING;
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		json_str(f, it->name);
-		fprintf(f, ",\"status\":\"%s\",\"detail\":",
-			kcheck_status_name(it->status));
-		json_str(f, it->detail);
-		fprintf(f, ",\"fix\":");
-		json_str(f, it->fix);
-		fputc('}', f);
+		json_object(&w);
+		json_kv_string(&w, "name", it->name);
+		json_kv_string(&w, "status", kcheck_status_name(it->status));
+		json_kv_string(&w, "detail", it->detail);
+		json_kv_string(&w, "fix", it->fix);
+		json_end(&w);
 	}
-	fprintf(f, "],\"can_enforce\":%s}\n", missing ? "false" : "true");
+	json_end(&w);
+	json_kv_bool(&w, "can_enforce", !missing);
+	json_end(&w);
+	fputc('\n', f);
 }
