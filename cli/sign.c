@@ -299,7 +299,7 @@ int do_sign(int argc, char **argv)
 		ret = BG_EXIT_USAGE;
 		goto out;
 	}
-	ret = policy_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
+	ret = fileio_read_file(argv[optind], BGP_MAX_FILE_SIZE, &data, &len);
 	if (ret) {
 		pr_err("%s: %s", argv[optind], strerror(-ret));
 		ret = ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
@@ -456,7 +456,7 @@ static int show_sigs(char **args, int n, int json)
 	size_t len, blen;
 	int i, ret;
 
-	ret = policy_read_file(args[0], BGP_MAX_FILE_SIZE, &data, &len);
+	ret = fileio_read_file(args[0], BGP_MAX_FILE_SIZE, &data, &len);
 	if (ret) {
 		pr_err("%s: %s", args[0], strerror(-ret));
 		return ret == -EFBIG ? BG_EXIT_INPUT : io_exit(ret);
@@ -471,7 +471,7 @@ static int show_sigs(char **args, int n, int json)
 	for (i = n == 1 ? 0 : 1; i < n; i++) {
 		const char *sig = def ? def : args[i];
 
-		ret = policy_read_file(sig, BGP_MAX_FILE_SIZE, &buf, &blen);
+		ret = fileio_read_file(sig, BGP_MAX_FILE_SIZE, &buf, &blen);
 		if (ret) {
 			pr_err("%s: %s", sig, strerror(-ret));
 			ret = io_exit(ret);

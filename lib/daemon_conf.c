@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "daemon_conf.h"
 #include "vocab.h"
 #include "policy.h"
@@ -327,7 +328,7 @@ int daemon_conf__parse_file(struct daemon_conf *c, const char *path,
 	size_t len = 0;
 	int ret;
 
-	ret = policy_read_file(path, DCONF_MAX_FILE, &buf, &len);
+	ret = fileio_read_file(path, DCONF_MAX_FILE, &buf, &len);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;

@@ -347,3 +347,52 @@ int fileio_same_file(const char *a, const char *b)
 		return 0;
 	return x.exists || !strcmp(x.base, y.base);
 }
+
+int fileio_read_file(const char *path, size_t max, void **bufp, size_t *lenp)
+{
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+	char *buf = NULL;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		err = -EFBIG;
+		goto out;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (done < (size_t)st.st_size) {
+		n = read(fd, buf + done, st.st_size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;	/* shrank under us: the loader reports it */
+		done += n;
+	}
+	*bufp = buf;
+	*lenp = done;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return err;
+}

@@ -70,4 +70,10 @@ int fileio_same_file(const char *a, const char *b);
  * process ignores stay ignored. */
 void fileio_cleanup_on_signal(void);
 
+/* --- reading -------------------------------------------------------- */
+
+/* Read a whole regular file of at most @max bytes into malloc()ed memory.
+ * 0, or -errno (-EINVAL: not a regular file, -EFBIG: larger than @max). */
+int fileio_read_file(const char *path, size_t max, void **buf, size_t *len);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "fileio.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -395,55 +396,6 @@ out:
 	return p;
 }
 
-int policy_read_file(const char *path, size_t max, void **bufp, size_t *lenp)
-{
-	struct stat st;
-	size_t done = 0;
-	ssize_t n;
-	char *buf = NULL;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		err = -EFBIG;
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (done < (size_t)st.st_size) {
-		n = read(fd, buf + done, st.st_size - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;	/* shrank under us: the loader reports it */
-		done += n;
-	}
-	*bufp = buf;
-	*lenp = done;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return err;
-}
-
 struct policy *policy__open(const char *path, char *err, size_t errlen)
 {
 	struct policy *p;
@@ -452,7 +404,7 @@ struct policy *policy__open(const char *path, char *err, size_t errlen)
 	char why[256];
 	int ret;
 
-	ret = policy_read_file(path, BGP_MAX_FILE_SIZE, &buf, &len);
+	ret = fileio_read_file(path, BGP_MAX_FILE_SIZE, &buf, &len);
 	if (ret) {
 		seterr(err, errlen, "%s: %s", path,
 		       ret == -EFBIG ? "larger than 2 GiB, not a policy" :

@@ -178,7 +178,5 @@ int policy_builder__write(struct policy_builder *b, const char *path,
 /* The header checksum of a serialized policy (SHA-256 with the checksum
  * field taken as zeros). 0 or -EINVAL (shorter than a header), -EIO. */
 int policy_checksum(const void *buf, size_t len, __u8 out[32]);
-/* Read a whole regular file (at most @max bytes) into malloc()ed memory. */
-int policy_read_file(const char *path, size_t max, void **buf, size_t *len);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "policy_source.h"
 #include "sbom.h"
 #include "sha256.h"
@@ -446,7 +447,7 @@ struct policy_src *policy_src__parse(const char *path, char *err,
 	size_t len = 0;
 	int ret;
 
-	ret = policy_read_file(path, POLICY_SRC_MAX_SIZE, &buf, &len);
+	ret = fileio_read_file(path, POLICY_SRC_MAX_SIZE, &buf, &len);
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s", path,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "policy.h"
 #include "sign.h"
 
@@ -77,7 +78,7 @@ struct policy *policy__open_verified(const char *path,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	ret = policy_read_file(path, BGP_MAX_FILE_SIZE, &buf, &len);
+	ret = fileio_read_file(path, BGP_MAX_FILE_SIZE, &buf, &len);
 	if (ret) {
 		fail(r, POLICY_STEP_READ, -ret, "%s: %s", path,
 		     ret == -EFBIG ? "larger than 2 GiB, not a policy" :

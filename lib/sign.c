@@ -771,7 +771,7 @@ int sign_verify(const void *data, size_t len, const char *const *sig_paths,
 	if (!blobs)
 		return -ENOMEM;
 	for (i = 0; i < nr_sigs; i++) {
-		ret = policy_read_file(sig_paths[i], SIG_MAX_SIZE, &buf, &blen);
+		ret = fileio_read_file(sig_paths[i], SIG_MAX_SIZE, &buf, &blen);
 		if (ret) {
 			if (err && errlen)
 				snprintf(err, errlen, "%s: %s", sig_paths[i],

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "fileio.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -219,7 +220,7 @@ TEST(streamed_write_equals_serialize)
 	close(fd);
 	ASSERT_EQ(0, policy_builder__serialize(b, &buf, &len, NULL));
 	ASSERT_EQ(0, policy_builder__write(b2, path, NULL));
-	ASSERT_EQ(0, policy_read_file(path, 1 << 30, &file, &flen));
+	ASSERT_EQ(0, fileio_read_file(path, 1 << 30, &file, &flen));
 	unlink(path);
 	ASSERT_EQ(len, flen);
 	EXPECT_EQ(0, memcmp(buf, file, len));
