@@ -20,6 +20,7 @@ vg=$build/valgrind
 command -v valgrind >/dev/null || { echo "valgrind not installed: run 'make deps'" >&2; exit 1; }
 rm -rf "$vg"
 mkdir -p "$vg/logs"
+chmod 1777 "$vg/logs"	# tests also run bomgate as nobody (setpriv)
 # the rest of the build folder as it is (tests read lib/*.o, kselftest...)
 for f in "$build"/*; do
 	case ${f##*/} in bomgate|bomgated|valgrind|results) continue ;; esac
