@@ -233,7 +233,7 @@ TEST_F(dflt, json_schemas_and_errors)
 		const char *cmd, *schema;
 		int code;
 	} runs[] = {
-		{ "$B compile --json --policy-version 1 s.json -o p.bgp", "bomgate.compile/1", 0 },
+		{ "$B compile --json --policy-version 1 s.json -o q.bgp", "bomgate.compile/1", 0 },
 		{ "$B inspect --json p.bgp", "bomgate.inspect/1", 0 },
 		{ "$B diff --json p.bgp p.bgp", "bomgate.diff/1", 0 },
 		{ "$B check --json --policy p.bgp t", "bomgate.check/1", 0 },
