@@ -15,13 +15,13 @@
 int metrics_write(struct daemon *d)
 {
 	__u64 c[BG_CNT_MAX];
-	struct bg_config cfg;
+	struct engine_modes m;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int ret;
 
-	if (engine__counters(d->e, c) || engine__get_config(d->e, &cfg))
+	if (engine__counters(d->e, c) || engine__get_modes(d->e, &m))
 		return -EIO;
 	f = open_memstream(&buf, &len);
 	if (!f)
@@ -47,7 +47,7 @@ int metrics_write(struct daemon *d)
 	      "# TYPE bomgate_mode gauge\n", f);
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		fprintf(f, "bomgate_mode{class=\"%s\"} %u\n", bg_class_name(i),
-			cfg.mode[i]);
+			m.mode[i]);
 	fprintf(f, "# TYPE bomgate_policy_version gauge\nbomgate_policy_version %llu\n"
 		"# TYPE bomgate_lockout_guard_held_back gauge\nbomgate_lockout_guard_held_back %d\n"
 		"# TYPE bomgate_uptime_seconds gauge\nbomgate_uptime_seconds %lld\n",
