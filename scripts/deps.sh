@@ -10,7 +10,12 @@ cache=$top/.cache/kernels
 PKGS="make gcc clang libclang-rt-14-dev llvm lld libbpf-dev bpftool libelf-dev zlib1g-dev \
 libssl-dev openssl libseccomp-dev libyajl-dev libexpat1-dev pkg-config \
 qemu-system-x86 busybox-static cpio kmod xz-utils zstd e2fsprogs jq \
-linux-source-6.1 fapolicyd hyperfine gnuplot-nox python3 fuse3 libfuse3-dev valgrind"
+linux-source-6.1 fapolicyd hyperfine gnuplot-nox python3 fuse3 libfuse3-dev valgrind \
+qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross debootstrap"
+# arm64: the libraries the userspace links, through multiarch (the same
+# versions as the amd64 ones: Multi-Arch: same).
+PKGS_ARM64="libbpf-dev libelf-dev zlib1g-dev libssl-dev libseccomp-dev \
+libyajl-dev libexpat1-dev libfuse3-dev"
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -19,8 +24,15 @@ need_root() {
 	fi
 }
 
+updated=1
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	need_root
+	dpkg --add-architecture arm64
+	updated=	# the arm64 indexes are not there yet
+fi
+
 missing=""
-for p in $PKGS; do
+for p in $PKGS $(for p in $PKGS_ARM64; do echo "$p:arm64"; done); do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
@@ -36,8 +48,6 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	updated=
-else
-	updated=1
 fi
 
 if [ -n "$missing" ]; then
@@ -74,6 +84,7 @@ fetch_kernel() {	# $1 = short name, $2 = apt search pattern
 	kver=$(ls "$dir/root/lib/modules")
 	depmod -b "$dir/root" "$kver"
 	ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
+	dpkg-deb -f "$dir"/pkg/*.deb Architecture > "$dir/arch"
 	echo "$kver" > "$dir/release"
 	echo "$pkg" > "$dir/package"
 	rm -rf "$dir/pkg"
@@ -150,4 +161,11 @@ fetch_kernel 6.1 '^linux-image-6\.1\.[0-9]+-[0-9]+-amd64$'
 fetch_kernel 6.12 '^linux-image-6\.12\.[0-9]+\+deb12-amd64$'
 fetch_kernel_private 6.12-trixie '^linux-image-6\.12\.[0-9]+\+deb13-amd64$'
 fetch_kernel_private 7 '^linux-image-7\.[0-9]+\.[0-9]+\+deb13-amd64$'
-echo "deps: ok (kernels:$(for k in 6.1 6.12 6.12-trixie 7; do printf ' %s' "$(cat "$cache/$k/release")"; done))"
+fetch_kernel 6.12-arm64 '^linux-image-6\.12\.[0-9]+\+deb12-arm64$'
+# The arm64 guest cannot share this machine's root: it boots a Debian root
+# of its own (.cache/roots/arm64), made once.
+if [ ! -f "$top/.cache/roots/arm64/ok" ]; then
+	need_root
+	"$top/selftests/vm/mkroot.sh" arm64 "$cache/6.12-arm64"
+fi
+echo "deps: ok (kernels:$(for k in 6.1 6.12 6.12-trixie 7 6.12-arm64; do printf ' %s' "$(cat "$cache/$k/release")"; done))"
