@@ -5,7 +5,21 @@
 
 include Kbuild
 
+# ARCH (the kernel's name: x86, arm64; the machine's unless given) is what
+# the binaries run on; arm64 on an x86 machine is cross-built with Debian's
+# gcc-aarch64-linux-gnu against the arm64 libraries multiarch installs
+# (make deps), into build-arm64.
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifeq ($(ARCH),x86)
 OUTPUT ?= build
+TRIPLET := x86_64-linux-gnu
+else ifeq ($(ARCH),arm64)
+OUTPUT ?= build-arm64
+TRIPLET := aarch64-linux-gnu
+CC := $(TRIPLET)-gcc
+else
+$(error ARCH=$(ARCH): only x86 and arm64 are built)
+endif
 SAN ?=
 ifneq ($(SAN),)
 OUTPUT := build/san
@@ -15,9 +29,8 @@ O := $(OUTPUT)
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-# the BPF target architecture, from the machine unless given
-ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-LIBBPF_A ?= /usr/lib/x86_64-linux-gnu/libbpf.a
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+LIBBPF_A ?= /usr/lib/$(TRIPLET)/libbpf.a
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 KERNEL_CACHE := $(CURDIR)/.cache/kernels
 
@@ -69,11 +82,14 @@ FUZZ_O := build/fuzz
 .SUFFIXES:
 .PHONY: all deps check check-host check-vm check-harness check-asan check-valgrind \
 	fuzz fuzz-quick \
-	bench demo clean vmlinux-h tests help
+	bench demo clean vmlinux-h tests help vm-tests build-vm-arm64
 
 all: $(O)/bomgate $(O)/bomgated tests
 
 tests: $(hosttests) $(vmtests) $(vmhelpers)
+
+# What a guest of another architecture runs (make ARCH=arm64 vm-tests).
+vm-tests: $(O)/bomgate $(O)/bomgated $(vmtests) $(vmhelpers)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -92,14 +108,15 @@ help:
 	@echo '  bench          benchmarks in the VM (scripts/bench.sh)'
 	@echo '  demo           the guided tour (docs/demo.md)'
 	@echo '  vmlinux-h      regenerate bpf/vmlinux.h from the 6.1 kernel'
-	@echo '  clean          remove build/'
+	@echo '  vm-tests       what a VM runs (with ARCH=arm64: build-arm64)'
+	@echo '  clean          remove build/ and build-arm64/'
 	@echo 'Variables:'
 	@echo '  V=1            show the commands'
 	@echo '  OUTPUT=DIR     build folder (default build; a second one for a VM run)'
 	@echo '  KERNEL=K       one kernel for check/check-vm ($(KERNELS))'
 	@echo '  T=t1,t2        only these tests'
 	@echo '  SAN=1          sanitizers (build/san)'
-	@echo '  ARCH=A         BPF target architecture (now $(ARCH))'
+	@echo '  ARCH=A         x86 or arm64, what the binaries run on (now $(ARCH))'
 
 # --- BPF --------------------------------------------------------------------
 $(bpf-objs:.bpf.o=.bpf.tmp.o): $(O)/bpf/%.tmp.o: bpf/%.c bpf/vmlinux.h $(wildcard bpf/*.h) | $(O)/bpf
@@ -177,8 +194,8 @@ $(hosttests): %: %.o $(libbomgated) $(libbomgate)
 $(vmhelpers): $(O)/%: %.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $$(pkg-config --cflags fuse3) $< \
-		$(LDFLAGS) $$(pkg-config --libs fuse3) -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $$($(PKG_CONFIG) --cflags fuse3) $< \
+		$(LDFLAGS) $$($(PKG_CONFIG) --libs fuse3) -o $@
 
 # libFuzzer targets: clang, with ASan+UBSan, against the same library sources.
 $(FUZZ_O)/fuzz/%: fuzz/%.c $(lib-y:%.o=%.c) $(kselftest) | $(O)
@@ -192,18 +209,26 @@ $(O) $(O)/bpf $(O)/kselftest:
 	$(Q)mkdir -p $@
 
 # --- tests ------------------------------------------------------------------
-KERNELS ?= 6.1 6.12 6.12-trixie 7
+KERNELS ?= 6.1 6.12 6.12-trixie 7 6.12-arm64
 KERNEL ?=
 T ?=
+kernels := $(if $(KERNEL),$(KERNEL),$(KERNELS))
 
-check: all $(addprefix $(FUZZ_O)/,$(fuzz-y))
-	$(Q)scripts/check.sh $(O) "$(if $(KERNEL),$(KERNEL),$(KERNELS))" "$(T)"
+# The arm64 kernels run the tests of an arm64 build beside this one.
+ARM64_O := $(O)-arm64
+export BOMGATE_BUILD_ARM64 := $(abspath $(ARM64_O))
+vm-arm64 := $(if $(filter %-arm64,$(kernels)),build-vm-arm64)
+build-vm-arm64:
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 OUTPUT=$(ARM64_O) vm-tests
+
+check: all $(addprefix $(FUZZ_O)/,$(fuzz-y)) $(vm-arm64)
+	$(Q)scripts/check.sh $(O) "$(kernels)" "$(T)"
 
 check-host: all
 	$(Q)scripts/check.sh $(O) "" "$(T)"
 
-check-vm: all
-	$(Q)scripts/check.sh $(O) "$(if $(KERNEL),$(KERNEL),$(KERNELS))" "$(T)" --vm-only
+check-vm: all $(vm-arm64)
+	$(Q)scripts/check.sh $(O) "$(kernels)" "$(T)" --vm-only
 
 # The harness fails what it must: a failing test, a hang, a guest panic.
 check-harness: all $(vmharness)
@@ -235,6 +260,6 @@ demo: all
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf build
+	$(Q)rm -rf build build-arm64
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

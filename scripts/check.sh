@@ -4,6 +4,7 @@
 #   scripts/check.sh BUILD "KERNELS" "TESTS" [--vm-only]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/vm/qemu.sh"
 build=$1
 kernels=$2
 only=$3
@@ -86,10 +87,15 @@ fi
 for k in $kernels; do
 	p=0 f=0 s=0
 	sel=""
+	# an arm64 kernel runs the arm64 build (make ARCH=arm64 vm-tests)
+	kbuild=$build
+	if [ "$(vm_kernel_arch "$top/.cache/kernels/$k")" = arm64 ]; then
+		kbuild=${BOMGATE_BUILD_ARM64:-$build-arm64}
+	fi
 	if [ "$vm_only" = --vm-only-harness ]; then
 		sel=$only	# harness self-tests: paths under selftests/vm/
 	else
-		for bin in "$build"/selftests/vm/*_test; do
+		for bin in "$kbuild"/selftests/vm/*_test; do
 			[ -x "$bin" ] || continue
 			name=$(basename "$bin")
 			want "$name" && sel="$sel${sel:+,}$name"
@@ -98,8 +104,10 @@ for k in $kernels; do
 	[ -n "$sel" ] || continue
 	echo "# vm[$k]: booting $(cat "$top/.cache/kernels/$k/release" 2>/dev/null || echo '?') for $sel"
 	res=$build/results/vm-$k
-	"$top/selftests/vm/run" -k "$k" -b "$build" -t "$sel" -o "$res" \
+	t0=$(date +%s)
+	"$top/selftests/vm/run" -k "$k" -b "$kbuild" -t "$sel" -o "$res" \
 		-T "${BOMGATE_VM_TIMEOUT:-300}" || f=$((f + 1))
+	echo "# vm[$k]: $(($(date +%s) - t0)) s"
 	for name in $(echo "$sel" | tr ',' ' '); do
 		name=$(basename "$name")
 		if [ -f "$res/$name.rc" ]; then

@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <linux/userfaultfd.h>
 #include <sys/syscall.h>
@@ -25,8 +26,8 @@
 #include "vmtest.h"
 
 #define NOBODY	65534
-#define LDSO	"/lib64/ld-linux-x86-64.so.2"
-#define LIBC	"/lib/x86_64-linux-gnu/libc.so.6"
+#define LDSO	VM_LDSO
+#define LIBC	VM_LIBC
 #define SLEEP	"/usr/bin/sleep"
 #define BB	"/bin/busybox"
 #define HOME	"/tmp/bgatt"		/* the attacker's own directory */
@@ -104,12 +105,47 @@ static int as_nobody(int (*fn)(void *), void *arg)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* exit_group(42): what every attack tries to get to run */
+/*
+ * exit_group(42): what every attack tries to get to run, and the no-op
+ * instruction a sled is made of (SLED_NOP: that many bytes, little-endian;
+ * a sled holds whole instructions and ends in the payload).
+ */
+#if defined(__x86_64__)
 static const unsigned char payload[] = {
 	0xbf, PAYLOAD_RC, 0, 0, 0,	/* mov $42, %edi */
 	0xb8, 0xe7, 0, 0, 0,		/* mov $231, %eax */
 	0x0f, 0x05,			/* syscall */
 };
+#define SLED_NOP	0x90U			/* nop */
+#define SLED_NOP_LEN	1
+#define REG_PC(r)	((r).rip)
+#elif defined(__aarch64__)
+static const unsigned char payload[] = {
+	0x40, 0x05, 0x80, 0xd2,		/* mov x0, #42 */
+	0xc0, 0x0b, 0x80, 0xd2,		/* mov x8, #94 */
+	0x01, 0x00, 0x00, 0xd4,		/* svc #0 */
+};
+#define SLED_NOP	0xd503201fU		/* nop */
+#define SLED_NOP_LEN	4
+#define REG_PC(r)	((r).pc)
+#else
+#error "attack_test: no payload for this architecture"
+#endif
+_Static_assert(PAYLOAD_RC == 42, "the payloads exit with 42");
+_Static_assert(sizeof(payload) % SLED_NOP_LEN == 0, "whole instructions");
+
+/* Fill @len bytes at @p with no-ops, then the payload in its last
+ * instruction slots; @len is cut to whole instructions. */
+static void sled_fill(unsigned char *p, size_t len)
+{
+	__u32 nop = SLED_NOP;
+
+	len -= len % SLED_NOP_LEN;
+	for (size_t i = 0; i < len; i += SLED_NOP_LEN)
+		memcpy(p + i, &nop, SLED_NOP_LEN);
+	memcpy(p + len - sizeof(payload), payload, sizeof(payload));
+	__builtin___clear_cache((char *)p, (char *)p + len);
+}
 
 /*
  * Where the code of ELF file @fd is: its first executable PT_LOAD. A NOP
@@ -150,8 +186,7 @@ static int build_sled(int fd, unsigned char **buf, off_t *off, size_t *len)
 	*buf = malloc(*len);
 	if (!*buf)
 		return -ENOMEM;
-	memset(*buf, 0x90, *len);
-	memcpy(*buf + *len - sizeof(payload), payload, sizeof(payload));
+	sled_fill(*buf, *len);
 	return 0;
 }
 
@@ -392,6 +427,7 @@ static int execmod(void *arg)
 	if (p == MAP_FAILED)
 		return 91;
 	memcpy(p, payload, sizeof(payload));
+	__builtin___clear_cache((char *)p, (char *)p + sizeof(payload));
 	if (!mprotect(p, 4096, PROT_READ | PROT_EXEC))
 		((void (*)(void))p)();		/* runs the payload */
 	if (errno != EPERM)
@@ -400,6 +436,7 @@ static int execmod(void *arg)
 		 fd, off);
 	if (p != MAP_FAILED) {
 		memcpy(p, payload, sizeof(payload));
+		__builtin___clear_cache((char *)p, (char *)p + sizeof(payload));
 		((void (*)(void))p)();
 	}
 	return errno == EPERM ? 0 : 12;
@@ -460,8 +497,10 @@ TEST_F(attack, proc_self_mem_write)
  */
 static int ptrace_poke(void *arg)
 {
-	unsigned long word;
+	unsigned long word, nops = 0;
 	struct user_regs_struct regs;
+	struct iovec io = { &regs, sizeof(regs) };
+	__u32 nop = SLED_NOP;
 	int st;
 	pid_t pid = fork();
 
@@ -477,18 +516,20 @@ static int ptrace_poke(void *arg)
 	if (!WIFSTOPPED(st))	/* TRACEME refused: the child said why */
 		return WEXITSTATUS(st) == 50 ? 0 : 10;
 	/* point the child at the payload written over getpid's text */
-	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io))
 		return 91;
+	for (size_t i = 0; i < sizeof(nops); i += SLED_NOP_LEN)
+		memcpy((char *)&nops + i, &nop, SLED_NOP_LEN);
 	for (size_t i = 0; i < sizeof(payload); i += sizeof(word)) {
-		word = 0x9090909090909090UL;	/* nop-padded */
+		word = nops;	/* nop-padded */
 		memcpy(&word, payload + i, sizeof(payload) - i < sizeof(word) ?
 		       sizeof(payload) - i : sizeof(word));
 		if (ptrace(PTRACE_POKETEXT, pid, (char *)getpid + i,
 			   (void *)word))
 			return 92;
 	}
-	regs.rip = (unsigned long)getpid;
-	if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) ||
+	REG_PC(regs) = (unsigned long)getpid;
+	if (ptrace(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &io) ||
 	    ptrace(PTRACE_CONT, pid, NULL, NULL))
 		return 93;
 	waitpid(pid, &st, 0);
@@ -588,8 +629,7 @@ static int uffd_fill(void *arg)
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		return 92;
-	memset(page, 0x90, sizeof(page));
-	memcpy(page + 4096 - sizeof(payload), payload, sizeof(payload));
+	sled_fill(page, sizeof(page));
 	copy.dst = (unsigned long)p;
 	copy.src = (unsigned long)page;
 	copy.len = 4096;
@@ -742,7 +782,7 @@ static int fuse_attack(void *arg)
 TEST_F(attack, fuse_serves_other_bytes_than_hashed)
 {
 	static const char *const tools[3] = {
-		"/usr/bin/fusermount3", "/lib/x86_64-linux-gnu/libfuse3.so.3",
+		"/usr/bin/fusermount3", VM_LIBDIR "/libfuse3.so.3",
 		NULL,
 	};
 	__u32 fl[7] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW, BG_ENTRY_ALLOW,

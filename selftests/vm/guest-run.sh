@@ -17,10 +17,21 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 for d in $(arg top) $(arg build); do
 	case $d in
 	/tmp/*)
+		[ -n "$(arg binds)" ] && continue
 		mkdir -p "$d"
 		mount --bind "/run/bomgate-hosttmp/${d#/tmp/}" "$d" ;;
 	esac
 done
+# A root of the guest's own (arm64): the host's folders the tests read,
+# from the host's root at /run/bomgate-host, at their own paths.
+for d in $(arg binds | tr ',' ' '); do
+	mkdir -p "$d"
+	mount --bind "/run/bomgate-host$d" "$d"
+done
+off() {	# a root without systemd has no poweroff, only busybox's
+	sync
+	poweroff -f 2>/dev/null || busybox poweroff -f
+}
 mount -t tmpfs tmpfs /run/lock 2>/dev/null
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname bomgate-vm
@@ -35,7 +46,7 @@ kver=$(uname -r)
 mkdir -p /lib/modules
 ln -sfn "$kdir/root/lib/modules/$kver" "/lib/modules/$kver"
 
-cd "$top" || { echo "no $top" > $res/fatal; poweroff -f; }
+cd "$top" || { echo "no $top" > $res/fatal; off; }
 export BOMGATE_BUILD=$build BOMGATE_TOP=$top BOMGATE_KDIR=$kdir BOMGATE_IN_VM=1
 echo "$kver" > $res/kernel
 for t in $(arg tests | tr ',' ' '); do
@@ -54,5 +65,4 @@ for t in $(arg tests | tr ',' ' '); do
 	sync
 done
 echo done > $res/done
-sync
-poweroff -f
+off

@@ -9,8 +9,8 @@
 #include "vmtest.h"
 
 #define PROG	"/usr/bin/true"
-#define LDSO	"/lib64/ld-linux-x86-64.so.2"
-#define LIBC	"/lib/x86_64-linux-gnu/libc.so.6"
+#define LDSO	VM_LDSO
+#define LIBC	VM_LIBC
 #define DATA	"/tmp/bg-mprot"
 
 FIXTURE(mmap) {

@@ -22,6 +22,18 @@
 
 #define VM_MAX_EVENTS 256
 
+/* The dynamic loader and the libraries of the guest's architecture. */
+#if defined(__x86_64__)
+#define VM_LIBDIR	"/lib/x86_64-linux-gnu"
+#define VM_LDSO		"/lib64/ld-linux-x86-64.so.2"
+#elif defined(__aarch64__)
+#define VM_LIBDIR	"/lib/aarch64-linux-gnu"
+#define VM_LDSO		"/lib/ld-linux-aarch64.so.1"
+#else
+#error "VM tests: no loader path for this architecture"
+#endif
+#define VM_LIBC		VM_LIBDIR "/libc.so.6"
+
 struct vm_events {
 	int n;
 	struct bg_event ev[VM_MAX_EVENTS];
