@@ -122,7 +122,7 @@ static const unsigned char payload[] = {
 #elif defined(__aarch64__)
 static const unsigned char payload[] = {
 	0x40, 0x05, 0x80, 0xd2,		/* mov x0, #42 */
-	0xc0, 0x0b, 0x80, 0xd2,		/* mov x8, #94 */
+	0xc8, 0x0b, 0x80, 0xd2,		/* mov x8, #94 */
 	0x01, 0x00, 0x00, 0xd4,		/* svc #0 */
 };
 #define SLED_NOP	0xd503201fU		/* nop */

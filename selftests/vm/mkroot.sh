@@ -37,6 +37,8 @@ debootstrap --foreign --arch="$arch" --variant=minbase --include="$pkgs" \
 	{ tail -n 20 "$log" >&2; exit 1; }
 
 # Services the maintainer scripts would start (fapolicyd) stay stopped.
+# /etc/mtab (no systemd to make it): fusermount3 -u of a user's mount
+# finds the mount there.
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod +x "$root/usr/sbin/policy-rc.d"
 cat > "$root/bomgate-stage2" <<'EOF'
@@ -44,6 +46,7 @@ cat > "$root/bomgate-stage2" <<'EOF'
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 res=/run/bomgate-results
 /debootstrap/debootstrap --second-stage > $res/stage2.log 2>&1 &&
+	ln -sfn ../proc/self/mounts /etc/mtab &&
 	rm -f /var/cache/apt/archives/*.deb /bomgate-stage2 &&
 	echo ok > $res/done
 sync
