@@ -148,29 +148,32 @@ static void sled_fill(unsigned char *p, size_t len)
 }
 
 /*
- * Where the code of ELF file @fd is: its first executable PT_LOAD. A NOP
- * sled over it that ends in the payload runs the payload wherever
- * execution lands in that segment.
+ * Where the code of ELF file @fd is: its .text section. A NOP sled over it
+ * that ends in the payload runs the payload wherever execution lands in
+ * it. Only .text: where the executable segment also holds the symbol and
+ * relocation tables and the PLT (arm64 links without -z separate-code),
+ * a sled over the whole segment breaks the loader before the payload.
  */
 static int text_range(int fd, off_t *off, size_t *len)
 {
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
+	Elf64_Shdr sh, names;
+	char name[8];	/* ".text" and its NUL fit */
 
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    pread(fd, &names, sizeof(names),
+		  eh.e_shoff + eh.e_shstrndx * sizeof(sh)) != sizeof(names))
 		return -EIO;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
-		    sizeof(ph))
+	for (int i = 0; i < eh.e_shnum; i++) {
+		if (pread(fd, &sh, sizeof(sh), eh.e_shoff + i * sizeof(sh)) !=
+		    sizeof(sh) ||
+		    pread(fd, name, sizeof(name) - 1,
+			  names.sh_offset + sh.sh_name) != sizeof(name) - 1)
 			return -EIO;
-		if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
-			*off = ph.p_offset;
-			*len = ph.p_filesz;
-			/* keep the headers the loader reads */
-			if (*off < 4096 && *len > 4096 - *off) {
-				*len -= 4096 - *off;
-				*off = 4096;
-			}
+		name[sizeof(name) - 1] = '\0';
+		if (sh.sh_type == SHT_PROGBITS && !strcmp(name, ".text")) {
+			*off = sh.sh_offset;
+			*len = sh.sh_size;
 			return 0;
 		}
 	}
