@@ -58,6 +58,30 @@ struct {
 } bg_icache SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_seal);
+} bg_seal SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bg_task);
+} bg_task SEC(".maps");
+
+/* Block devices under filesystems with cached digests (s_dev: BG_BDEV_*). */
+#define BG_BDEV_CACHED	1	/* digests of its files are cached */
+#define BG_BDEV_WRITTEN	2	/* opened for write since: cache not trusted */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} bg_bdevs SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } bg_events SEC(".maps");
@@ -100,8 +124,36 @@ static __always_inline bool on_loop(struct inode *inode)
 	return bdev && BPF_CORE_READ(bdev, bd_disk, major) == LOOP_MAJOR;
 }
 
+/*
+ * A block device under a filesystem with cached digests, opened for write
+ * (raw writes change the file behind the page cache and every write
+ * observer): nothing cached there is trusted again until reboot. Sealed,
+ * the open is refused instead (bg_file_open).
+ */
+static __always_inline bool bdev_written(struct inode *inode)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__u32 *st;
+
+	if (!BPF_CORE_READ(inode, i_sb, s_bdev))
+		return false;	/* not on a block device */
+	st = bpf_map_lookup_elem(&bg_bdevs, &dev);
+	return st && *st == BG_BDEV_WRITTEN;
+}
+
+/* Note that digests on @inode's block device are cached from now on. */
+static __always_inline void bdev_note_cached(struct inode *inode)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev), v = BG_BDEV_CACHED;
+
+	if (BPF_CORE_READ(inode, i_sb, s_bdev))
+		bpf_map_update_elem(&bg_bdevs, &dev, &v, BPF_NOEXIST);
+}
+
 static __always_inline bool fs_cacheable(struct inode *inode)
 {
+	if (bdev_written(inode))
+		return false;
 	switch (fs_magic(inode)) {
 	case EXT4_SUPER_MAGIC:
 	case XFS_SUPER_MAGIC:
@@ -289,8 +341,11 @@ static __always_inline int measure(struct file *file, struct inode *inode,
 		return -EPROTO;	/* IMA hashes with another algorithm */
 
 	if (store && READ_ONCE(c->wseq) == d->wseq0 &&
-	    BPF_CORE_READ(inode, i_writecount.counter) <= 0)
+	    BPF_CORE_READ(inode, i_writecount.counter) <= 0) {
+		/* a device writer from now on makes it untrusted */
+		bdev_note_cached(inode);
 		cache_store(c, &now, d->digest, d->wseq0);
+	}
 	return 0;
 }
 
@@ -557,13 +612,388 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 	return gate_file_alt(file, hook, cls, sleepable, xbit, pre, false);
 }
 
+/*
+ * Sealed mode. Once the daemon has set bg_seal.sealed (a signed policy
+ * asked for it), bomgate's maps, programs, links and pins, the bpffs that
+ * holds them and the daemon's memory belong to the daemon alone: a task
+ * whose executable had one of the sealed daemon digests when it was
+ * exec'd (and its threads). Root is no exception. Every refusal is a
+ * tamper event (BG_REASON_SEALED).
+ */
+#define BPF_FS_MAGIC		0xcafe4a11
+#define S_IFMT			00170000
+#define S_IFBLK			0060000
+#define CLONE_THREAD		0x00010000
+#define MS_MOVE			8192
+
+static __always_inline struct bg_seal *seal_get(void)
+{
+	__u32 zero = 0;
+	struct bg_seal *s = bpf_map_lookup_elem(&bg_seal, &zero);
+
+	return s && READ_ONCE(s->sealed) ? s : NULL;
+}
+
+static __always_inline bool task_is_daemon(struct task_struct *t)
+{
+	struct bg_task *ts = bpf_task_storage_get(&bg_task, t, 0, 0);
+
+	return ts && (ts->flags & BG_TASK_DAEMON);
+}
+
+/* Sealed, and the current task is not the daemon: the seal applies. */
+static __always_inline struct bg_seal *seal_applies(void)
+{
+	struct bg_seal *s = seal_get();
+
+	if (!s || task_is_daemon(bpf_get_current_task_btf()))
+		return NULL;
+	return s;
+}
+
+/* Refuse, and say what was tried: @what (a bomgate object or target). */
+static __always_inline int tamper(__u8 hook, const char *what, __u32 wlen,
+				  __u64 dev, __u64 ino)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct bg_event *e;
+
+	count(hook * BG_DEC_MAX + BG_DEC_DENIED);
+	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
+	if (!e) {
+		count(BG_CNT_DROPS);
+		return -EPERM;	/* sealed: refused, unreported */
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->version = BG_EVENT_VERSION;
+	e->hook = hook;
+	e->decision = BG_DEC_DENIED;
+	e->reason = BG_REASON_SEALED;
+	e->mode = BG_MODE_ENFORCE;
+	e->tgid = id >> 32;
+	e->pid = (__u32)id;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->comp = ~0U;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->dev = dev;
+	e->ino = ino;
+	e->ktime_ns = bpf_ktime_get_boot_ns();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->path, wlen < sizeof(e->path) ?
+				  wlen : sizeof(e->path), what);
+	bpf_ringbuf_submit(e, 0);
+	return -EPERM;	/* sealed: refused */
+}
+
+/* bomgate's maps and programs are all named bg_* (libbpf's internal maps
+ * "bomgate.*"): another's object of that name is refused too, which only
+ * costs its owner a rename. */
+static __always_inline bool ours(const char *name)
+{
+	char n[8] = {};
+
+	bpf_probe_read_kernel(n, sizeof(n), name);
+	return (n[0] == 'b' && n[1] == 'g' && n[2] == '_') ||
+	       (n[0] == 'b' && n[1] == 'o' && n[2] == 'm' && n[3] == 'g' &&
+		n[4] == 'a' && n[5] == 't' && n[6] == 'e');
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(bg_seal_map, struct bpf_map *map, fmode_t fmode)
+{
+	if (!seal_applies() || !ours(map->name))
+		return 0;	/* not sealed, the daemon, or not ours: allow */
+	return tamper(BG_HOOK_BPF_MAP, map->name, sizeof(map->name), 0,
+		      map->id);	/* sealed: refused */
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(bg_seal_prog, struct bpf_prog *prog)
+{
+	struct bpf_prog_aux *aux = prog->aux;
+
+	if (!seal_applies() || !ours(aux->name))
+		return 0;	/* not sealed, the daemon, or not ours: allow */
+	return tamper(BG_HOOK_BPF_PROG, aux->name, sizeof(aux->name), 0,
+		      aux->id);	/* sealed: refused */
+}
+
+/*
+ * Program types that run in any task's context with helpers that change
+ * an outcome or another task's memory (bpf_override_return, fmod_ret on
+ * security_*, bpf_probe_write_user), and links of bomgate's by id.
+ */
+static __always_inline bool hook_changing(__u32 type)
+{
+	return type == BPF_PROG_TYPE_KPROBE ||
+	       type == BPF_PROG_TYPE_TRACEPOINT ||
+	       type == BPF_PROG_TYPE_PERF_EVENT ||
+	       type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+	       type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE ||
+	       type == BPF_PROG_TYPE_TRACING ||
+	       type == BPF_PROG_TYPE_EXT ||
+	       type == BPF_PROG_TYPE_LSM;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(bg_seal_bpf, int cmd, union bpf_attr *attr)
+{
+	struct bg_seal *s = seal_applies();
+	char what[32] = "BPF_PROG_LOAD type ";
+
+	if (!s)
+		return 0;	/* not sealed, or the daemon: allow */
+	if (cmd == BPF_PROG_LOAD) {
+		__u32 type = BPF_CORE_READ(attr, prog_type);
+
+		if (!hook_changing(type))
+			return 0;	/* cannot change a hook's outcome: allow */
+		what[19] = '0' + type / 10 % 10;
+		what[20] = '0' + type % 10;
+		return tamper(BG_HOOK_BPF, what, sizeof(what), 0,
+			      type);	/* sealed: refused */
+	}
+	if (cmd == BPF_LINK_GET_FD_BY_ID) {
+		__u32 id = BPF_CORE_READ(attr, link_id);
+		__u32 n = s->nr_links;
+
+		for (int i = 0; i < BG_SEAL_LINKS; i++) {
+			if (i >= n)
+				break;
+			if (s->link_id[i] == id)
+				return tamper(BG_HOOK_BPF,
+					      "BPF_LINK_GET_FD_BY_ID", 22, 0,
+					      id);	/* sealed: refused */
+		}
+	}
+	return 0;	/* not about bomgate: allow */
+}
+
+static __always_inline bool pinned(struct bg_seal *s, struct inode *inode)
+{
+	__u64 ino;
+	__u32 n;
+
+	if (BPF_CORE_READ(inode, i_sb, s_dev) != s->pin_dev ||
+	    fs_magic(inode) != BPF_FS_MAGIC)
+		return false;
+	ino = BPF_CORE_READ(inode, i_ino);
+	n = s->nr_pins;
+	for (int i = 0; i < BG_SEAL_PINS; i++) {
+		if (i >= n)
+			break;
+		if (s->pin_ino[i] == ino)
+			return true;
+	}
+	return false;
+}
+
+/* Every use of a pin (BPF_OBJ_GET, unlink, lookup in its directory). */
+SEC("lsm/inode_permission")
+int BPF_PROG(bg_seal_pin, struct inode *inode, int mask)
+{
+	struct bg_seal *s = seal_get();
+
+	if (!s || !pinned(s, inode) ||
+	    task_is_daemon(bpf_get_current_task_btf()))
+		return 0;	/* not sealed, not a pin, or the daemon: allow */
+	return tamper(BG_HOOK_PIN, "pin", 4, s->pin_dev,
+		      inode->i_ino);	/* sealed: refused */
+}
+
+/* A rename within the pin directory's parent needs no permission on it. */
+SEC("lsm/inode_rename")
+int BPF_PROG(bg_seal_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry)
+{
+	struct bg_seal *s = seal_get();
+	struct inode *moved = old_dentry->d_inode;
+	struct inode *over = new_dentry->d_inode;
+
+	if (!s || task_is_daemon(bpf_get_current_task_btf()))
+		return 0;	/* not sealed, or the daemon: allow */
+	if ((moved && pinned(s, moved)) || (over && pinned(s, over)))
+		return tamper(BG_HOOK_PIN, "rename", 7, s->pin_dev,
+			      moved ? moved->i_ino : 0);	/* sealed: refused */
+	return 0;	/* not a pin: allow */
+}
+
+static __always_inline bool on_pin_fs(struct bg_seal *s, struct vfsmount *mnt)
+{
+	return mnt && BPF_CORE_READ(mnt, mnt_sb, s_dev) == s->pin_dev &&
+	       BPF_CORE_READ(mnt, mnt_sb, s_magic) == BPF_FS_MAGIC;
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(bg_seal_umount, struct vfsmount *mnt, int flags)
+{
+	struct bg_seal *s = seal_applies();
+
+	if (!s || !on_pin_fs(s, mnt))
+		return 0;	/* not sealed, the daemon, or not ours: allow */
+	return tamper(BG_HOOK_MOUNT, "umount", 7, s->pin_dev,
+		      0);	/* sealed: refused */
+}
+
+/* Mounting onto (or moving) a point inside the pins' bpffs. */
+SEC("lsm/sb_mount")
+int BPF_PROG(bg_seal_mount, const char *dev_name, const struct path *path,
+	     const char *type, unsigned long flags)
+{
+	struct bg_seal *s = seal_applies();
+
+	if (!s || !on_pin_fs(s, path->mnt))
+		return 0;	/* not sealed, the daemon, or not ours: allow */
+	return tamper(BG_HOOK_MOUNT, flags & MS_MOVE ? "mount --move" :
+		      "mount", 13, s->pin_dev, 0);	/* sealed: refused */
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(bg_seal_move_mount, const struct path *from_path,
+	     const struct path *to_path)
+{
+	struct bg_seal *s = seal_applies();
+
+	if (!s || (!on_pin_fs(s, from_path->mnt) &&
+		   !on_pin_fs(s, to_path->mnt)))
+		return 0;	/* not sealed, the daemon, or not ours: allow */
+	return tamper(BG_HOOK_MOUNT, "move_mount", 11, s->pin_dev,
+		      0);	/* sealed: refused */
+}
+
+/* ptrace attach, /proc/PID/mem, process_vm_writev, pidfd_getfd. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(bg_seal_ptrace, struct task_struct *child, unsigned int mode)
+{
+	struct bg_seal *s = seal_applies();
+
+	if (!s || !task_is_daemon(child))
+		return 0;	/* not sealed, the daemon, or another: allow */
+	return tamper(BG_HOOK_PTRACE, child->comm, sizeof(child->comm), 0,
+		      child->tgid);	/* sealed: refused */
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(bg_seal_traceme, struct task_struct *parent)
+{
+	struct bg_seal *s = seal_get();
+
+	if (!s || !task_is_daemon(bpf_get_current_task_btf()) ||
+	    task_is_daemon(parent))
+		return 0;	/* not sealed, or not the daemon: allow */
+	return tamper(BG_HOOK_PTRACE, parent->comm, sizeof(parent->comm), 0,
+		      parent->tgid);	/* sealed: refused */
+}
+
+/* The daemon's threads are the daemon; its children are not. */
+SEC("lsm/task_alloc")
+int BPF_PROG(bg_seal_task, struct task_struct *task, unsigned long clone_flags)
+{
+	struct bg_task *ts;
+
+	if (!(clone_flags & CLONE_THREAD) ||
+	    !task_is_daemon(bpf_get_current_task_btf()))
+		return 0;	/* not a thread of the daemon: allow */
+	ts = bpf_task_storage_get(&bg_task, task, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return -ENOMEM;	/* cannot mark the thread: refuse it */
+	ts->flags = BG_TASK_DAEMON;
+	return 0;	/* marked: allow */
+}
+
+/*
+ * Exec, after the gate allowed it: remember whether the binary is a sealed
+ * daemon (BG_TASK_PENDING); the mark becomes BG_TASK_DAEMON only once the
+ * exec is past the point of no return (bg_seal_committed), so a failed
+ * exec leaves the old image unmarked. Every exec clears the mark.
+ */
+static __always_inline int seal_note_exec(struct linux_binprm *bprm)
+{
+	struct bg_ctx d = { .comp = ~0U };
+	struct bg_config *cfg;
+	struct bg_task *ts;
+	struct bg_seal *s;
+	__u32 zero = 0;
+	bool daemon = false;
+
+	s = bpf_map_lookup_elem(&bg_seal, &zero);
+	if (!s || !READ_ONCE(s->nr_daemons)) {
+		ts = bpf_task_storage_get(&bg_task, bpf_get_current_task_btf(),
+					  0, 0);
+		if (ts)
+			ts->flags &= ~BG_TASK_PENDING;
+		return 0;	/* no daemon named: nothing to mark */
+	}
+	cfg = bg_cfg();
+	if (cfg && !fs_untrusted(bprm->file->f_inode, cfg) &&
+	    !measure(bprm->file, bprm->file->f_inode, &d, true,
+		     max_measure(cfg)) &&
+	    !changeable(bprm->file->f_inode, &d)) {
+		__u32 n = s->nr_daemons;
+
+		for (int i = 0; i < BG_SEAL_DAEMONS; i++) {
+			if (i >= n)
+				break;
+			if (!digest_cmp(d.digest, (const __u64 *)s->daemon[i]))
+				daemon = true;
+		}
+	}
+	ts = bpf_task_storage_get(&bg_task, bpf_get_current_task_btf(), 0,
+				  daemon ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (ts) {
+		if (daemon)
+			ts->flags |= BG_TASK_PENDING;
+		else
+			ts->flags &= ~BG_TASK_PENDING;
+	}
+	return 0;	/* noted: the exec gate decided */
+}
+
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(bg_seal_committed, struct linux_binprm *bprm)
+{
+	struct bg_task *ts;
+
+	ts = bpf_task_storage_get(&bg_task, bpf_get_current_task_btf(), 0, 0);
+	if (ts)
+		ts->flags = ts->flags & BG_TASK_PENDING ? BG_TASK_DAEMON : 0;
+	return 0;	/* void hook */
+}
+
+/*
+ * A block device under cached digests opened for write: sealed, refused
+ * (a raw write changes a file behind every observer); otherwise the cache
+ * of that filesystem is no longer trusted.
+ */
+static __always_inline int bdev_open_write(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	__u32 dev = BPF_CORE_READ(inode, i_rdev), v = BG_BDEV_WRITTEN;
+	__u32 *st = bpf_map_lookup_elem(&bg_bdevs, &dev);
+
+	if (!st)
+		return 0;	/* no digest cached from it: allow */
+	if (seal_applies())
+		return tamper(BG_HOOK_BDEV_WRITE, "block device", 13, dev,
+			      BPF_CORE_READ(inode, i_ino));	/* sealed: refused */
+	if (*st != BG_BDEV_WRITTEN)
+		bpf_map_update_elem(&bg_bdevs, &dev, &v, BPF_ANY);
+	return 0;	/* cache of that filesystem distrusted: allow */
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(bg_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return earlier(ret);	/* an earlier LSM denied: keep it */
-	return gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true,
-			 BG_XMAP_EXEC, BG_REASON_MAX);	/* decided */
+	ret = gate_file(bprm->file, BG_HOOK_EXEC, BG_CLASS_EXEC, true,
+			BG_XMAP_EXEC, BG_REASON_MAX);
+	if (!ret)
+		seal_note_exec(bprm);	/* the sealed daemon? */
+	return ret;	/* decided */
 }
 
 /*
@@ -845,6 +1275,8 @@ int BPF_PROG(bg_file_open, struct file *file, int ret)
 		return earlier(ret);	/* an earlier LSM denied: keep it */
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return 0;	/* not a writer: allow */
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFBLK)
+		return bdev_open_write(file);	/* decided */
 	if (is_proc_mem(file)) {
 		struct bg_config *cfg = bg_cfg();
 		struct bg_ctx d = { .comp = ~0U };

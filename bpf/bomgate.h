@@ -39,6 +39,14 @@ enum {
 	BG_HOOK_WRITE,		/* open/truncate for write of a running file */
 	BG_HOOK_PROC_MEM,	/* open of /proc/PID/mem for write */
 	BG_HOOK_EXEC_CHECK,	/* execveat(AT_EXECVE_CHECK): would it run? */
+	/* sealed: bomgate's own objects and the daemon (BG_REASON_SEALED) */
+	BG_HOOK_BPF_MAP,	/* fd of a bomgate map (by id, by pin) */
+	BG_HOOK_BPF_PROG,	/* fd of a bomgate program */
+	BG_HOOK_BPF,		/* bpf(2): link by id, hook-changing programs */
+	BG_HOOK_PIN,		/* open, unlink, rename of bomgate's pins */
+	BG_HOOK_MOUNT,		/* umount of or mount onto bomgate's bpffs */
+	BG_HOOK_PTRACE,		/* ptrace, /proc/PID/mem, process_vm_writev */
+	BG_HOOK_BDEV_WRITE,	/* a mounted block device opened for write */
 	BG_HOOK_MAX,
 };
 
@@ -72,6 +80,7 @@ enum {
 	BG_REASON_PROC_MEM,		/* writer of /proc/PID/mem refused */
 	BG_REASON_UNMEASURED_DATA,	/* firmware/kexec buffer */
 	BG_REASON_SPARSE,		/* shmem file with holes (userfaultfd) */
+	BG_REASON_SEALED,		/* sealed: only the daemon may do this */
 	BG_REASON_MAX,
 };
 
@@ -115,6 +124,43 @@ struct bg_config {
 	__u32 flags;		/* BG_CFG_* */
 	__u32 max_measure_mib;	/* larger files are not hashed; 0: default */
 	__u64 scope_cgroup;	/* 0: whole system; else only this cgroup */
+};
+
+/*
+ * Sealed state: one record in the bg_seal array map. Written by the
+ * daemon when a signed policy says "seal"; from then on only a task whose
+ * executable's digest is one of @daemon (marked at exec, inherited by its
+ * threads only) may open bomgate's maps and programs, touch its pins or
+ * bpffs, or trace the daemon. The signers and the version are kept here so
+ * that a daemon restarted with another configuration cannot trust more.
+ */
+#define BG_SEAL_DAEMONS		4
+#define BG_SEAL_SIGNERS		8
+#define BG_SEAL_LINKS		32
+#define BG_SEAL_PINS		48
+
+struct bg_seal {
+	__u32 sealed;		/* 1: sealed */
+	__u32 nr_daemons;
+	__u32 nr_signers;
+	__u32 min_signers;	/* signatures required from @signer */
+	__u32 nr_links;
+	__u32 nr_pins;
+	__u64 min_version;	/* no policy older than this */
+	__u64 pin_dev;		/* s_dev of the bpffs holding the pins */
+	__u8 daemon[BG_SEAL_DAEMONS][BG_DIGEST_LEN];
+	__u8 signer[BG_SEAL_SIGNERS][BG_DIGEST_LEN]; /* SHA-256 of cert DER */
+	__u32 link_id[BG_SEAL_LINKS];
+	__u64 pin_ino[BG_SEAL_PINS];	/* the pin directory and its pins */
+};
+
+/* Per-task state (task storage). */
+#define BG_TASK_DAEMON		(1U << 0)	/* running a sealed daemon */
+#define BG_TASK_PENDING		(1U << 1)	/* exec of one in progress */
+
+struct bg_task {
+	__u32 flags;
+	__u32 __pad;
 };
 
 /*

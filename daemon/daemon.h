@@ -78,6 +78,14 @@ struct daemon {
 	struct guard_report guard;
 	__u64 drops_seen, unmeasurable;
 	int disabled;
+	/* the kernel's state as this daemon last set or reported it */
+	struct bg_config kcfg;
+	__u64 kgen;
+	int kpins;		/* link pins present */
+	int kstate_known;
+	__u64 tampers;		/* tamper events (refused or detected) */
+	struct bg_seal seal;	/* as last read from the kernel */
+	int seal_reexec;	/* sealing needs this daemon marked: re-exec */
 };
 
 /* policyload.c */
@@ -119,6 +127,20 @@ void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
 /* A daemon event (start, reload, mode, disable, refused...) as JSON. */
 void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail);
+void daemon_tamper(struct daemon *d, const char *what, const char *detail);
+
+/* seal.c */
+int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
+	       int *min_signers, char *err, size_t errlen);
+int seal_check_load(struct daemon *d, __u64 version, const __u8 *modes,
+		    char *err, size_t errlen);
+int seal_update(struct daemon *d, const struct policy *p,
+		const char *const *trust, int nr_trust, int min_signers,
+		char *err, size_t errlen);
+int seal_refuse(struct daemon *d, const char *what, char *err,
+		size_t errlen);
+void kstate_remember(struct daemon *d);
+void kstate_check(struct daemon *d);
 
 /* server.c */
 int server_open(struct daemon *d, char *err, size_t errlen);

@@ -236,6 +236,11 @@ int daemon_on_event(void *ctx, const struct bg_event *ev)
 	    ev->reason == BG_REASON_UNMEASURED_DATA ||
 	    ev->reason == BG_REASON_TOO_LARGE)
 		d->unmeasurable++;
+	if (ev->reason == BG_REASON_SEALED) {
+		d->tampers++;
+		event_line(d, ev, "tamper", 1, 0);	/* never coalesced */
+		return 0;
+	}
 	if (coalesced(d, ev))
 		return 0;
 	event_line(d, ev, "decision", 1, 0);
@@ -278,6 +283,27 @@ void daemon_event_tick(struct daemon *d)
 			(unsigned long long)(c[BG_CNT_DROPS] - d->drops_seen));
 	}
 	d->drops_seen = c[BG_CNT_DROPS];
+}
+
+/* A change in the kernel's state that this daemon did not make. */
+void daemon_tamper(struct daemon *d, const char *what, const char *detail)
+{
+	struct json_writer w;
+	struct json_buf b;
+
+	d->tampers++;
+	if (json_buf_open(&b))
+		return;
+	head(d, &w, b.f, "tamper");
+	json_kv_string(&w, "hook", "state");
+	json_kv_string(&w, "decision", "detected");
+	json_kv_string(&w, "what", what);
+	json_kv_string(&w, "detail", detail);
+	json_kv_u64(&w, "policy_version", GEN_VERSION(d->generation));
+	json_end(&w);
+	if (json_buf_close(&b))
+		evout_emit(&d->ev, b.text, b.len, LOG_CRIT);
+	json_buf_free(&b);
 }
 
 void daemon_note(struct daemon *d, const char *action, int ok,

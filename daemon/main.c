@@ -250,7 +250,16 @@ static int start_engine(struct daemon *d)
 		return ret ? ret : -EIO;
 	}
 	if (d->resumed) {
+		struct bg_config kc;
+
 		ret = engine__generation(d->e, &d->generation);
+		if (!ret && !engine__get_config(d->e, &kc) &&
+		    kc.scope_cgroup != o.scope_cgroup &&
+		    seal_refuse(d, "changing the scope cgroup", err,
+				sizeof(err))) {
+			pr_err("%s", err);
+			return -EPERM;
+		}
 		if (!ret)
 			ret = engine__set_opts(d->e, &o);
 		if (ret) {
@@ -369,12 +378,37 @@ static void loop(struct daemon *d)
 			last_tick = now;
 			engine__poll(d->e, 0);
 			daemon_event_tick(d);
+			kstate_check(d);
 		}
 		if (d->conf->metrics_file && now - last_metrics >= 10) {
 			last_metrics = now;
 			metrics_write(d);
 		}
 	}
+}
+
+static char **saved_argv;
+
+/*
+ * The kernel marks a sealed daemon when it is exec'd: a daemon started
+ * before its policy sealed starts itself again (same pid, same options),
+ * resumes the pinned enforcement and completes the seal. Once only.
+ */
+static void seal_reexec(struct daemon *d)
+{
+	if (getenv("BOMGATED_SEAL_REEXEC")) {
+		pr_err("seal: NOT sealed: this bomgated is not one of the daemon digests the policy names (sha256sum /proc/%d/exe); enforcement goes on unsealed",
+		       getpid());
+		daemon_note(d, "seal", 0, "daemon digest not listed");
+		return;
+	}
+	pr_info("seal: starting again to be marked as the sealed daemon");
+	setenv("BOMGATED_SEAL_REEXEC", "1", 1);
+	engine__destroy(d->e);	/* pinned: enforcement stays */
+	d->e = NULL;
+	execv("/proc/self/exe", saved_argv);
+	pr_err("seal: cannot start again: %s", strerror(errno));
+	exit(BG_EXIT_FAIL);
 }
 
 static int run(struct daemon_conf *c)
@@ -393,6 +427,8 @@ static int run(struct daemon_conf *c)
 	ret = start_engine(&d);
 	if (ret)
 		goto out;
+	if (d.seal_reexec)
+		seal_reexec(&d);	/* returns only if it cannot */
 	ret = start_io(&d);
 	if (ret)
 		goto out;
@@ -405,8 +441,13 @@ static int run(struct daemon_conf *c)
 	loop(&d);
 	if (!d.disabled) {
 		engine__poll(d.e, 0);
-		pr_info("stopping; enforcement stays in force (pinned in %s; 'bomgate disable' ends it)",
-			c->pin_dir);
+		kstate_check(&d);
+		if (engine_pin_count(c->pin_dir) > 0)
+			pr_info("stopping; enforcement stays in force (pinned in %s; 'bomgate disable' ends it)",
+				c->pin_dir);
+		else
+			pr_err("stopping, and the pins in %s are gone: enforcement ENDS now (restart bomgated to enforce again)",
+			       c->pin_dir);
 	}
 out:
 	server_close(&d);
@@ -426,6 +467,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret;
 
+	saved_argv = argv;
 	log_init("bomgated", 1);
 	log_setup_libbpf();
 	daemon_conf__init(&c);

@@ -20,21 +20,22 @@
 
 /* Read, verify and parse; @signers gets the subjects. */
 static struct policy *policy_verified(const struct daemon_conf *c,
-				      char *signers, size_t slen, char *err,
-				      size_t errlen)
+				      const char *const *trust, int nr_trust,
+				      int min_signers, char *signers,
+				      size_t slen, char *err, size_t errlen)
 {
 	const char *sig = c->signature;
 	struct policy_trust t = {
-		.trust = (const char *const *)c->trust,
-		.nr_trust = c->nr_trust,
+		.trust = trust,
+		.nr_trust = nr_trust,
 		.sigs = sig ? &sig : NULL,
 		.nr_sigs = sig ? 1 : 0,
-		.min_signers = c->min_signers,
+		.min_signers = min_signers,
 	};
 	struct policy_open_result r;
 	struct policy *p;
 
-	if (!c->nr_trust)
+	if (!nr_trust)
 		pr_warn("INSECURE: policy %s is loaded WITHOUT signature verification (--insecure-unsigned); anyone who can write it controls what runs",
 			c->policy);
 	p = policy__open_verified(c->policy, &t, &r);
@@ -75,16 +76,21 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	const struct daemon_conf *c = d->conf;
 	char signers[sizeof(d->signers)];
 	struct engine_modes m;
+	const char *trust[DCONF_MAX_LIST];
+	int ret, held, nr_trust, min_signers;
 	struct policy *p;
 	__u64 gen, ver;
-	int ret, held;
 
-	p = policy_verified(c, signers, sizeof(signers), err, errlen);
+	ret = seal_trust(d, trust, &nr_trust, &min_signers, err, errlen);
+	if (ret)
+		return ret;
+	p = policy_verified(c, trust, nr_trust, min_signers, signers,
+			    sizeof(signers), err, errlen);
 	if (!p)
 		return -errno;
 	ver = policy__version(p);
 	if (d->generation && ver < GEN_VERSION(d->generation)) {
-		if (!c->allow_rollback) {
+		if (!c->allow_rollback || d->seal.sealed) {
 			snprintf(err, errlen, "%s: policy version %llu is older than version %llu in force (anti-rollback; --allow-rollback overrides)",
 				 c->policy, (unsigned long long)ver,
 				 (unsigned long long)GEN_VERSION(d->generation));
@@ -98,6 +104,9 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	engine_modes_of_policy(p, &m);
 	if (c->mode >= 0)
 		memset(m.mode, c->mode, sizeof(m.mode));
+	ret = seal_check_load(d, ver, m.mode, err, errlen);
+	if (ret)
+		goto fail;
 	held = guard_hold(d, p, m.mode);
 	gen = gen_next(d->generation, ver);
 	ret = engine__install_policy(d->e, p, &m, gen);
@@ -112,6 +121,12 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	d->prev_generation = d->generation;
 	d->pol = p;
 	d->generation = gen;
+	kstate_remember(d);
+	if (seal_update(d, p, trust, nr_trust, min_signers, err, errlen)) {
+		/* the policy is in force: the seal is what failed */
+		pr_err("%s", err);
+		daemon_note(d, "seal", 0, err);
+	}
 	d->held_back = held;
 	sha256_hex(policy__file_sha256(p), d->policy_sha);
 	memcpy(d->signers, signers, sizeof(signers));
@@ -146,9 +161,14 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 	ret = engine__get_modes(d->e, &m);
 	if (ret)
 		goto kerr;
-	for (int i = 0; i < BG_CLASS_MAX; i++)
-		if (cls < 0 || cls == i)
-			m.mode[i] = mode;
+	for (int i = 0; i < BG_CLASS_MAX; i++) {
+		if (cls >= 0 && cls != i)
+			continue;
+		if (mode < m.mode[i] && seal_refuse(d, "lowering a mode",
+						    err, errlen))
+			return -EPERM;
+		m.mode[i] = mode;
+	}
 	if (guard_hold(d, d->pol, m.mode)) {
 		size_t l;
 
@@ -165,6 +185,7 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 	ret = engine__set_modes(d->e, &m, false);
 	if (ret)
 		goto kerr;
+	kstate_remember(d);
 	d->held_back = 0;
 	pr_info("mode %s for %s", bg_mode_name(mode),
 		cls < 0 ? "every class" : bg_class_name(cls));

@@ -26,6 +26,7 @@
 #include "engine_pin.h"
 #include "log.h"
 #include "policy.h"
+#include "sha256.h"
 
 int server_open(struct daemon *d, char *err, size_t errlen)
 {
@@ -160,6 +161,48 @@ void server_accept(struct daemon *d)
 	d->cl[i] = (struct client){ .fd = fd, .pid = cr.pid, .uid = cr.uid };
 }
 
+/* What the kernel has now (not what this daemon set): read back. */
+static void kernel_json(struct daemon *d, struct json_writer *w)
+{
+	struct bg_config cfg = {};
+	struct bg_seal s = {};
+	__u64 gen = 0;
+	char hex[65];
+
+	engine__generation(d->e, &gen);
+	engine__get_config(d->e, &cfg);
+	engine__get_seal(d->e, &s);
+	json_object(w);
+	json_kv_u64(w, "generation", gen);
+	json_kv_u64(w, "policy_version", GEN_VERSION(gen));
+	json_kv_bool(w, "matches_daemon", gen == d->generation);
+	json_kv_u64(w, "scope_cgroup", cfg.scope_cgroup);
+	json_kv_u64(w, "flags", cfg.flags);
+	json_kv_i64(w, "link_pins", engine_pin_count(d->conf->pin_dir));
+	json_kv_u64(w, "tampers", d->tampers);
+	json_kv_bool(w, "sealed", s.sealed);
+	json_key(w, "seal");
+	json_object(w);
+	json_key(w, "daemons");
+	json_array(w);
+	for (__u32 i = 0; i < s.nr_daemons && i < BG_SEAL_DAEMONS; i++) {
+		sha256_hex(s.daemon[i], hex);
+		json_string(w, hex);
+	}
+	json_end(w);
+	json_key(w, "signers");
+	json_array(w);
+	for (__u32 i = 0; i < s.nr_signers && i < BG_SEAL_SIGNERS; i++) {
+		sha256_hex(s.signer[i], hex);
+		json_string(w, hex);
+	}
+	json_end(w);
+	json_kv_u64(w, "min_signers", s.min_signers);
+	json_kv_u64(w, "min_version", s.min_version);
+	json_end(w);
+	json_end(w);
+}
+
 int status_json(struct daemon *d, FILE *f)
 {
 	__u64 c[BG_CNT_MAX] = {};
@@ -191,6 +234,8 @@ int status_json(struct daemon *d, FILE *f)
 	json_kv_u64(&w, "entries", d->pol ? policy__nr_entries(d->pol) : 0);
 	json_kv_string(&w, "signers", d->signers);
 	json_end(&w);
+	json_key(&w, "kernel");
+	kernel_json(d, &w);
 	json_key(&w, "modes");
 	json_object(&w);
 	for (int i = 0; i < BG_CLASS_MAX; i++)
@@ -283,6 +328,13 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req)
 		do_status(d, cl->fd);
 		return;
 	case CTL_DISABLE:
+		if (seal_refuse(d, "disable", err, sizeof(err))) {
+			pr_err("disable refused (%s): %s", who, err);
+			daemon_note(d, "disable", 0, err);
+			reply_err(cl->fd, err);
+			return;
+		}
+		d->disabled = 1;	/* no tamper report for this */
 		engine__set_all_modes(d->e, BG_MODE_OFF);
 		ret = engine_pin_remove(d->conf->pin_dir);
 		pr_warn("enforcement DISABLED by %s: every class off, pins removed from %s%s%s",

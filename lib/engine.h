@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include "bomgate.h"
 #include "vocab.h"
@@ -75,6 +76,14 @@ int engine__install_policy(struct engine *e, const struct policy *p,
 /* The daemon's settings on an engine resumed from pins: scope, measuring
  * limit, BG_CFG_EMIT_ALLOWED as in @o (its other flags are added). */
 int engine__set_opts(struct engine *e, const struct engine_opts *o);
+
+/* Sealed mode (engine_seal.c). */
+int engine__get_seal(struct engine *e, struct bg_seal *s);
+int engine__set_seal(struct engine *e, const struct bg_seal *s);
+/* BG_TASK_* of process @pid (0 when never marked). */
+int engine__task_flags(struct engine *e, pid_t pid, __u32 *flags);
+/* Fill the link ids and pin inodes of @e pinned in @dir into @s. */
+int engine__seal_ids(struct engine *e, const char *dir, struct bg_seal *s);
 
 /* Sum the per-CPU counters into @out[BG_CNT_MAX]. */
 int engine__counters(struct engine *e, __u64 *out);

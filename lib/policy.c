@@ -319,7 +319,8 @@ static int load_entries(struct policy *p, const __u8 *buf,
 		}
 		kind = pe->flags & (BGP_E_ALLOW | BGP_E_BLOCK);
 		if ((pe->flags & ~BGP_E_ALL) ||
-		    (kind != BGP_E_ALLOW && kind != BGP_E_BLOCK)) {
+		    (kind != BGP_E_ALLOW && kind != BGP_E_BLOCK) ||
+		    ((pe->flags & BGP_E_DAEMON) && kind != BGP_E_ALLOW)) {
 			seterr(err, errlen, "entry %u (offset %u): invalid flags 0x%x",
 			       i, off, pe->flags);
 			return -EINVAL;
@@ -448,6 +449,28 @@ int policy__allow_unmeasured_modules(const struct policy *p)
 int policy__trust_fuse(const struct policy *p)
 {
 	return !!(p->flags & BGP_F_TRUST_FUSE);
+}
+
+int policy__seal(const struct policy *p)
+{
+	return !!(p->flags & BGP_F_SEAL);
+}
+
+int policy__daemon_digests(const struct policy *p, __u8 (*out)[32], int max)
+{
+	int n = 0;
+
+	for (__u32 i = 0; i < p->nr_entries; i++) {
+		const struct policy_entry *pe = &p->entries[i];
+
+		if ((pe->flags & (BGP_E_DAEMON | BGP_E_ALLOW)) !=
+		    (BGP_E_DAEMON | BGP_E_ALLOW))
+			continue;
+		if (n < max)
+			memcpy(out[n], pe->sha256, 32);
+		n++;
+	}
+	return n;
 }
 
 const struct policy_entry *policy__entry(const struct policy *p, __u32 i)

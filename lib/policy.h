@@ -32,6 +32,7 @@
 #define POLICY_F_BLOCK		BGP_E_BLOCK
 #define POLICY_F_EXTRA		BGP_E_EXTRA
 #define POLICY_F_SHARED		BGP_E_SHARED
+#define POLICY_F_DAEMON		BGP_E_DAEMON
 #define POLICY_NO_COMPONENT	BGP_NO_COMPONENT
 #define POLICY_SRC_POLICY	BGP_SRC_POLICY
 
@@ -73,6 +74,9 @@ const char *policy__name(const struct policy *p);
 int policy__mode(const struct policy *p, unsigned int cls);
 int policy__allow_unmeasured_modules(const struct policy *p);
 int policy__trust_fuse(const struct policy *p);
+/* The policy seals the system (BGP_F_SEAL); its daemon digests. */
+int policy__seal(const struct policy *p);
+int policy__daemon_digests(const struct policy *p, __u8 (*out)[32], int max);
 /* SHA-256 of the whole .bgp file as loaded (what the signature covers). */
 const __u8 *policy__file_sha256(const struct policy *p);
 
@@ -150,6 +154,7 @@ int policy_builder__set_name(struct policy_builder *b, const char *name);
 void policy_builder__set_mode(struct policy_builder *b, unsigned int cls,
 			      unsigned int mode);
 void policy_builder__set_trust_fuse(struct policy_builder *b, int trust);
+void policy_builder__set_seal(struct policy_builder *b, int seal);
 void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 						  int allow);
 /* Return the new index, or -errno. */

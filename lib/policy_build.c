@@ -316,6 +316,14 @@ void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 		b->flags &= ~BGP_F_ALLOW_UNMEASURED_MODULES;
 }
 
+void policy_builder__set_seal(struct policy_builder *b, int seal)
+{
+	if (seal)
+		b->flags |= BGP_F_SEAL;
+	else
+		b->flags &= ~BGP_F_SEAL;
+}
+
 void policy_builder__set_trust_fuse(struct policy_builder *b, int trust)
 {
 	if (trust)
@@ -464,7 +472,9 @@ int policy_builder__add_digest(struct policy_builder *b, const __u8 sha256[32],
 	__u32 kind = flags & (BGP_E_ALLOW | BGP_E_BLOCK);
 
 	if ((kind != BGP_E_ALLOW && kind != BGP_E_BLOCK) ||
-	    (flags & ~(BGP_E_ALLOW | BGP_E_BLOCK | BGP_E_EXTRA)))
+	    (flags & ~(BGP_E_ALLOW | BGP_E_BLOCK | BGP_E_EXTRA |
+		       BGP_E_DAEMON)) ||
+	    ((flags & BGP_E_DAEMON) && kind != BGP_E_ALLOW))
 		return -EINVAL;
 	if (component != BGP_NO_COMPONENT && component >= b->nr_comps)
 		return -EINVAL;
@@ -569,6 +579,7 @@ static void merge_bin(struct bbin *bin, struct policy_build_stats *st)
 {
 	struct bentry *e = bin->e, *run, *blk;
 	size_t i, j, out = 0;
+	__u32 daemon;
 	int allow;
 
 	radix_sort(e, bin->n, 1);
@@ -576,8 +587,10 @@ static void merge_bin(struct bbin *bin, struct policy_build_stats *st)
 		run = &e[i];
 		blk = NULL;
 		allow = 0;
+		daemon = 0;
 		for (j = i; j < bin->n &&
 		     !memcmp(e[j].sha256, run->sha256, 32); j++) {
+			daemon |= e[j].flags & BGP_E_DAEMON;
 			if (e[j].flags & BGP_E_BLOCK) {
 				if (!blk)
 					blk = &e[j];
@@ -595,6 +608,8 @@ static void merge_bin(struct bbin *bin, struct policy_build_stats *st)
 				st->conflicts++;
 			run = blk;
 			run->flags &= ~BGP_E_SHARED;
+		} else {
+			run->flags |= daemon;	/* listed anywhere: kept */
 		}
 		e[out++] = *run;
 		if (run->flags & BGP_E_BLOCK)

@@ -172,6 +172,7 @@ static int apply_source(struct policy_builder *b,
 	policy_builder__set_allow_unmeasured_modules(b,
 					src->allow_unmeasured_modules);
 	policy_builder__set_trust_fuse(b, src->trust_fuse);
+	policy_builder__set_seal(b, src->seal);
 	ret = policy_builder__set_name(b, src->name);
 	return ret ? ret : add_rules(b, src);
 }

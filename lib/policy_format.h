@@ -51,7 +51,11 @@
 						 * refused: the server is
 						 * trusted to serve the
 						 * bytes it was hashed with */
-#define BGP_F_ALL			0x3
+#define BGP_F_SEAL			0x4	/* sealed: only the daemon
+						 * digests (BGP_E_DAEMON)
+						 * may change enforcement,
+						 * only with the signers */
+#define BGP_F_ALL			0x7
 
 /* bgp_entry.flags (ALLOW and BLOCK = BG_ENTRY_*) */
 #define BGP_E_ALLOW		0x1	/* digest may run */
@@ -59,7 +63,9 @@
 #define BGP_E_EXTRA		0x4	/* from an allow/block line of the
 					 * policy source, not from an SBOM */
 #define BGP_E_SHARED		0x8	/* several components list it */
-#define BGP_E_ALL		0xf
+#define BGP_E_DAEMON		0x10	/* a bomgated build that a sealed
+					 * system trusts (with BGP_E_ALLOW) */
+#define BGP_E_ALL		0x1f
 
 #define BGP_NO_COMPONENT	0xffffffffU	/* bgp_entry.component */
 #define BGP_SRC_POLICY		0xffffffffU	/* bgp_component.source: the

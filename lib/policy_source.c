@@ -31,6 +31,7 @@ struct pctx {
 	const char *basedir;
 	unsigned long line;
 	unsigned long version_line, name_line, unmeasured_line, fuse_line;
+	unsigned long seal_line;
 	unsigned long mode_line[BG_CLASS_MAX + 1];	/* + "all" */
 	int all_mode;
 	char *err;
@@ -308,13 +309,16 @@ static int parse_rule(struct pctx *c, char *line, size_t pos, __u32 flags)
 	int len;
 
 	len = next_token(line, &pos, &hex);
+	const char *kw = flags & POLICY_F_DAEMON ? "daemon" :
+			 flags == POLICY_F_ALLOW ? "allow" : "block";
+
+	len = next_token(line, &pos, &hex);
 	if (len <= 0 || sha256_parse_hex(hex, len, d))
-		return perr(c, "%s needs a SHA-256 digest (64 hex digits)",
-			    flags == POLICY_F_ALLOW ? "allow" : "block");
+		return perr(c, "%s needs a SHA-256 digest (64 hex digits)", kw);
 	reason = rest_of_line(line, pos);
 	if (!*reason)
-		return perr(c, "%s %.64s needs a reason after the digest",
-			    flags == POLICY_F_ALLOW ? "allow" : "block", hex);
+		return perr(c, "%s %.64s needs a reason after the digest", kw,
+			    hex);
 	for (i = 0; i < src->nr_rules; i++)
 		if (!memcmp(src->rules[i].sha256, d, 32))
 			return perr(c, "digest %.64s already listed at line %lu",
@@ -360,12 +364,36 @@ static int parse_line(struct pctx *c, char *line)
 	if (!strcmp(kw, "trust-fuse"))
 		return parse_yes_no(c, line, pos, kw, &c->src->trust_fuse,
 				    &c->fuse_line);
+	if (!strcmp(kw, "seal"))
+		return parse_yes_no(c, line, pos, kw, &c->src->seal,
+				    &c->seal_line);
+	if (!strcmp(kw, "daemon"))
+		return parse_rule(c, line, pos, POLICY_F_ALLOW | POLICY_F_DAEMON);
 	if (!strcmp(kw, "allow"))
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
 		return parse_rule(c, line, pos, POLICY_F_BLOCK);
-	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, trust-fuse, allow, block)",
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
 		    kw);
+}
+
+/* A seal names the daemon builds that keep control (BG_SEAL_DAEMONS). */
+static int check_seal(struct pctx *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->src->nr_rules; i++)
+		if (c->src->rules[i].flags & POLICY_F_DAEMON)
+			n++;
+	if (!c->src->seal)
+		return 0;
+	c->line = c->seal_line;
+	if (!n)
+		return perr(c, "seal needs at least one 'daemon SHA256 reason' line: the bomgated builds that may change enforcement once sealed (sha256sum /usr/sbin/bomgated)");
+	if (n > POLICY_SEAL_DAEMONS)
+		return perr(c, "seal: %zu daemon lines, at most %d", n,
+			    POLICY_SEAL_DAEMONS);
+	return 0;
 }
 
 static int parse_all(struct pctx *c, const char *buf, size_t len)
@@ -402,7 +430,7 @@ static int parse_all(struct pctx *c, const char *buf, size_t len)
 	for (i = 0; i < BG_CLASS_MAX; i++)
 		if (!c->mode_line[i])
 			c->src->modes[i] = c->all_mode;
-	return 0;
+	return check_seal(c);
 }
 
 struct policy_src *policy_src__parse_mem(const char *buf, size_t len,

@@ -21,9 +21,12 @@ struct policy_src_sbom {
 	unsigned long line;
 };
 
+#define POLICY_SEAL_DAEMONS	4	/* BG_SEAL_DAEMONS */
+
 struct policy_src_rule {
 	__u8 sha256[32];
-	__u32 flags;		/* POLICY_F_ALLOW or POLICY_F_BLOCK */
+	__u32 flags;		/* POLICY_F_ALLOW or POLICY_F_BLOCK (with
+				 * POLICY_F_DAEMON: a "daemon" line) */
 	char *reason;
 	unsigned long line;
 };
@@ -35,6 +38,7 @@ struct policy_src {
 	int modes[BG_CLASS_MAX];	/* BG_MODE_* per BG_CLASS_* */
 	int allow_unmeasured_modules;
 	int trust_fuse;
+	int seal;		/* "seal yes": needs daemon lines */
 	struct policy_src_sbom *sboms;
 	size_t nr_sboms;
 	struct policy_src_rule *rules;

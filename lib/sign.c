@@ -791,3 +791,33 @@ out:
 	free(blobs);
 	return ret;
 }
+
+int sign_cert_fingerprint(const char *cert_path, unsigned char out[32],
+			  char *err, size_t errlen)
+{
+	unsigned int len = 32;
+	BIO *b = BIO_new_file(cert_path, "r");
+	X509 *x = NULL, *more = NULL;
+	int ret = -EINVAL;
+
+	if (b)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	if (x)
+		more = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	ERR_clear_error();
+	if (!x)
+		seterr(err, errlen, "%s: cannot read a PEM X.509 certificate",
+		       cert_path);
+	else if (more)	/* a second one would be trusted unseen */
+		seterr(err, errlen, "%s: holds more than one certificate (one per file when sealed)",
+		       cert_path);
+	else if (!X509_digest(x, EVP_sha256(), out, &len) || len != 32)
+		seterr(err, errlen, "%s: cannot compute the certificate's SHA-256",
+		       cert_path);
+	else
+		ret = 0;
+	X509_free(more);
+	X509_free(x);
+	BIO_free(b);
+	return ret;
+}

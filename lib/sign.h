@@ -117,4 +117,8 @@ int sign_show(const void *data, size_t len, const struct sign_blob *sig,
 
 const char *sign_status_name(enum sign_status st);
 
+/* SHA-256 of the DER of the (first) certificate in PEM file @cert_path. */
+int sign_cert_fingerprint(const char *cert_path, unsigned char out[32],
+			  char *err, size_t errlen);
+
 #endif

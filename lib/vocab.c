@@ -29,6 +29,13 @@ static const char *const hook_names[] = {
 	[BG_HOOK_WRITE] = "write",
 	[BG_HOOK_PROC_MEM] = "proc_mem",
 	[BG_HOOK_EXEC_CHECK] = "exec-check",
+	[BG_HOOK_BPF_MAP] = "bpf-map",
+	[BG_HOOK_BPF_PROG] = "bpf-prog",
+	[BG_HOOK_BPF] = "bpf",
+	[BG_HOOK_PIN] = "pin",
+	[BG_HOOK_MOUNT] = "mount",
+	[BG_HOOK_PTRACE] = "ptrace",
+	[BG_HOOK_BDEV_WRITE] = "bdev-write",
 };
 static const char *const dec_names[] = {
 	[BG_DEC_ALLOWED] = "allowed",
@@ -52,6 +59,7 @@ static const char *const reason_names[] = {
 	[BG_REASON_PROC_MEM] = "proc-mem-write",
 	[BG_REASON_UNMEASURED_DATA] = "unmeasured-buffer",
 	[BG_REASON_SPARSE] = "sparse-file",
+	[BG_REASON_SEALED] = "sealed",
 };
 
 /* A new number in bomgate.h without a name here fails the build. */
