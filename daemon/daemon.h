@@ -81,7 +81,8 @@ struct daemon {
 	/* the kernel's state as this daemon last set or reported it */
 	struct bg_config kcfg;
 	__u64 kgen;
-	int kpins;		/* link pins present */
+	int kpins;		/* link pins this daemon left */
+	int kpins_seen;		/* link pins last reported */
 	int kstate_known;
 	__u64 tampers;		/* tamper events (refused or detected) */
 	struct bg_seal seal;	/* as last read from the kernel */

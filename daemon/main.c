@@ -442,12 +442,14 @@ static int run(struct daemon_conf *c)
 	if (!d.disabled) {
 		engine__poll(d.e, 0);
 		kstate_check(&d);
-		if (engine_pin_count(c->pin_dir) > 0)
+		int pins = engine_pin_count(c->pin_dir);
+
+		if (pins > 0 && (!d.kstate_known || pins >= d.kpins))
 			pr_info("stopping; enforcement stays in force (pinned in %s; 'bomgate disable' ends it)",
 				c->pin_dir);
 		else
-			pr_err("stopping, and the pins in %s are gone: enforcement ENDS now (restart bomgated to enforce again)",
-			       c->pin_dir);
+			pr_err("stopping, and pins in %s were removed (%d of %d link pins left): enforcement of those hooks ENDS now (restart bomgated to enforce again)",
+			       c->pin_dir, pins, d.kpins);
 	}
 out:
 	server_close(&d);

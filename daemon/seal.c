@@ -253,7 +253,7 @@ void kstate_remember(struct daemon *d)
 		d->kstate_known = 0;
 		return;
 	}
-	d->kpins = link_pins(d->conf->pin_dir);
+	d->kpins = d->kpins_seen = link_pins(d->conf->pin_dir);
 	d->kstate_known = 1;
 }
 
@@ -297,12 +297,12 @@ void kstate_check(struct daemon *d)
 		d->kgen = gen;
 	}
 	pins = link_pins(d->conf->pin_dir);
-	if (pins != d->kpins) {
+	if (pins != d->kpins_seen) {
 		snprintf(what, sizeof(what), "%d link pins in %s, %d expected",
 			 pins, d->conf->pin_dir, d->kpins);
 		pr_err("TAMPER: pins changed, not by this daemon: %s%s", what,
 			pins < d->kpins ? " (enforcement ends when this daemon stops)" : "");
 		daemon_tamper(d, "pins", what);
-		d->kpins = pins;
+		d->kpins_seen = pins;
 	}
 }

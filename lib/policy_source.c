@@ -305,12 +305,10 @@ static int parse_rule(struct pctx *c, char *line, size_t pos, __u32 flags)
 	struct policy_src_rule *r, *n;
 	__u8 d[32];
 	char *hex, *reason;
-	size_t i;
-	int len;
-
-	len = next_token(line, &pos, &hex);
 	const char *kw = flags & POLICY_F_DAEMON ? "daemon" :
 			 flags == POLICY_F_ALLOW ? "allow" : "block";
+	size_t i;
+	int len;
 
 	len = next_token(line, &pos, &hex);
 	if (len <= 0 || sha256_parse_hex(hex, len, d))

@@ -57,7 +57,7 @@ static int write_sbom(const char *path)
 		return -errno;
 	fputs("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":[", f);
 	sbom_add(f, &n, "ok-busybox", OK);
-	sbom_add(f, &n, "ok-busybox-ext4", EXT4 "/bgs-ok");
+	sbom_add(f, &n, "ok-busybox-ext4", EXT4 "/bgs/busybox");
 	snprintf(p, sizeof(p), "%s/bomgate", tu_build());
 	sbom_add(f, &n, "bomgate", p);
 	snprintf(p, sizeof(p), "ldd %s/bomgate; %s/bomgated --guard-list",
@@ -94,6 +94,7 @@ static int make_policies(void)
 	mkdir(D, 0755);
 	mkdir(D "/ok", 0755);
 	mkdir(D "/bad", 0755);
+	mkdir(EXT4 "/bgs", 0755);
 	snprintf(p, sizeof(p), "%s/bomgated", b);
 	if (vm_sha256_file(p, dg))
 		return -1;
@@ -101,7 +102,7 @@ static int make_policies(void)
 		sprintf(hex + 2 * i, "%02x", dg[i]);
 	if (vm_copy("/bin/busybox", OK, NULL) ||
 	    vm_copy("/bin/busybox", BAD, "\n") ||
-	    vm_copy("/bin/busybox", EXT4 "/bgs-ok", NULL) ||
+	    vm_copy("/bin/busybox", EXT4 "/bgs/busybox", NULL) ||
 	    write_sbom(D "/sbom.json"))
 		return -1;
 	return sh("cd " D " && "
@@ -264,7 +265,7 @@ static void root_moves(struct __test_metadata *_metadata, pid_t daemon)
 	EXPECT_GT(0, fd);
 	EXPECT_EQ(EPERM, errno);
 	/* a raw write to the block device under a cached digest */
-	EXPECT_EQ(RAN_OK, run(EXT4 "/bgs-ok"));
+	EXPECT_EQ(RAN_OK, run(EXT4 "/bgs/busybox"));
 	EXPECT_GT(0, open("/dev/vda", O_WRONLY));
 	EXPECT_EQ(EPERM, errno);
 	/* the daemon's memory */
