@@ -152,6 +152,8 @@ struct bg_seal {
 	__u8 signer[BG_SEAL_SIGNERS][BG_DIGEST_LEN]; /* SHA-256 of cert DER */
 	__u32 link_id[BG_SEAL_LINKS];
 	__u64 pin_ino[BG_SEAL_PINS];	/* the pin directory and its pins */
+	__u8 id[16];		/* drawn at seal time: step-down tokens name it */
+	__u64 token_serial;	/* the last step-down token used */
 };
 
 /* Per-task state (task storage). */

@@ -2,6 +2,8 @@
 #ifndef BOMGATE_CLI_H
 #define BOMGATE_CLI_H
 
+#include <stddef.h>
+
 #include "exitcode.h"
 
 /* One subcommand: argv[0] is the subcommand's own name. Returns a bg_exit. */
@@ -36,6 +38,13 @@ int do_reload(int argc, char **argv);		/* cli/control.c */
 int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
+
+int do_token(int argc, char **argv);		/* cli/token.c */
+
+/* A key's passphrase from --passphrase-file FILE (its first line) or
+ * --passphrase-env VAR into @buf (cli/sign.c). A bg_exit. */
+int cli_passphrase(const char *file, const char *env, char *buf,
+		   size_t len);
 
 /* Set by a command that printed its own JSON answer to a failure (verify):
  * main() then prints no bomgate.error/1 object after it. */

@@ -4,6 +4,7 @@
  * events. They speak lib/control.h over the control socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 struct ctl_opts {
 	const char *socket;
+	const char *token;	/* step-down token; its signature: TOKEN.sig */
 	int json, follow, cls;
 };
 
@@ -33,6 +35,7 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "class", required_argument, NULL, 'C' },
+		{ "token", required_argument, NULL, 't' },
 		{ "hook", required_argument, NULL, 'C' },	/* old name */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -41,8 +44,11 @@ static int ctl_getopt(int argc, char **argv, struct ctl_opts *o,
 
 	o->socket = DCONF_DEFAULT_SOCKET;
 	o->cls = -1;
-	while ((c = getopt_long(argc, argv, "s:jfC:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jfC:t:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 't':
+			o->token = optarg;
+			break;
 		case 's':
 			o->socket = optarg;
 			break;
@@ -156,6 +162,31 @@ static int reply_exit(const char *buf, const char *what, yajl_val *tree)
 	return BG_EXIT_OK;
 }
 
+/* The token and TOKEN.sig, opened for the daemon to read. A bg_exit. */
+static int open_token(const char *path, int fds[2])
+{
+	char sig[4096];
+
+	if (snprintf(sig, sizeof(sig), "%s.sig", path) >= (int)sizeof(sig)) {
+		fprintf(stderr, "bomgate: --token %s: name too long\n", path);
+		return BG_EXIT_USAGE;
+	}
+	fds[0] = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fds[0] < 0) {
+		fprintf(stderr, "bomgate: --token %s: %s\n", path,
+			strerror(errno));
+		return BG_EXIT_IO;
+	}
+	fds[1] = open(sig, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fds[1] < 0) {
+		fprintf(stderr, "bomgate: --token %s: its signature %s: %s\n",
+			path, sig, strerror(errno));
+		close(fds[0]);
+		return BG_EXIT_IO;
+	}
+	return 0;
+}
+
 /* Send @req; *reply is the raw reply, *tree its parse (free it). 0 when
  * the daemon said ok. */
 static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
@@ -165,6 +196,10 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 	int fd, ret;
 
 	*tree = NULL;
+	if (o->token && req->verb != CTL_MODE && req->verb != CTL_DISABLE) {
+		fprintf(stderr, "bomgate: --token goes with disable and mode only\n");
+		return BG_EXIT_USAGE;
+	}
 	fd = ctl_connect(o->socket);
 	if (fd < 0) {
 		fprintf(stderr, "bomgate: cannot reach bomgated at %s: %s\n",
@@ -173,7 +208,20 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 	}
 	/* a refused client may find the connection closed already: the
 	 * reply still says why */
-	ctl_send(fd, req);
+	if (o->token) {
+		int fds[2];
+
+		ret = open_token(o->token, fds);
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+		ctl_send_fds(fd, req, fds, 2);
+		close(fds[0]);
+		close(fds[1]);
+	} else {
+		ctl_send(fd, req);
+	}
 	ret = ctl_recv(fd, buf, sizeof(buf), REPLY_TIMEOUT_MS);
 	close(fd);
 	if (ret <= 0) {
@@ -251,9 +299,12 @@ int do_mode(int argc, char **argv)
 	int ret;
 
 	ret = ctl_getopt(argc, argv, &o,
-			 "Usage: bomgate mode audit|enforce|off [--class C] [--json]\n\n"
+			 "Usage: bomgate mode audit|enforce|off [--class C] [--json]\n"
+			 "                 [--token TOKEN] [--socket PATH]\n\n"
 			 "Switch every class (or C: " BG_CLASS_CHOICES ").\n"
 			 "Enforce on exec/mmap is refused when the lock-out guard objects.\n"
+			 "Sealed, lowering a mode needs a step-down token (TOKEN and\n"
+			 "TOKEN.sig: bomgate token create) for this very change.\n"
 			 "Exit: 0 done, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
 			 "5 bomgated unreachable (no socket, no reply).\n", 1);
 	if (ret)
@@ -265,6 +316,7 @@ int do_mode(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	req.cls = o.cls;
+	req.token = !!o.token;
 	ret = ctl_call(&o, &req, &r, &tree);
 	if (ret)
 		return ret;
@@ -287,6 +339,7 @@ static int simple(int argc, char **argv, enum ctl_verb verb, const char *usage)
 	ret = ctl_getopt(argc, argv, &o, usage, 0);
 	if (ret)
 		return ret < 0 ? BG_EXIT_OK : ret;
+	req.token = !!o.token;
 	ret = ctl_call(&o, &req, &r, &tree);
 	if (ret)
 		return ret;
@@ -313,9 +366,11 @@ int do_reload(int argc, char **argv)
 int do_disable(int argc, char **argv)
 {
 	return simple(argc, argv, CTL_DISABLE,
-		      "Usage: bomgate disable [--socket PATH]\n\n"
+		      "Usage: bomgate disable [--token TOKEN] [--socket PATH]\n\n"
 		      "Stop enforcement: every class off, pins removed, programs detached,\n"
 		      "bomgated exits. Logged. The only way to end enforcement.\n"
+		      "Sealed, it needs a step-down token (TOKEN and TOKEN.sig: bomgate\n"
+		      "token create --action disable).\n"
 		      "Exit: 0 disabled, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
 		      "5 bomgated unreachable (no socket, no reply).\n");
 }

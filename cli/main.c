@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "key", do_key, "generate a signing key and certificate" },
 	{ "sign", do_sign, "sign a compiled policy (detached CMS)" },
 	{ "verify", do_verify, "verify a policy's signatures" },
+	{ "token", do_token, "a signed step-down token for a sealed bomgated" },
 	{ "hash", do_hash, "SHA-256 of files, sha256sum-compatible" },
 	{ "check", do_check, "would a policy allow these files, and why" },
 	{ "status", do_status, "what the running bomgated enforces" },

@@ -178,7 +178,7 @@ static void sign_usage(FILE *f)
 }
 
 /* --passphrase-file (first line) or --passphrase-env. A bg_exit. */
-static int get_passphrase(const char *file, const char *env, char *buf,
+int cli_passphrase(const char *file, const char *env, char *buf,
 			  size_t len)
 {
 	const char *v;
@@ -283,7 +283,7 @@ int do_sign(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	if (pass_file || pass_env) {
-		ret = get_passphrase(pass_file, pass_env, pass, sizeof(pass));
+		ret = cli_passphrase(pass_file, pass_env, pass, sizeof(pass));
 		if (ret)
 			return ret;
 		for (ch = 0; ch < nkeys; ch++)

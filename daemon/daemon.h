@@ -87,13 +87,15 @@ struct daemon {
 	__u64 tampers;		/* tamper events (refused or detected) */
 	struct bg_seal seal;	/* as last read from the kernel */
 	int seal_reexec;	/* sealing needs this daemon marked: re-exec */
+	char machine_id[33];	/* /etc/machine-id at start, "" if none */
 };
 
 /* policyload.c */
 int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			size_t errlen);
-int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
-		    size_t errlen);
+/* @authorised: a step-down token allows lowering under a seal. */
+int daemon_set_mode(struct daemon *d, int cls, int mode, int authorised,
+		    char *err, size_t errlen);
 /* The policy installed under @generation (the one in force or the one
  * before it), NULL if neither. */
 const struct policy *daemon_policy_of(const struct daemon *d,
@@ -140,6 +142,12 @@ int seal_update(struct daemon *d, const struct policy *p,
 		char *err, size_t errlen);
 int seal_refuse(struct daemon *d, const char *what, char *err,
 		size_t errlen);
+/* A step-down token for @req (control.h) from @fds: 1 when it authorises
+ * the request, 0 when the request has none (or needs none: not sealed),
+ * -errno with @err when it is refused (a tamper event). */
+struct ctl_req;
+int seal_authorise(struct daemon *d, const struct ctl_req *req,
+		   const int *fds, int nfds, char *err, size_t errlen);
 void kstate_remember(struct daemon *d);
 void kstate_check(struct daemon *d);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
+#include "token.h"
 #include "daemon.h"
 #include "engine.h"
 #include "engine_pin.h"
@@ -411,6 +412,20 @@ static void seal_reexec(struct daemon *d)
 	exit(BG_EXIT_FAIL);
 }
 
+/* Step-down tokens are bound to /etc/machine-id (token.h). */
+static void machine_id(struct daemon *d)
+{
+	__u8 id[TOKEN_ID_LEN];
+	int ret = token_machine_id(NULL, id);
+
+	if (ret) {
+		pr_warn("no usable /etc/machine-id (%s): step-down tokens will be refused",
+			strerror(-ret));
+		return;
+	}
+	token_hex(id, d->machine_id);
+}
+
 static int run(struct daemon_conf *c)
 {
 	static struct daemon d;
@@ -419,6 +434,7 @@ static int run(struct daemon_conf *c)
 	d.conf = c;
 	d.lsock = d.epfd = -1;
 	d.started = time(NULL);
+	machine_id(&d);
 	if (!kernel_ok()) {
 		pr_err("this kernel cannot run bomgate (see above; 'bomgated --check' explains)");
 		return BG_EXIT_FAIL;

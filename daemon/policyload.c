@@ -152,8 +152,8 @@ const struct policy *daemon_policy_of(const struct daemon *d,
 	return NULL;
 }
 
-int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
-		    size_t errlen)
+int daemon_set_mode(struct daemon *d, int cls, int mode, int authorised,
+		    char *err, size_t errlen)
 {
 	struct engine_modes m;
 	int ret;
@@ -164,7 +164,8 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, char *err,
 	for (int i = 0; i < BG_CLASS_MAX; i++) {
 		if (cls >= 0 && cls != i)
 			continue;
-		if (mode < m.mode[i] && seal_refuse(d, "lowering a mode",
+		if (mode < m.mode[i] && !authorised &&
+		    seal_refuse(d, "lowering a mode",
 						    err, errlen))
 			return -EPERM;
 		m.mode[i] = mode;

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/random.h>
 
 #include "daemon.h"
 #include "engine.h"
@@ -25,6 +28,8 @@
 #include "policy.h"
 #include "sha256.h"
 #include "sign.h"
+#include "control.h"
+#include "token.h"
 
 static int sealed(struct daemon *d)
 {
@@ -186,6 +191,15 @@ int seal_update(struct daemon *d, const struct policy *p,
 		}
 	}
 	ns.nr_signers = nr_trust;
+	if (was) {
+		/* a reseal keeps the seal's identity: tokens stay bound */
+		memcpy(ns.id, d->seal.id, sizeof(ns.id));
+		ns.token_serial = d->seal.token_serial;
+	} else if (getrandom(ns.id, sizeof(ns.id), 0) != sizeof(ns.id)) {
+		snprintf(err, errlen, "seal: no random seal id: %s",
+			 strerror(errno));
+		return -EIO;
+	}
 	ns.min_signers = min_signers;
 	ns.min_version = policy__version(p);
 	if (!nr_trust) {
@@ -305,4 +319,145 @@ void kstate_check(struct daemon *d)
 		daemon_tamper(d, "pins", what);
 		d->kpins_seen = pins;
 	}
+}
+
+/* The whole of regular file @fd, at most @max bytes, into malloc()ed *buf. */
+static int read_fd(int fd, size_t max, void **buf, size_t *len,
+		   const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "the %s must come as an open regular file",
+			 what);
+		return -EINVAL;
+	}
+	if (st.st_size <= 0 || (size_t)st.st_size > max) {
+		snprintf(err, errlen, "the %s has %lld bytes (1 to %zu allowed)",
+			 what, (long long)st.st_size, max);
+		return -EINVAL;
+	}
+	*buf = malloc(st.st_size);
+	if (!*buf)
+		return -ENOMEM;
+	n = pread(fd, *buf, st.st_size, 0);
+	if (n != st.st_size) {
+		snprintf(err, errlen, "cannot read the %s: %s", what,
+			 n < 0 ? strerror(errno) : "short read");
+		free(*buf);
+		*buf = NULL;
+		return -EIO;
+	}
+	*len = n;
+	return 0;
+}
+
+/* Is @t the token for request @req? */
+static int token_matches(const struct token *t, const struct ctl_req *req,
+			 char *err, size_t errlen)
+{
+	char want[64], got[64];
+	struct token r = {
+		.action = req->verb == CTL_DISABLE ? TOKEN_DISABLE : TOKEN_MODE,
+		.mode = req->mode, .cls = req->cls,
+	};
+
+	token_action_text(&r, want, sizeof(want));
+	token_action_text(t, got, sizeof(got));
+	if (strcmp(want, got)) {
+		snprintf(err, errlen, "the token authorises '%s', not '%s'", got,
+			 want);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int token_verify(struct daemon *d, const struct ctl_req *req,
+			const int *fds, struct token *t, char *err,
+			size_t errlen)
+{
+	const char *trust[DCONF_MAX_LIST];
+	void *tok = NULL, *sig = NULL;
+	size_t tlen, slen;
+	struct sign_result res;
+	struct token_bind b = { .now = time(NULL) };
+	int ret, nr_trust, min_signers;
+
+	if (!d->machine_id[0]) {
+		snprintf(err, errlen, "this machine has no /etc/machine-id: tokens cannot be bound to it");
+		return -EPERM;
+	}
+	ret = read_fd(fds[0], TOKEN_MAX_LEN, &tok, &tlen, "token", err,
+		      errlen);
+	if (!ret)
+		ret = read_fd(fds[1], 64 * 1024, &sig, &slen,
+			      "token signature", err, errlen);
+	if (!ret)
+		ret = seal_trust(d, trust, &nr_trust, &min_signers, err,
+				 errlen);
+	if (!ret) {
+		struct sign_blob blob = { sig, slen, "token signature" };
+
+		ret = sign_verify_mem(tok, tlen, &blob, 1, trust, nr_trust,
+				      min_signers, &res, err, errlen);
+	}
+	if (!ret)
+		ret = token_parse(tok, tlen, t, err, errlen);
+	if (!ret)
+		ret = token_matches(t, req, err, errlen);
+	if (!ret) {
+		token_hex_parse(d->machine_id, b.machine_id);
+		memcpy(b.seal_id, d->seal.id, sizeof(b.seal_id));
+		b.last_serial = d->seal.token_serial;
+		ret = engine__generation(d->e, &b.generation);
+		if (ret)
+			snprintf(err, errlen, "cannot read the policy generation: %s",
+				 strerror(-ret));
+	}
+	if (!ret)
+		ret = token_check(t, &b, err, errlen);
+	free(tok);
+	free(sig);
+	return ret;
+}
+
+int seal_authorise(struct daemon *d, const struct ctl_req *req,
+		   const int *fds, int nfds, char *err, size_t errlen)
+{
+	char e[768], act[64];
+	struct token t;
+	int ret;
+
+	if (!req->token)
+		return 0;
+	if (nfds != 2) {
+		snprintf(err, errlen, "a request with a token carries two descriptors (token, signature), not %d",
+			 nfds);
+		return -EINVAL;
+	}
+	if (!sealed(d)) {
+		pr_info("token: not sealed, the request needs none");
+		return 0;
+	}
+	ret = token_verify(d, req, fds, &t, e, sizeof(e));
+	if (!ret) {
+		/* used once: the serial is in the kernel before the action */
+		d->seal.token_serial = t.serial;
+		ret = engine__set_seal(d->e, &d->seal);
+		if (ret)
+			snprintf(e, sizeof(e), "cannot record the token's serial in the kernel: %s",
+				 strerror(-ret));
+	}
+	if (ret) {
+		snprintf(err, errlen, "step-down token refused: %s", e);
+		daemon_tamper(d, "token", e);
+		return ret;
+	}
+	token_action_text(&t, act, sizeof(act));
+	snprintf(e, sizeof(e), "serial %llu authorises '%s'",
+		 (unsigned long long)t.serial, act);
+	pr_warn("step-down token accepted: %s", e);
+	daemon_note(d, "token", 1, e);
+	return 1;
 }

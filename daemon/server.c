@@ -21,6 +21,7 @@
 
 #include "json.h"
 #include "control.h"
+#include "token.h"
 #include "daemon.h"
 #include "engine.h"
 #include "engine_pin.h"
@@ -199,6 +200,9 @@ static void kernel_json(struct daemon *d, struct json_writer *w)
 	json_end(w);
 	json_kv_u64(w, "min_signers", s.min_signers);
 	json_kv_u64(w, "min_version", s.min_version);
+	token_hex(s.id, hex);
+	json_kv_string(w, "id", s.sealed ? hex : "");
+	json_kv_u64(w, "token_serial", s.token_serial);
 	json_end(w);
 	json_end(w);
 }
@@ -223,6 +227,7 @@ int status_json(struct daemon *d, FILE *f)
 	json_kv_i64(&w, "uptime_s", time(NULL) - d->started);
 	json_kv_bool(&w, "resumed", d->resumed);
 	json_kv_string(&w, "pin_dir", d->conf->pin_dir);
+	json_kv_string(&w, "machine_id", d->machine_id);
 	json_end(&w);
 	json_key(&w, "policy");
 	json_object(&w);
@@ -289,19 +294,28 @@ static void do_status(struct daemon *d, int fd)
 	json_buf_free(&b);
 }
 
-static void do_request(struct daemon *d, int i, const struct ctl_req *req)
+static void do_request(struct daemon *d, int i, const struct ctl_req *req,
+		       const int *fds, int nfds)
 {
 	struct client *cl = &d->cl[i];
 	char err[1024], who[64];
-	int ret;
+	int ret, authorised;
 
 	snprintf(who, sizeof(who), "uid %u pid %d", cl->uid, cl->pid);
+	authorised = seal_authorise(d, req, fds, nfds, err, sizeof(err));
+	if (authorised < 0) {
+		pr_err("%s refused (%s): %s", ctl_verb_name(req->verb), who, err);
+		daemon_note(d, ctl_verb_name(req->verb), 0, err);
+		reply_err(cl->fd, err);
+		return;
+	}
 	switch (req->verb) {
 	case CTL_STATUS:
 		do_status(d, cl->fd);
 		return;
 	case CTL_MODE:
-		ret = daemon_set_mode(d, req->cls, req->mode, err, sizeof(err));
+		ret = daemon_set_mode(d, req->cls, req->mode, authorised, err,
+				      sizeof(err));
 		if (ret) {
 			pr_err("mode %s refused (%s): %s", bg_mode_name(req->mode),
 			       who, err);
@@ -328,7 +342,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req)
 		do_status(d, cl->fd);
 		return;
 	case CTL_DISABLE:
-		if (seal_refuse(d, "disable", err, sizeof(err))) {
+		if (!authorised && seal_refuse(d, "disable", err, sizeof(err))) {
 			pr_err("disable refused (%s): %s", who, err);
 			daemon_note(d, "disable", 0, err);
 			reply_err(cl->fd, err);
@@ -365,12 +379,17 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req)
 void server_client(struct daemon *d, int i)
 {
 	char buf[CTL_MAX_REQ + 1], err[256];
+	int fds[CTL_MAX_FDS], nfds = 0;
 	struct ctl_req req;
-	ssize_t n;
+	int n;
 
-	n = recv(d->cl[i].fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	n = ctl_recv_req(d->cl[i].fd, buf, sizeof(buf), fds, &nfds);
+	if (n == -EAGAIN || n == -EINTR)
 		return;
+	if (n == -EBADMSG) {
+		reply_err(d->cl[i].fd, "at most 2 descriptors (token, signature) may come with a request");
+		return;
+	}
 	if (n <= 0) {
 		/* closed, or an empty message: SEQPACKET has no such request */
 		if (n == 0)
@@ -379,18 +398,25 @@ void server_client(struct daemon *d, int i)
 		return;
 	}
 	if (n > CTL_MAX_REQ) {
-		snprintf(err, sizeof(err), "request of %zd bytes, at most %d allowed",
+		snprintf(err, sizeof(err), "request of %d bytes, at most %d allowed",
 			 n, CTL_MAX_REQ);
 		reply_err(d->cl[i].fd, err);
-		return;
+		goto out;
 	}
 	if (ctl_parse(buf, n, &req, err, sizeof(err))) {
 		pr_debug("control: bad request from pid %d: %s", d->cl[i].pid,
 			 err);
 		reply_err(d->cl[i].fd, err);
-		return;
+		goto out;
 	}
-	do_request(d, i, &req);
+	if (nfds && !req.token) {
+		reply_err(d->cl[i].fd, "descriptors came with a request that takes none");
+		goto out;
+	}
+	do_request(d, i, &req, fds, nfds);
+out:
+	for (int k = 0; k < nfds; k++)
+		close(fds[k]);
 }
 
 void server_publish(void *ctx, const char *line, size_t len)

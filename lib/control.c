@@ -20,7 +20,7 @@ const char *ctl_verb_name(enum ctl_verb v)
 	return v < CTL_NR_VERBS ? verb_names[v] : "?";
 }
 
-#define CTL_MAX_WORDS 4
+#define CTL_MAX_WORDS 5
 
 /* Split into words at single spaces; only printable ASCII is accepted. */
 static int split(char *s, char **w, char *err, size_t errlen)
@@ -97,9 +97,18 @@ int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
 	memset(req, 0, sizeof(*req));
 	req->verb = v;
 	req->cls = -1;
+	if ((v == CTL_MODE || v == CTL_DISABLE) && n > 1 &&
+	    !strcmp(w[n - 1], "token")) {
+		req->token = 1;
+		n--;
+	}
 	want = v == CTL_MODE ? 2 : 1;
 	if (v == CTL_MODE && (n < 2 || n > 3)) {
-		snprintf(err, errlen, "usage: mode audit|enforce|off [CLASS]");
+		snprintf(err, errlen, "usage: mode audit|enforce|off [CLASS] [token]");
+		return -EINVAL;
+	}
+	if (v == CTL_DISABLE && n != 1) {
+		snprintf(err, errlen, "usage: disable [token]");
 		return -EINVAL;
 	}
 	if (v != CTL_MODE && n != want) {
@@ -138,6 +147,8 @@ int ctl_format(const struct ctl_req *req, char *buf, size_t len)
 	else
 		n = snprintf(buf, len, "mode %s %s", bg_mode_name(req->mode),
 			     bg_class_name(req->cls));
+	if (n >= 0 && (size_t)n < len && req->token)
+		n += snprintf(buf + n, len - n, " token");
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;
@@ -164,14 +175,84 @@ int ctl_connect(const char *path)
 
 int ctl_send(int fd, const struct ctl_req *req)
 {
+	return ctl_send_fds(fd, req, NULL, 0);
+}
+
+int ctl_send_fds(int fd, const struct ctl_req *req, const int *fds,
+		 int nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(CTL_MAX_FDS * sizeof(int))];
+	} c;
 	char buf[CTL_MAX_REQ + 1];
 	int n = ctl_format(req, buf, sizeof(buf));
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (n < 0)
 		return n;
-	if (send(fd, buf, n, MSG_NOSIGNAL) != n)
+	if (nfds < 0 || nfds > CTL_MAX_FDS)
+		return -EINVAL;
+	iov.iov_len = n;
+	if (nfds) {
+		memset(&c, 0, sizeof(c));
+		m.msg_control = c.buf;
+		m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c.h.cmsg_level = SOL_SOCKET;
+		c.h.cmsg_type = SCM_RIGHTS;
+		c.h.cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(&c.h), fds, nfds * sizeof(int));
+	}
+	if (sendmsg(fd, &m, MSG_NOSIGNAL) != n)
 		return -errno;
 	return 0;
+}
+
+int ctl_recv_req(int fd, void *buf, size_t len, int *fds, int *nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(CTL_MAX_FDS * sizeof(int)) + 64];
+	} c;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	struct cmsghdr *h;
+	int bad = 0;
+	ssize_t n;
+
+	*nfds = 0;
+	n = recvmsg(fd, &m, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		int k;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (int i = 0; i < k; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(f));
+			if (*nfds < CTL_MAX_FDS) {
+				fds[(*nfds)++] = f;
+			} else {
+				close(f);
+				bad = 1;
+			}
+		}
+	}
+	if (bad || (m.msg_flags & MSG_CTRUNC)) {
+		for (int i = 0; i < *nfds; i++)
+			close(fds[i]);
+		*nfds = 0;
+		return -EBADMSG;
+	}
+	return n;
 }
 
 int ctl_recv(int fd, char *buf, size_t len, int timeout_ms)

@@ -8,10 +8,14 @@
  * (one JSON object each, docs/events.md) until the client goes away.
  *
  *	status
- *	mode audit|enforce|off [HOOK]
+ *	mode audit|enforce|off [CLASS] [token]
  *	reload
- *	disable
+ *	disable [token]
  *	events
+ *
+ * A request that ends in "token" carries two file descriptors
+ * (SCM_RIGHTS): a step-down token and its detached signature (token.h),
+ * which a sealed daemon needs to lower a mode or disable.
  */
 #ifndef BOMGATE_CONTROL_H
 #define BOMGATE_CONTROL_H
@@ -21,6 +25,7 @@
 #define CTL_MAX_REQ		256
 #define CTL_MAX_REPLY		(64 * 1024)
 #define CTL_VERSION		1
+#define CTL_MAX_FDS		2	/* token, signature */
 
 enum ctl_verb {
 	CTL_STATUS,
@@ -36,6 +41,7 @@ struct ctl_req {
 	enum ctl_verb verb;
 	int mode;		/* BG_MODE_* (mode) */
 	int cls;		/* BG_CLASS_*, -1: every hook class (mode) */
+	int token;		/* 1: a step-down token comes with it */
 };
 
 /* Parse one request message; -EINVAL with @err saying what is wrong. */
@@ -49,6 +55,15 @@ const char *ctl_verb_name(enum ctl_verb v);
  * reply (NUL-terminated, at most @len - 1 bytes). */
 int ctl_connect(const char *path);
 int ctl_send(int fd, const struct ctl_req *req);
+/* The same with @nfds file descriptors (at most CTL_MAX_FDS). */
+int ctl_send_fds(int fd, const struct ctl_req *req, const int *fds,
+		 int nfds);
+/* Server side: one request message into @buf (at most @len bytes, not
+ * terminated) and the descriptors that came with it (close-on-exec, at
+ * most CTL_MAX_FDS; more, or truncated control data, are closed and
+ * give -EBADMSG). Returns the message length (MSG_TRUNC: may be larger
+ * than @len), 0 at end of file, -errno. */
+int ctl_recv_req(int fd, void *buf, size_t len, int *fds, int *nfds);
 /* One message into @buf (NUL-terminated). Returns its length, 0 when the
  * daemon closed the connection, -EMSGSIZE when it did not fit, -errno. */
 int ctl_recv(int fd, char *buf, size_t len, int timeout_ms);

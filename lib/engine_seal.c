@@ -19,7 +19,7 @@
 #include "engine_priv.h"
 
 _Static_assert(sizeof(struct bg_seal) == 40 + 32 * (BG_SEAL_DAEMONS +
-		BG_SEAL_SIGNERS) + 4 * BG_SEAL_LINKS + 8 * BG_SEAL_PINS,
+		BG_SEAL_SIGNERS) + 4 * BG_SEAL_LINKS + 8 * BG_SEAL_PINS + 24,
 	       "bg_seal ABI");
 
 int engine__get_seal(struct engine *e, struct bg_seal *s)

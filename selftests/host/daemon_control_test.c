@@ -15,7 +15,8 @@ TEST(requests_parse_and_round_trip)
 	static const char *const good[] = {
 		"status", "reload", "disable", "events", "mode audit",
 		"mode enforce", "mode off exec", "mode enforce mmap",
-		"mode audit kexec",
+		"mode audit kexec", "disable token", "mode off token",
+		"mode audit firmware token",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -40,6 +41,14 @@ TEST(mode_fields)
 	EXPECT_EQ(BG_CLASS_MMAP, r.cls);
 	ASSERT_EQ(0, ctl_parse("mode audit", 10, &r, err, sizeof(err)));
 	EXPECT_EQ(-1, r.cls);
+	EXPECT_EQ(0, r.token);
+	ASSERT_EQ(0, ctl_parse("mode off module token", 21, &r, err, sizeof(err)));
+	EXPECT_EQ(BG_MODE_OFF, r.mode);
+	EXPECT_EQ(BG_CLASS_MODULE, r.cls);
+	EXPECT_EQ(1, r.token);
+	ASSERT_EQ(0, ctl_parse("disable token", 13, &r, err, sizeof(err)));
+	EXPECT_EQ(CTL_DISABLE, r.verb);
+	EXPECT_EQ(1, r.token);
 }
 
 struct bad {
@@ -67,7 +76,12 @@ TEST(malformed_requests_are_refused)
 		{ "status ", 7, "trailing space" },
 		{ "mode\taudit", 10, "only printable ASCII" },
 		{ "st\xc3\xa4tus", 7, "only printable ASCII" },
-		{ "a b c d e", 9, "too many words" },
+		{ "a b c d e f", 11, "too many words" },
+		{ "disable now", 11, "usage: disable [token]" },
+		{ "disable token token", 19, "usage: disable [token]" },
+		{ "status token", 12, "takes no arguments" },
+		{ "mode token", 10, "usage: mode" },
+		{ "mode audit exec token x", 23, "usage: mode" },
 		{ longreq, CTL_MAX_REQ + 1, "at most 256" },
 	};
 

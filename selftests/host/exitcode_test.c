@@ -78,6 +78,7 @@ static const struct {
 	{ "key generate", "bomgate-key.1.md" },
 	{ "sign", "bomgate-sign.1.md" },
 	{ "verify", "bomgate-verify.1.md" },
+	{ "token create", "bomgate-token.1.md" },
 	{ "hash", "bomgate-hash.1.md" },
 	{ "check", "bomgate-check.1.md" },
 	{ "status", "bomgate-control.1.md" },

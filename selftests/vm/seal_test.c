@@ -345,6 +345,117 @@ TEST_F_TIMEOUT(seal, root_moves_refused_then_signers_step_down, 300)
 	EXPECT_EQ(RAN_OK, run(BAD));
 }
 
+/* @path with its first @from replaced by @to (C: the shell's tools are
+ * not listed under the seal). */
+static int edit_file(const char *path, const char *out, const char *from,
+		     const char *to)
+{
+	char buf[8192], *at;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	at = strstr(buf, from);
+	if (!at)
+		return -1;
+	f = fopen(out, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+	return fclose(f);
+}
+
+/* bomgate token create for the daemon's status now. */
+static int token(const char *key, const char *status, const char *action,
+		 const char *out)
+{
+	return sh("cd " D " && %s/bomgate token create --for %s --action '%s' "
+		  "-k %s.pem -c %s.pem -o %s 2>&1", tu_build(), status, action,
+		  key, key[0] == 'w' ? "wc" : "c", out);
+}
+
+static int with_token(const char *cmd, const char *tok)
+{
+	return sh("%s/bomgate %s --token " D "/%s --socket " SOCK " 2>&1",
+		  tu_build(), cmd, tok);
+}
+
+/*
+ * Sealed, the signers' step-down token lowers a mode or disables, once,
+ * here, now: a token by another key, for another change, edited, for
+ * another machine or used twice is refused, each a tamper event.
+ */
+TEST_F_TIMEOUT(seal, step_down_token_once_here_now, 300)
+{
+	const char *b = tu_build();
+	char mid[64], other[64];
+
+	if (access("/etc/machine-id", F_OK))
+		tu_put("/etc", "machine-id", "0123456789abcdef0123456789abcdef\n");
+	ASSERT_EQ(0, use_policy("s10"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_TRUE(sealed()) TH_LOG("%s\n%s", dt_out, file(LOG));
+	ASSERT_EQ(0, sh("%s/bomgate status --json --socket " SOCK " > " D "/st.json", b));
+	EXPECT_NE(NULL, strstr(file(D "/st.json"), "\"token_serial\":0"))
+		TH_LOG("%s", dt_out);
+
+	ASSERT_EQ(0, token("k", "st.json", "mode audit", "ta")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(0, token("wk", "st.json", "mode audit", "tf")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(0, token("k", "st.json", "disable", "td")) TH_LOG("%s", dt_out);
+	/* the same status with another machine's id */
+	snprintf(mid, 33, "%s", file("/etc/machine-id"));
+	ASSERT_EQ(32, strlen(mid));
+	strcpy(other, mid);
+	other[0] = mid[0] == '0' ? '1' : '0';
+	ASSERT_EQ(0, edit_file(D "/st.json", D "/other.json", mid, other));
+	ASSERT_EQ(0, token("k", "other.json", "mode audit", "tm")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(0, edit_file(D "/ta", D "/te", "serial: 1", "serial: 9"));
+	ASSERT_EQ(0, vm_copy(D "/ta.sig", D "/te.sig", NULL));
+
+	EXPECT_EQ(4, with_token("mode audit", "tf"));
+	EXPECT_NE(NULL, strstr(dt_out, "token refused")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(4, with_token("mode audit", "td"));
+	EXPECT_NE(NULL, strstr(dt_out, "authorises 'disable', not 'mode audit'"))
+		TH_LOG("%s", dt_out);
+	EXPECT_EQ(4, with_token("mode audit", "te"));
+	EXPECT_NE(NULL, strstr(dt_out, "token refused")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(4, with_token("mode audit", "tm"));
+	EXPECT_NE(NULL, strstr(dt_out, "token for machine")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(5, with_token("mode audit", "missing"));
+	EXPECT_NE(NULL, strstr(dt_out, "missing: No such file")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(EPERM, run(BAD));
+
+	/* the genuine token: once */
+	EXPECT_EQ(0, with_token("mode audit", "ta")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run(BAD));
+	EXPECT_EQ(0, sh("%s/bomgate mode enforce --socket " SOCK " 2>&1", b))
+		TH_LOG("%s", dt_out);
+	EXPECT_EQ(EPERM, run(BAD));
+	EXPECT_EQ(4, with_token("mode audit", "ta"));
+	EXPECT_NE(NULL, strstr(dt_out, "serial 1 was used")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(EPERM, run(BAD));
+	/* made before the genuine one was used: its serial is spent too */
+	EXPECT_EQ(4, with_token("disable", "td"));
+	EXPECT_NE(NULL, strstr(dt_out, "serial 1 was used")) TH_LOG("%s", dt_out);
+	EXPECT_TRUE(event_seen("\"what\":\"token\""));
+	EXPECT_TRUE(sealed());
+
+	/* disable with a fresh token */
+	ASSERT_EQ(0, sh("%s/bomgate status --json --socket " SOCK " > " D "/st.json", b));
+	EXPECT_NE(NULL, strstr(file(D "/st.json"), "\"token_serial\":1"));
+	ASSERT_EQ(0, token("k", "st.json", "disable", "td2")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(0, with_token("disable", "td2")) TH_LOG("%s", dt_out);
+	waitpid(self->pid, NULL, 0);
+	self->pid = -1;
+	EXPECT_EQ(0, engine_pin_count(PIN));
+	EXPECT_EQ(RAN_OK, run(BAD));
+}
+
 /* Unsealed, root can change the kernel's state; the daemon says so. */
 TEST_F_TIMEOUT(seal, unsealed_tamper_reported_and_status_tells_the_kernel, 240)
 {
