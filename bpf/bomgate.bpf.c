@@ -549,6 +549,31 @@ static __always_inline struct inode *measured_inode(struct file *file)
 	return path_inode ? path_inode : file->f_inode;
 }
 
+static __always_inline struct bg_seal *seal_get(void)
+{
+	__u32 zero = 0;
+	struct bg_seal *s = bpf_map_lookup_elem(&bg_seal, &zero);
+
+	return s && READ_ONCE(s->sealed) ? s : NULL;
+}
+
+static __always_inline bool task_is_daemon(struct task_struct *t)
+{
+	struct bg_task *ts = bpf_task_storage_get(&bg_task, t, 0, 0);
+
+	return ts && (ts->flags & BG_TASK_DAEMON);
+}
+
+/*
+ * The sealed daemon's own code is always enforced, whatever the modes and
+ * the scope: code it maps decides over bomgate itself (an LD_PRELOAD of
+ * an unlisted library into the genuine binary would otherwise run marked).
+ */
+static __always_inline bool sealed_daemon_self(void)
+{
+	return seal_get() && task_is_daemon(bpf_get_current_task_btf());
+}
+
 /*
  * The whole decision for a file-backed hook. @xbit: the file is about to
  * run (BG_XMAP_*), 0 for kernel reads; @pre: a reason decided before any
@@ -567,7 +592,9 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 	if (!cfg)
 		return 0;	/* cannot happen: array map; allow */
 	mode = cfg->mode[cls & 7];
-	if (mode == BG_MODE_OFF || !in_scope(cfg))
+	if (xbit && sealed_daemon_self())
+		mode = BG_MODE_ENFORCE;	/* the sealed daemon: always gated */
+	else if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
 
 	if (pre == BG_REASON_MAX && xbit && sparse(inode))
@@ -625,21 +652,6 @@ static __always_inline int gate_file(struct file *file, __u8 hook, __u8 cls,
 #define S_IFBLK			0060000
 #define CLONE_THREAD		0x00010000
 #define MS_MOVE			8192
-
-static __always_inline struct bg_seal *seal_get(void)
-{
-	__u32 zero = 0;
-	struct bg_seal *s = bpf_map_lookup_elem(&bg_seal, &zero);
-
-	return s && READ_ONCE(s->sealed) ? s : NULL;
-}
-
-static __always_inline bool task_is_daemon(struct task_struct *t)
-{
-	struct bg_task *ts = bpf_task_storage_get(&bg_task, t, 0, 0);
-
-	return ts && (ts->flags & BG_TASK_DAEMON);
-}
 
 /* Sealed, and the current task is not the daemon: the seal applies. */
 static __always_inline struct bg_seal *seal_applies(void)

@@ -135,8 +135,8 @@ void daemon_tamper(struct daemon *d, const char *what, const char *detail);
 /* seal.c */
 int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
 	       int *min_signers, char *err, size_t errlen);
-int seal_check_load(struct daemon *d, __u64 version, const __u8 *modes,
-		    char *err, size_t errlen);
+int seal_check_load(struct daemon *d, const struct policy *p,
+		    const __u8 *modes, char *err, size_t errlen);
 int seal_update(struct daemon *d, const struct policy *p,
 		const char *const *trust, int nr_trust, int min_signers,
 		char *err, size_t errlen);

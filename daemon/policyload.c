@@ -104,7 +104,7 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	engine_modes_of_policy(p, &m);
 	if (c->mode >= 0)
 		memset(m.mode, c->mode, sizeof(m.mode));
-	ret = seal_check_load(d, ver, m.mode, err, errlen);
+	ret = seal_check_load(d, p, m.mode, err, errlen);
 	if (ret)
 		goto fail;
 	held = guard_hold(d, p, m.mode);

@@ -105,12 +105,30 @@ int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
 	return 0;
 }
 
-/* Version and modes of a policy about to be installed under a seal. */
-int seal_check_load(struct daemon *d, __u64 version, const __u8 *modes,
-		    char *err, size_t errlen)
+/*
+ * A policy about to be installed: under a seal, its version and modes;
+ * when it seals, it must allow what the daemon maps (a sealed daemon's own
+ * code is always enforced: a policy that denied it would leave a daemon
+ * that cannot start again).
+ */
+int seal_check_load(struct daemon *d, const struct policy *p,
+		    const __u8 *modes, char *err, size_t errlen)
 {
+	__u64 version = policy__version(p);
 	struct bg_config cfg;
 
+	if (policy__seal(p)) {
+		int n = guard_check(d->conf, p, &d->guard);
+
+		if (n > 0) {
+			size_t l = snprintf(err, errlen, "seal: a sealed daemon's own code is always enforced, and the policy would deny");
+
+			for (int i = 0; i < n && i < d->guard.n && l < errlen; i++)
+				l += snprintf(err + l, errlen - l, " %s",
+					      d->guard.path[i]);
+			return -EPERM;
+		}
+	}
 	if (!d->seal.sealed)
 		return 0;
 	if (version < d->seal.min_version) {

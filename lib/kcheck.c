@@ -32,14 +32,23 @@ static int securityfs_mounted(void)
 	       sfs.f_type == SECURITYFS_MAGIC;
 }
 
-static struct kcheck_item *item(struct kcheck_report *r, const char *name)
+static struct kcheck_item *init_item(struct kcheck_item *it, const char *name)
 {
-	struct kcheck_item *it = &r->item[r->n++];
-
 	it->name = name;
 	it->status = KCHECK_OK;
 	it->detail[0] = it->fix[0] = '\0';
 	return it;
+}
+
+static struct kcheck_item *item(struct kcheck_report *r, const char *name)
+{
+	return init_item(&r->item[r->n++], name);
+}
+
+static struct kcheck_item *seal_item(struct kcheck_report *r,
+				     const char *name)
+{
+	return init_item(&r->seal[r->nr_seal++], name);
 }
 
 static __attribute__((format(printf, 3, 4)))
@@ -388,6 +397,107 @@ static void check_lockdown(struct kcheck_report *r)
 	set(it, KCHECK_OK, "%s", buf);
 }
 
+/* --- what a seal relies on ------------------------------------------- */
+
+#define EFI_SECURE_BOOT "/sys/firmware/efi/efivars/" \
+	"SecureBoot-8be4df61-93ca-11d2-aa0d-e39b6d6c4f9c"
+
+static void seal_secure_boot(struct kcheck_report *r)
+{
+	struct kcheck_item *it = seal_item(r, "secure boot");
+	unsigned char v[5];
+	FILE *f;
+	size_t n = 0;
+
+	if (access("/sys/firmware/efi", F_OK)) {
+		set(it, KCHECK_WARN, "not booted through UEFI: nothing checks the kernel that boots");
+		fix(it, "boot through UEFI with Secure Boot, or protect the boot chain otherwise (a bootloader password at least)");
+		return;
+	}
+	f = fopen(EFI_SECURE_BOOT, "re");
+	if (f) {
+		n = fread(v, 1, sizeof(v), f);
+		fclose(f);
+	}
+	if (n == sizeof(v) && v[4] == 1) {
+		set(it, KCHECK_OK, "enabled");
+		return;
+	}
+	set(it, KCHECK_WARN, "%s", n == sizeof(v) ? "disabled" :
+	    "cannot tell (no SecureBoot variable in efivarfs)");
+	fix(it, "enable Secure Boot in the firmware: without it root can boot another kernel, or this one without bomgate");
+}
+
+static void seal_lockdown(struct kcheck_report *r)
+{
+	struct kcheck_item *it = seal_item(r, "lockdown integrity");
+	char buf[128];
+
+	if (read_small("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+		set(it, KCHECK_WARN, "no lockdown LSM: root can write kernel memory (/dev/mem, kprobes, debugfs)");
+	} else if (strstr(buf, "[integrity]") ||
+		   strstr(buf, "[confidentiality]")) {
+		set(it, KCHECK_OK, "%s", strstr(buf, "[integrity]") ?
+		    "integrity" : "confidentiality");
+		return;
+	} else {
+		set(it, KCHECK_WARN, "lockdown is off: root can write kernel memory (/dev/mem, kprobes, debugfs)");
+	}
+	fix(it, "boot with lockdown=integrity (Secure Boot turns it on in Debian)");
+}
+
+/* A sysctl or module parameter holding a number or Y/N. */
+static void seal_knob(struct kcheck_report *r, const char *name,
+		      const char *path, const char *good, const char *ok,
+		      const char *warn, const char *fixtext)
+{
+	struct kcheck_item *it = seal_item(r, name);
+	char buf[32];
+
+	if (read_small(path, buf, sizeof(buf))) {
+		set(it, KCHECK_WARN, "cannot read %s: %s", path, warn);
+	} else if (strchr(good, buf[0]) && buf[0] && !buf[1]) {
+		set(it, KCHECK_OK, "%s", ok);
+		return;
+	} else {
+		set(it, KCHECK_WARN, "%s is %s: %s", path, buf, warn);
+	}
+	fix(it, "%s", fixtext);
+}
+
+static void seal_bdev(struct kcheck_report *r)
+{
+	struct kcheck_item *it = seal_item(r, "writes to mounted disks");
+	char buf[4096];
+
+	if (!read_small("/proc/cmdline", buf, sizeof(buf)) &&
+	    strstr(buf, "bdev_allow_write_mounted=0")) {
+		set(it, KCHECK_OK, "refused by the kernel (bdev_allow_write_mounted=0)");
+		return;
+	}
+	set(it, KCHECK_WARN, "the kernel allows them: a sealed bomgate refuses them itself (bdev-write), an unsealed one only distrusts cached digests");
+	fix(it, "on 6.8+ boot with bdev_allow_write_mounted=0");
+}
+
+static void check_seal(struct kcheck_report *r)
+{
+	seal_secure_boot(r);
+	seal_lockdown(r);
+	seal_knob(r, "module signatures", "/sys/module/module/parameters/sig_enforce",
+		  "Y", "required (module.sig_enforce)",
+		  "unsigned modules load where bomgate's module class is not in enforce",
+		  "boot with module.sig_enforce=1 and keep the module class in enforce");
+	seal_knob(r, "unprivileged bpf", "/proc/sys/kernel/unprivileged_bpf_disabled",
+		  "12", "off",
+		  "every user can load BPF programs (socket filters): kernel attack surface",
+		  "sysctl kernel.unprivileged_bpf_disabled=2 (or 1: until reboot)");
+	seal_knob(r, "kexec_load", "/proc/sys/kernel/kexec_load_disabled", "1",
+		  "disabled until reboot",
+		  "kexec is refused only while bomgate's kexec class is in enforce",
+		  "sysctl kernel.kexec_load_disabled=1 once booted (one-way)");
+	seal_bdev(r);
+}
+
 int kcheck_run(struct kcheck_report *r)
 {
 	struct utsname u;
@@ -405,6 +515,7 @@ int kcheck_run(struct kcheck_report *r)
 	check_programs(r);
 	check_bpffs(r);
 	check_modules(r);
+	check_seal(r);
 	for (int i = 0; i < r->n; i++)
 		missing += r->item[i].status == KCHECK_MISSING;
 	return missing;
@@ -434,6 +545,31 @@ void kcheck_print(const struct kcheck_report *r, FILE *f)
 			"requirement%s missing.\n", missing, missing > 1 ? "s" : "");
 	else
 		fprintf(f, "This kernel can run bomgate.\n");
+	fprintf(f, "What a seal relies on (docs/sealing.md):\n");
+	for (int i = 0; i < r->nr_seal; i++) {
+		const struct kcheck_item *it = &r->seal[i];
+
+		fprintf(f, "  %-8s %-26s %s\n", kcheck_status_name(it->status),
+			it->name, it->detail);
+		if (it->status != KCHECK_OK && it->fix[0])
+			fprintf(f, "  %-8s %-26s fix: %s\n", "", "", it->fix);
+	}
+}
+
+static void json_items(struct json_writer *w, const char *key,
+		       const struct kcheck_item *items, int n)
+{
+	json_key(w, key);
+	json_array(w);
+	for (int i = 0; i < n; i++) {
+		json_object(w);
+		json_kv_string(w, "name", items[i].name);
+		json_kv_string(w, "status", kcheck_status_name(items[i].status));
+		json_kv_string(w, "detail", items[i].detail);
+		json_kv_string(w, "fix", items[i].fix);
+		json_end(w);
+	}
+	json_end(w);
 }
 
 void kcheck_print_json(const struct kcheck_report *r, FILE *f)
@@ -445,20 +581,10 @@ void kcheck_print_json(const struct kcheck_report *r, FILE *f)
 	json_object(&w);
 	json_kv_string(&w, "schema", "bomgate.doctor/1");
 	json_kv_string(&w, "kernel", r->release);
-	json_key(&w, "checks");
-	json_array(&w);
-	for (int i = 0; i < r->n; i++) {
-		const struct kcheck_item *it = &r->item[i];
-
-		missing += it->status == KCHECK_MISSING;
-		json_object(&w);
-		json_kv_string(&w, "name", it->name);
-		json_kv_string(&w, "status", kcheck_status_name(it->status));
-		json_kv_string(&w, "detail", it->detail);
-		json_kv_string(&w, "fix", it->fix);
-		json_end(&w);
-	}
-	json_end(&w);
+	json_items(&w, "checks", r->item, r->n);
+	json_items(&w, "seal", r->seal, r->nr_seal);
+	for (int i = 0; i < r->n; i++)
+		missing += r->item[i].status == KCHECK_MISSING;
 	json_kv_bool(&w, "can_enforce", !missing);
 	json_end(&w);
 	fputc('\n', f);
