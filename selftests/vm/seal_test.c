@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -100,6 +101,11 @@ static int make_policies(void)
 		return -1;
 	for (int i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", dg[i]);
+	/* an unlisted kernel module (a real one of this kernel) */
+	if (sh("m=/lib/modules/$(uname -r)/kernel/lib/ts_kmp.ko; "
+	       "if [ -f $m.xz ]; then xz -dc $m.xz > " D "/ts_kmp.ko; "
+	       "else cp $m " D "/ts_kmp.ko; fi"))
+		return -1;
 	if (vm_copy("/bin/busybox", OK, NULL) ||
 	    vm_copy("/bin/busybox", BAD, "\n") ||
 	    vm_copy("/bin/busybox", EXT4 "/bgs/busybox", NULL) ||
@@ -260,6 +266,18 @@ static void root_moves(struct __test_metadata *_metadata, pid_t daemon)
 	EXPECT_EQ(-1, mount("none", PIN, "tmpfs", 0, NULL));
 	EXPECT_EQ(-1, mount("none", "/sys/fs/bpf", "tmpfs", 0, NULL));
 	EXPECT_EQ(EPERM, errno);
+	mkdir(D "/mv", 0755);
+	EXPECT_EQ(-1, mount("/sys/fs/bpf", D "/mv", NULL, MS_MOVE, NULL));
+	EXPECT_EQ(EPERM, errno);
+	if (!access(D "/mv/bgs-test", F_OK))	/* moved: put it back */
+		mount(D "/mv", "/sys/fs/bpf", NULL, MS_MOVE, NULL);
+	/* an unlisted kernel module: the module class stays in enforce */
+	fd = open(D "/ts_kmp.ko", O_RDONLY | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	EXPECT_EQ(-1, syscall(SYS_finit_module, fd, "", 0));
+	EXPECT_EQ(EPERM, errno);
+	if (fd >= 0)
+		close(fd);
 	/* programs that change a hook's outcome: fmod_ret, kprobe */
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "x", "GPL", ret0, 2, &po);
 	EXPECT_GT(0, fd);
