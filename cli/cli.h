@@ -40,6 +40,7 @@ int do_events(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
 
 int do_token(int argc, char **argv);		/* cli/token.c */
+int do_report(int argc, char **argv);		/* cli/report.c */
 
 /* A key's passphrase from --passphrase-file FILE (its first line) or
  * --passphrase-env VAR into @buf (cli/sign.c). A bg_exit. */

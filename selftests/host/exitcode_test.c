@@ -79,6 +79,7 @@ static const struct {
 	{ "sign", "bomgate-sign.1.md" },
 	{ "verify", "bomgate-verify.1.md" },
 	{ "token create", "bomgate-token.1.md" },
+	{ "report", "bomgate-report.1.md" },
 	{ "hash", "bomgate-hash.1.md" },
 	{ "check", "bomgate-check.1.md" },
 	{ "status", "bomgate-control.1.md" },
