@@ -93,6 +93,13 @@ struct {
 	__type(value, __u64);
 } bg_counters SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_COVER_MAX);
+	__type(key, struct bg_cover_key);
+	__type(value, struct bg_cover);
+} bg_cover SEC(".maps");
+
 /* Filesystems whose files change only through paths the cache observes
  * (open for write, truncate). Remote and stacked filesystems (9p, NFS,
  * overlayfs) can change under us: measured on every use. */
@@ -519,6 +526,41 @@ static __always_inline bool in_scope(struct bg_config *cfg)
 	       bpf_get_current_cgroup_id() == cfg->scope_cgroup;
 }
 
+/* One more decision on a measured digest (BG_CFG_COVERAGE). */
+static __always_inline void cover(struct bg_ctx *d, __u8 hook, __u8 dec)
+{
+	struct bg_cover_key k = { .hook = hook };
+	struct bg_cover *c, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	__builtin_memcpy(k.digest, d->digest, BG_DIGEST_LEN);
+	c = bpf_map_lookup_elem(&bg_cover, &k);
+	if (!c) {
+		fresh.first_ns = now;
+		/* -EEXIST: another CPU added it first; -E2BIG: full */
+		bpf_map_update_elem(&bg_cover, &k, &fresh, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&bg_cover, &k);
+		if (!c) {
+			count(BG_CNT_COVER_FULL);
+			return;
+		}
+	}
+	if (dec == BG_DEC_ALLOWED)
+		__sync_fetch_and_add(&c->allowed, 1);
+	else
+		__sync_fetch_and_add(&c->refused, 1);
+	WRITE_ONCE(c->last_ns, now);
+}
+
+static __always_inline bool measured(const struct bg_ctx *d)
+{
+	__u64 w0, w1;
+
+	__builtin_memcpy(&w0, d->digest, 8);
+	__builtin_memcpy(&w1, d->digest + 8, 8);
+	return w0 | w1;		/* an all-zero digest: not measured */
+}
+
 /* Turn a reason into the hook's return value under @mode, count and report. */
 static __always_inline int verdict(struct bg_ctx *d, struct bg_config *cfg,
 				   struct file *file, __u8 hook, __u8 mode,
@@ -535,6 +577,8 @@ static __always_inline int verdict(struct bg_ctx *d, struct bg_config *cfg,
 		dec = BG_DEC_WOULD_DENY;
 
 	count(hook * BG_DEC_MAX + dec);
+	if ((cfg->flags & BG_CFG_COVERAGE) && measured(d))
+		cover(d, hook, dec);
 	if (dec != BG_DEC_ALLOWED || (cfg->flags & BG_CFG_EMIT_ALLOWED))
 		emit(d, file, hook, dec, mode, can_dpath);
 	return dec == BG_DEC_DENIED ? -EPERM : 0;	/* deny only in enforce */

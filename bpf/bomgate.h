@@ -115,6 +115,9 @@ struct bg_policy_rec {
 #define BG_CFG_EMIT_ALLOWED	(1U << 0)	/* events for allowed too */
 #define BG_CFG_ALLOW_UNMEASURED_MODULES (1U << 1)
 #define BG_CFG_TRUST_FUSE	(1U << 2)	/* FUSE measured, not refused */
+#define BG_CFG_COVERAGE		(1U << 3)	/* count decisions per digest */
+/* the daemon's flags (the policy's are below) */
+#define BG_CFG_DAEMON_FLAGS	(BG_CFG_EMIT_ALLOWED | BG_CFG_COVERAGE)
 /* the flags a policy sets (the rest are the daemon's) */
 #define BG_CFG_POLICY_FLAGS	(BG_CFG_ALLOW_UNMEASURED_MODULES | \
 				 BG_CFG_TRUST_FUSE)
@@ -216,7 +219,29 @@ enum {
 	BG_CNT_DROPS = BG_NR_COUNTERS,	/* ring buffer full */
 	BG_CNT_HASHES,			/* bpf_ima_file_hash calls */
 	BG_CNT_CACHE_HITS,
+	BG_CNT_COVER_FULL,		/* bg_cover full: a digest not counted */
 	BG_CNT_MAX,
+};
+
+/*
+ * Coverage (BG_CFG_COVERAGE): decisions on measured files counted per
+ * digest and hook in the bg_cover hash map, so that an audit can say what
+ * ran without one event per allowed use. Bounded: once BG_COVER_MAX
+ * digest-hook pairs are in, a new one is not counted (BG_CNT_COVER_FULL).
+ */
+#define BG_COVER_MAX		16384
+
+struct bg_cover_key {
+	__u8 digest[BG_DIGEST_LEN];
+	__u8 hook;		/* BG_HOOK_* */
+	__u8 __pad[7];
+};
+
+struct bg_cover {
+	__u64 allowed;		/* BG_DEC_ALLOWED */
+	__u64 refused;		/* BG_DEC_DENIED and BG_DEC_WOULD_DENY */
+	__u64 first_ns;		/* bpf_ktime_get_boot_ns() of the first */
+	__u64 last_ns;		/* ... and of the last */
 };
 
 #endif /* BOMGATE_ABI_H */

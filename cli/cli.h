@@ -37,6 +37,7 @@ int do_mode(int argc, char **argv);		/* cli/control.c */
 int do_reload(int argc, char **argv);		/* cli/control.c */
 int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
+int do_coverage(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
 
 int do_token(int argc, char **argv);		/* cli/token.c */

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,4 +421,67 @@ int do_events(int argc, char **argv)
 	}
 	close(fd);
 	return ret == 0 || ret == -ETIMEDOUT ? BG_EXIT_OK : BG_EXIT_IO;
+}
+
+int do_coverage(int argc, char **argv)
+{
+	static char buf[CTL_MAX_REPLY];
+	struct ctl_req req = { .verb = CTL_COVERAGE };
+	struct ctl_opts o = {};
+	char *text = NULL;
+	int fd = -1, mfd = -1, ret;
+	struct stat st;
+
+	ret = ctl_getopt(argc, argv, &o,
+			 "Usage: bomgate coverage [--socket PATH]\n\n"
+			 "The kernel's per-digest decision counts (bomgated's coverage,\n"
+			 "on by default) as one bomgate.kcoverage/1 JSON object on standard\n"
+			 "output (docs/events.md): for each measured file digest and hook,\n"
+			 "how often it was allowed and refused, first and last time. Save it\n"
+			 "for 'bomgate report --kernel FILE'.\n"
+			 "Exit: 0 ok, 2 usage, 3 malformed reply, 4 refused by bomgated,\n"
+			 "5 bomgated unreachable (no socket, no reply).\n", 0);
+	if (ret)
+		return ret < 0 ? BG_EXIT_OK : ret;
+	mfd = memfd_create("bomgate-coverage", MFD_CLOEXEC);
+	if (mfd < 0) {
+		fprintf(stderr, "bomgate: memfd_create: %s\n", strerror(errno));
+		return BG_EXIT_INTERNAL;
+	}
+	fd = ctl_connect(o.socket);
+	if (fd < 0) {
+		fprintf(stderr, "bomgate: cannot reach bomgated at %s: %s\n",
+			o.socket, strerror(-fd));
+		ret = BG_EXIT_IO;
+		goto out;
+	}
+	ret = ctl_send_fds(fd, &req, &mfd, 1);
+	if (!ret)
+		ret = ctl_recv(fd, buf, sizeof(buf), REPLY_TIMEOUT_MS);
+	if (ret <= 0) {
+		fprintf(stderr, "bomgate: no reply from bomgated: %s\n",
+			ret ? strerror(-ret) : "connection closed");
+		ret = BG_EXIT_IO;
+		goto out;
+	}
+	ret = reply_exit(buf, "coverage refused", NULL);
+	if (ret)
+		goto out;
+	if (fstat(mfd, &st) || !(text = malloc(st.st_size + 1)) ||
+	    pread(mfd, text, st.st_size, 0) != st.st_size) {
+		fprintf(stderr, "bomgate: cannot read the daemon's answer\n");
+		ret = BG_EXIT_IO;
+		goto out;
+	}
+	if (fwrite(text, 1, st.st_size, stdout) != (size_t)st.st_size ||
+	    putchar('\n') == EOF || fflush(stdout)) {
+		fprintf(stderr, "bomgate: standard output: %s\n", strerror(errno));
+		ret = BG_EXIT_IO;
+	}
+out:
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	close(mfd);
+	return ret;
 }

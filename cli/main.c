@@ -31,6 +31,7 @@ static const struct cmd cmds[] = {
 	{ "reload", do_reload, "verify and swap in the policy file again" },
 	{ "disable", do_disable, "stop enforcement (logged)" },
 	{ "events", do_events, "stream bomgated's events" },
+	{ "coverage", do_coverage, "the kernel's per-digest decision counts" },
 	{ "report", do_report, "what enforcing would have refused, from event files" },
 	{ "sbom", do_sbom, "scan directories into an SBOM (sbom scan)" },
 	{ NULL, NULL, NULL },

@@ -18,6 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "json.h"
 #include "log.h"
 #include "policy.h"
@@ -62,11 +63,12 @@ struct report {
 	/* allowed digests seen (for coverage): a record list of their own */
 	struct rec *ran_tab[1 << HASH_BITS];
 	__u64 nr_ran;
+	__u64 kernel_entries, kernel_full;	/* --kernel */
 };
 
-static unsigned int hash_key(const char *sha, const char *path)
+static unsigned int hash_key(const char *sha, const char *path, int rc)
 {
-	unsigned int h = 2166136261u;
+	unsigned int h = 2166136261u ^ rc;
 
 	for (const char *s = sha; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
@@ -154,15 +156,18 @@ static void add_proc(struct rec *r, yajl_val ev)
 	r->procs[r->nprocs++] = p;
 }
 
+/* The record of @sha at @path in class @rc (one file can break several
+ * classes: an exec maps the file too). */
 static struct rec *rec_get(struct rec **tab, const char *sha,
-			   const char *path, int *created)
+			   const char *path, int rc, int *created)
 {
-	unsigned int h = hash_key(sha, path);
+	unsigned int h = hash_key(sha, path, rc);
 	struct rec *r;
 
 	*created = 0;
 	for (r = tab[h]; r; r = r->next)
-		if (!strcmp(r->sha, sha) && !strcmp(r->path, path))
+		if (r->rclass == rc && !strcmp(r->sha, sha) &&
+		    !strcmp(r->path, path))
 			return r;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -173,6 +178,7 @@ static struct rec *rec_get(struct rec **tab, const char *sha,
 		return NULL;
 	}
 	snprintf(r->sha, sizeof(r->sha), "%s", sha);
+	r->rclass = rc;
 	r->next = tab[h];
 	tab[h] = r;
 	*created = 1;
@@ -215,18 +221,17 @@ static int take(struct report *rp, yajl_val ev)
 		path = "";
 	if (!strcmp(dec, "allowed")) {
 		rp->allowed += count;
-		if (sha[0] && !rec_get(rp->ran_tab, sha, "", &created))
+		if (sha[0] && !rec_get(rp->ran_tab, sha, "", 0, &created))
 			return -ENOMEM;
 		rp->nr_ran += created;
 		return 0;
 	}
 	if (strcmp(dec, "denied") && strcmp(dec, "would-deny"))
 		return 0;
-	r = rec_get(rp->tab, sha, path, &created);
+	r = rec_get(rp->tab, sha, path, rc, &created);
 	if (!r)
 		return -ENOMEM;
 	if (created) {
-		r->rclass = rc;
 		*rp->tail = r;
 		rp->tail = &r->all;
 	}
@@ -295,6 +300,88 @@ static int read_events(struct report *rp, const char *path, int strict)
 		ret = BG_EXIT_INPUT;
 	}
 	return ret;
+}
+
+#define KCOV_MAX	(64 << 20)
+
+static int has_sha(const struct report *rp, const char *sha, int rc)
+{
+	for (const struct rec *r = rp->head; r; r = r->all)
+		if (r->rclass == rc && !strcmp(r->sha, sha))
+			return 1;
+	return 0;
+}
+
+/*
+ * The kernel's counts (bomgate coverage): allowed digests feed coverage;
+ * refused ones the event files do not name (coalesced away, dropped, or
+ * rotated out) become records of their own, without a path. A bg_exit.
+ */
+static int read_kernel(struct report *rp, const char *path)
+{
+	const char *epath[] = { "entries", NULL }, *spath[] = { "schema", NULL };
+	char ebuf[256], *text = NULL;
+	yajl_val v, ents, schema;
+	size_t len;
+	int ret, created;
+
+	ret = fileio_read_file(path, KCOV_MAX, (void **)&text, &len);
+	if (ret) {
+		pr_err("%s: %s", path, strerror(-ret));
+		return ret == -EFBIG ? BG_EXIT_INPUT : BG_EXIT_IO;
+	}
+	text = realloc(text, len + 1);
+	if (!text)
+		return BG_EXIT_INTERNAL;
+	text[len] = '\0';
+	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	free(text);
+	schema = v ? yajl_tree_get(v, spath, yajl_t_string) : NULL;
+	ents = v ? yajl_tree_get(v, epath, yajl_t_array) : NULL;
+	if (!schema || !ents || !schema->u.string ||
+	    strcmp(schema->u.string, "bomgate.kcoverage/1")) {
+		pr_err("%s: not the output of 'bomgate coverage' (bomgate.kcoverage/1)",
+		       path);
+		yajl_tree_free(v);
+		return BG_EXIT_INPUT;
+	}
+	rp->kernel_full = num(v, "full", 0);
+	for (size_t i = 0; i < YAJL_GET_ARRAY(ents)->len; i++) {
+		yajl_val e = YAJL_GET_ARRAY(ents)->values[i];
+		const char *sha = str(e, "sha256");
+		int hook = name_index(bg_hook_name, BG_HOOK_MAX, str(e, "hook"));
+		int rc = hook < 0 ? -1 : rclass_of_hook(hook);
+		__u64 refused = num(e, "refused", 0);
+		struct rec *r;
+
+		if (!sha || strlen(sha) != 64 || rc < 0)
+			continue;
+		rp->kernel_entries++;
+		if (num(e, "allowed", 0)) {
+			if (!rec_get(rp->ran_tab, sha, "", 0, &created))
+				goto nomem;
+			rp->nr_ran += created;
+		}
+		if (!refused || has_sha(rp, sha, rc))
+			continue;
+		r = rec_get(rp->tab, sha, "", rc, &created);
+		if (!r)
+			goto nomem;
+		if (created) {
+			*rp->tail = r;
+			rp->tail = &r->all;
+			snprintf(r->first, sizeof(r->first), "(kernel count)");
+			snprintf(r->last, sizeof(r->last), "(kernel count)");
+		}
+		r->hooks |= 1U << hook;
+		r->reasons |= 1U << BG_REASON_UNKNOWN;	/* or blocked: --against says */
+		r->count += refused;
+	}
+	yajl_tree_free(v);
+	return BG_EXIT_OK;
+nomem:
+	yajl_tree_free(v);
+	return BG_EXIT_INTERNAL;
 }
 
 /* What @p says about @sha: 1 allowed, -1 blocked, 0 not listed. */
@@ -382,6 +469,10 @@ static void print_text(const struct report *rp, const struct policy *cur,
 	       (unsigned long long)rp->events, (unsigned long long)rp->lines,
 	       (unsigned long long)rp->skipped,
 	       rp->first[0] ? rp->first : "-", rp->last[0] ? rp->last : "-");
+	if (rp->kernel_entries || rp->kernel_full)
+		printf("kernel:   %llu digest counts%s\n",
+		       (unsigned long long)rp->kernel_entries,
+		       rp->kernel_full ? " (the kernel's table was full: some uses were not counted)" : "");
 	if (rp->drops)
 		printf("warning:  %llu events were dropped by the kernel: counts are lower bounds\n",
 		       (unsigned long long)rp->drops);
@@ -449,6 +540,8 @@ static void print_json(const struct report *rp, const struct policy *cur,
 	json_kv_u64(&w, "dropped", rp->drops);
 	json_kv_u64(&w, "tampers", rp->tampers);
 	json_kv_u64(&w, "allowed", rp->allowed);
+	json_kv_u64(&w, "kernel_entries", rp->kernel_entries);
+	json_kv_u64(&w, "kernel_full", rp->kernel_full);
 	json_kv_string(&w, "first", rp->first);
 	json_kv_string(&w, "last", rp->last);
 	json_key(&w, "readiness");
@@ -523,7 +616,7 @@ static void print_coverage(const struct report *rp, const struct policy *p,
 			continue;
 		listed[e->component]++;
 		sha256_hex(e->sha256, hex);
-		h = hash_key(hex, "");
+		h = hash_key(hex, "", 0);
 		for (r = rp->ran_tab[h]; r; r = r->next)
 			if (!strcmp(r->sha, hex))
 				break;
@@ -538,8 +631,9 @@ static void print_coverage(const struct report *rp, const struct policy *p,
 		json_key(&w, "components");
 		json_array(&w);
 	} else {
-		printf("\ncoverage (allowed events: %llu; needs emit-allowed):\n",
-		       (unsigned long long)rp->allowed);
+		printf("\ncoverage (allowed events: %llu, kernel counts: %llu):\n",
+		       (unsigned long long)rp->allowed,
+		       (unsigned long long)rp->kernel_entries);
 	}
 	for (__u32 c = 0; c < nc; c++) {
 		const struct policy_component *pc = policy__component(p, c);
@@ -593,7 +687,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bomgate report [--policy P.bgp] [--against NEXT.bgp] [--coverage]\n"
-"                      [--strict] [--json] EVENTS.jsonl...\n"
+"                      [--kernel COVERAGE.json] [--strict] [--json]\n"
+"                      [EVENTS.jsonl...]\n"
 "\n"
 "What enforcing would have refused, from bomgated's event files (the\n"
 "events-file and its rotations; '-' reads standard input): per class a\n"
@@ -601,8 +696,9 @@ static void usage(FILE *f)
 "what to change.\n"
 "  -p, --policy P.bgp     the policy in force (for --coverage)\n"
 "  -a, --against NEXT.bgp what a candidate policy would still deny\n"
-"  -c, --coverage         which listed components ran (allowed events:\n"
-"                         the daemon's emit-allowed)\n"
+"  -c, --coverage         which listed components ran (allowed events,\n"
+"                         or the kernel's counts: --kernel)\n"
+"  -k, --kernel FILE      the kernel's counts (bomgate coverage > FILE)\n"
 "  -s, --strict           lines that are not events are an error\n"
 "  -j, --json             bomgate.report/1 (docs/events.md)\n"
 "Exit: 0 every class ready (nothing would be refused), 1 something\n"
@@ -629,19 +725,23 @@ int do_report(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "against", required_argument, NULL, 'a' },
 		{ "coverage", no_argument, NULL, 'c' },
+		{ "kernel", required_argument, NULL, 'k' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pol = NULL, *against = NULL;
+	const char *pol = NULL, *against = NULL, *kernel = NULL;
 	struct policy *cur = NULL, *next = NULL;
 	int json = 0, strict = 0, coverage = 0, ch, ret = BG_EXIT_OK;
 	static struct report rp;
 	struct summary s;
 
-	while ((ch = getopt_long(argc, argv, "p:a:csjh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:a:ck:sjh", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'k':
+			kernel = optarg;
+			break;
 		case 'p':
 			pol = optarg;
 			break;
@@ -665,8 +765,8 @@ int do_report(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	if (optind == argc || (coverage && !pol)) {
-		pr_err("report: give event files%s",
+	if ((optind == argc && !kernel) || (coverage && !pol)) {
+		pr_err("report: give event files or --kernel%s",
 		       coverage && !pol ? " and --policy for --coverage" : "");
 		usage(stderr);
 		return BG_EXIT_USAGE;
@@ -679,6 +779,8 @@ int do_report(int argc, char **argv)
 		goto out;
 	for (int i = optind; i < argc && !ret; i++)
 		ret = read_events(&rp, argv[i], strict);
+	if (!ret && kernel)
+		ret = read_kernel(&rp, kernel);
 	if (ret)
 		goto out;
 	if (json)

@@ -61,6 +61,9 @@ static void usage(FILE *f)
 		"  --events-syslog=no    not to syslog (default yes)\n"
 		"  --coalesce SECS       fold identical denials for SECS (default 10, 0: off)\n"
 		"  --emit-allowed[=yes]  report allowed decisions too\n"
+		"  --coverage=no         no per-digest counts in the kernel\n"
+		"                        (bomgate coverage; default yes)\n"
+		"  --coverage-max N      digest-hook pairs counted (default 16384)\n"
 		"  --max-measure-size N  files above N are denied unhashed (default 512M)\n"
 		"  --metrics FILE        Prometheus text file, rewritten every 10 s\n"
 		"  --scope-cgroup PATH   TESTING AID: gate only this cgroup v2\n"
@@ -241,7 +244,9 @@ static int start_engine(struct daemon *d)
 		pr_warn("TESTING AID: only cgroup %s (id %llu) is gated",
 			c->scope_cgroup, (unsigned long long)o.scope_cgroup);
 	}
-	o.flags = c->emit_allowed ? BG_CFG_EMIT_ALLOWED : 0;
+	o.flags = (c->emit_allowed ? BG_CFG_EMIT_ALLOWED : 0) |
+		  (c->coverage ? BG_CFG_COVERAGE : 0);
+	o.cover_max = c->coverage_max;
 	o.max_measure_mib = (c->max_measure_bytes + (1 << 20) - 1) >> 20;
 	d->e = engine__open_pinned(&o, c->pin_dir, &d->resumed, err,
 				   sizeof(err));

@@ -80,7 +80,8 @@ int privs_drop(char *err, size_t errlen)
  * and disable use. */
 static const int allowed[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(pread64), SCMP_SYS(close), SCMP_SYS(openat),
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(ftruncate),
+	SCMP_SYS(close), SCMP_SYS(openat),
 	SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(statx),
 	SCMP_SYS(lseek), SCMP_SYS(getdents64), SCMP_SYS(unlinkat),
 	SCMP_SYS(unlink), SCMP_SYS(rmdir), SCMP_SYS(rename),

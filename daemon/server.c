@@ -276,6 +276,7 @@ int status_json(struct daemon *d, FILE *f)
 	json_kv_u64(&w, "drops", c[BG_CNT_DROPS]);
 	json_kv_u64(&w, "hashes", c[BG_CNT_HASHES]);
 	json_kv_u64(&w, "cache_hits", c[BG_CNT_CACHE_HITS]);
+	json_kv_u64(&w, "coverage_full", c[BG_CNT_COVER_FULL]);
 	json_end(&w);
 	return 0;
 }
@@ -291,6 +292,85 @@ static void do_status(struct daemon *d, int fd)
 	status_json(d, b.f);
 	if (json_buf_close(&b))
 		reply(fd, b.text);
+	json_buf_free(&b);
+}
+
+struct cover_out {
+	struct json_writer w;
+	__u64 n;
+};
+
+static int cover_one(void *ctx, const struct bg_cover_key *k,
+		     const struct bg_cover *v)
+{
+	struct cover_out *o = ctx;
+	char hex[65];
+
+	sha256_hex(k->digest, hex);
+	json_object(&o->w);
+	json_kv_string(&o->w, "sha256", hex);
+	json_kv_string(&o->w, "hook", bg_hook_name(k->hook));
+	json_kv_u64(&o->w, "allowed", v->allowed);
+	json_kv_u64(&o->w, "refused", v->refused);
+	json_kv_u64(&o->w, "first_ns", v->first_ns);
+	json_kv_u64(&o->w, "last_ns", v->last_ns);
+	json_end(&o->w);
+	o->n++;
+	return 0;
+}
+
+/* The kernel's per-digest counts into the client's file @out. */
+static void do_coverage(struct daemon *d, int fd, int out)
+{
+	__u64 c[BG_CNT_MAX] = {};
+	struct cover_out o = {};
+	struct timespec now;
+	struct json_buf b;
+	char msg[160];
+	struct stat st;
+	ssize_t n;
+	int ret;
+
+	if (fstat(out, &st) || !S_ISREG(st.st_mode)) {
+		reply_err(fd, "coverage: the descriptor must be a regular file (a memfd)");
+		return;
+	}
+	if (json_buf_open(&b)) {
+		reply_err(fd, "out of memory");
+		return;
+	}
+	engine__counters(d->e, c);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	json_begin(&o.w, b.f);
+	json_object(&o.w);
+	json_kv_string(&o.w, "schema", "bomgate.kcoverage/1");
+	json_kv_u64(&o.w, "boot_ns", (__u64)now.tv_sec * 1000000000 + now.tv_nsec);
+	json_kv_u64(&o.w, "time", time(NULL));
+	json_kv_u64(&o.w, "max", engine__cover_max(d->e));
+	json_kv_u64(&o.w, "full", c[BG_CNT_COVER_FULL]);
+	json_kv_bool(&o.w, "counting", d->conf->coverage);
+	json_key(&o.w, "entries");
+	json_array(&o.w);
+	ret = engine__cover_each(d->e, cover_one, &o);
+	json_end(&o.w);
+	json_end(&o.w);
+	if (!json_buf_close(&b) || ret) {
+		snprintf(msg, sizeof(msg), "coverage: cannot read the kernel's counts: %s",
+			 strerror(ret ? -ret : ENOMEM));
+		reply_err(fd, msg);
+		json_buf_free(&b);
+		return;
+	}
+	n = pwrite(out, b.text, strlen(b.text), 0);
+	if (n != (ssize_t)strlen(b.text) || ftruncate(out, n)) {
+		snprintf(msg, sizeof(msg), "coverage: cannot write the answer: %s",
+			 n < 0 ? strerror(errno) : "short write");
+		reply_err(fd, msg);
+	} else {
+		snprintf(msg, sizeof(msg), "{\"ok\":true,\"entries\":%llu,\"bytes\":%zd}",
+			 (unsigned long long)o.n, n);
+		reply(fd, msg);
+	}
 	json_buf_free(&b);
 }
 
@@ -359,6 +439,9 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 		d->disabled = 1;
 		daemon_stop = 1;
 		return;
+	case CTL_COVERAGE:
+		do_coverage(d, cl->fd, fds[0]);
+		return;
 	case CTL_EVENTS:
 		cl->subscribed = 1;
 		reply(cl->fd, "{\"ok\":true,\"subscribed\":true}");
@@ -409,8 +492,10 @@ void server_client(struct daemon *d, int i)
 		reply_err(d->cl[i].fd, err);
 		goto out;
 	}
-	if (nfds && !req.token) {
-		reply_err(d->cl[i].fd, "descriptors came with a request that takes none");
+	if (req.verb == CTL_COVERAGE ? nfds != 1 : nfds && !req.token) {
+		reply_err(d->cl[i].fd, req.verb == CTL_COVERAGE ?
+			  "coverage takes one descriptor: the file to write to" :
+			  "descriptors came with a request that takes none");
 		goto out;
 	}
 	do_request(d, i, &req, fds, nfds);

@@ -12,7 +12,8 @@
 #include "vocab.h"
 
 static const char *const verb_names[CTL_NR_VERBS] = {
-	"status", "mode", "reload", "disable", "events", "test-seccomp",
+	"status", "mode", "reload", "disable", "events", "coverage",
+	"test-seccomp",
 };
 
 const char *ctl_verb_name(enum ctl_verb v)
@@ -90,7 +91,7 @@ int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
 		if (!strcmp(w[0], verb_names[v]))
 			break;
 	if (v == CTL_NR_VERBS) {
-		snprintf(err, errlen, "unknown request '%.32s' (status, mode, reload, disable, events)",
+		snprintf(err, errlen, "unknown request '%.32s' (status, mode, reload, disable, events, coverage)",
 			 w[0]);
 		return -EINVAL;
 	}

@@ -12,10 +12,14 @@
  *	reload
  *	disable [token]
  *	events
+ *	coverage
  *
  * A request that ends in "token" carries two file descriptors
  * (SCM_RIGHTS): a step-down token and its detached signature (token.h),
- * which a sealed daemon needs to lower a mode or disable.
+ * which a sealed daemon needs to lower a mode or disable. "coverage"
+ * carries one: a file (a memfd) the daemon writes the kernel's per-digest
+ * counts into, as one bomgate.kcoverage/1 JSON object (docs/events.md),
+ * so that a large answer never waits on the socket.
  */
 #ifndef BOMGATE_CONTROL_H
 #define BOMGATE_CONTROL_H
@@ -33,6 +37,7 @@ enum ctl_verb {
 	CTL_RELOAD,
 	CTL_DISABLE,
 	CTL_EVENTS,
+	CTL_COVERAGE,
 	CTL_TEST_SECCOMP,	/* only with bomgated --test-seccomp */
 	CTL_NR_VERBS,
 };

@@ -23,6 +23,7 @@ void daemon_conf__init(struct daemon_conf *c)
 	c->events_syslog = 1;
 	c->coalesce_secs = 10;
 	c->seccomp = 1;
+	c->coverage = 1;
 }
 
 static void free_list(char **l, int *n)
@@ -85,6 +86,8 @@ static const struct key keys[] = {
 	BOOL("events-syslog", events_syslog),
 	INT("coalesce", coalesce_secs, 0, 3600),
 	BOOL("emit-allowed", emit_allowed),
+	BOOL("coverage", coverage),
+	INT("coverage-max", coverage_max, 1, 1 << 20),
 	{ "max-measure-size", K_SIZE, OFF(max_measure_bytes), 0, 0, 1LL << 20,
 	  1LL << 42 },
 	STR("metrics", metrics_file),

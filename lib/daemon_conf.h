@@ -39,6 +39,8 @@ struct daemon_conf {
 	int events_syslog;
 	int coalesce_secs;		/* 0: no coalescing */
 	int emit_allowed;
+	int coverage;		/* per-digest counts in the kernel (bg_cover) */
+	int coverage_max;	/* its entries; 0: BG_COVER_MAX */
 	__u64 max_measure_bytes;	/* larger files are not hashed */
 	char *metrics_file;
 	char *scope_cgroup;		/* testing aid: gate one cgroup only */

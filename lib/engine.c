@@ -107,6 +107,9 @@ struct engine *engine_open(const struct engine_opts *opts, char *err,
 	if (opts && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(e->skel->maps.bg_events,
 					 opts->ringbuf_bytes);
+	if (opts && opts->cover_max)
+		bpf_map__set_max_entries(e->skel->maps.bg_cover,
+					 opts->cover_max);
 	return e;
 }
 
@@ -304,6 +307,37 @@ int engine__generation(struct engine *e, __u64 *generation)
 		*generation = hdr.generation;
 	close(fd);
 	return ret;
+}
+
+_Static_assert(sizeof(struct bg_cover_key) == 40 &&
+	       sizeof(struct bg_cover) == 32, "bg_cover ABI");
+
+int engine__cover_each(struct engine *e,
+		       int (*cb)(void *ctx, const struct bg_cover_key *k,
+				 const struct bg_cover *v),
+		       void *ctx)
+{
+	struct bpf_map *m = e->skel->maps.bg_cover;
+	struct bg_cover_key k, next;
+	struct bg_cover v;
+	void *prev = NULL;
+	int ret;
+
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		k = next;
+		prev = &k;
+		if (bpf_map__lookup_elem(m, &k, sizeof(k), &v, sizeof(v), 0))
+			continue;	/* deleted meanwhile */
+		ret = cb(ctx, &k, &v);
+		if (ret)
+			return ret;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+__u32 engine__cover_max(struct engine *e)
+{
+	return bpf_map__max_entries(e->skel->maps.bg_cover);
 }
 
 int engine__counters(struct engine *e, __u64 *out)

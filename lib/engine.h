@@ -21,6 +21,7 @@ struct engine_opts {
 	__u32 ringbuf_bytes;	/* 0: default (1 MiB); power of 2 */
 	__u32 flags;		/* BG_CFG_* initial flags */
 	__u32 max_measure_mib;	/* 0: BG_MEASURE_MAX_DEFAULT_MIB */
+	__u32 cover_max;	/* bg_cover entries; 0: BG_COVER_MAX */
 };
 
 /* Open and load every program the running kernel supports. Programs left
@@ -87,6 +88,14 @@ int engine__seal_ids(struct engine *e, const char *dir, struct bg_seal *s);
 
 /* Sum the per-CPU counters into @out[BG_CNT_MAX]. */
 int engine__counters(struct engine *e, __u64 *out);
+/* How many entries bg_cover holds at most (as loaded or pinned). */
+__u32 engine__cover_max(struct engine *e);
+/* Every bg_cover entry (BG_CFG_COVERAGE) to @cb, which stops the walk by
+ * returning non-zero (returned). 0 or -errno. */
+int engine__cover_each(struct engine *e,
+		       int (*cb)(void *ctx, const struct bg_cover_key *k,
+				 const struct bg_cover *v),
+		       void *ctx);
 
 typedef int (*engine_event_fn)(void *ctx, const struct bg_event *ev);
 int engine__set_event_cb(struct engine *e, engine_event_fn fn, void *ctx);

@@ -94,7 +94,7 @@ int engine__set_opts(struct engine *e, const struct engine_opts *o)
 	if (ret)
 		return ret;
 	cfg.scope_cgroup = o->scope_cgroup;
-	cfg.flags = (cfg.flags & ~BG_CFG_EMIT_ALLOWED) | o->flags;
+	cfg.flags = (cfg.flags & ~BG_CFG_DAEMON_FLAGS) | o->flags;
 	cfg.max_measure_mib = o->max_measure_mib;
 	return engine__set_config(e, &cfg);
 }

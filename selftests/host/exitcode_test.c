@@ -87,6 +87,7 @@ static const struct {
 	{ "reload", "bomgate-control.1.md" },
 	{ "disable", "bomgate-control.1.md" },
 	{ "events", "bomgate-control.1.md" },
+	{ "coverage", "bomgate-control.1.md" },
 	{ "sbom scan", "bomgate-sbom.1.md" },
 };
 
