@@ -195,6 +195,8 @@ w("")
 w("`BPF_ENABLE_STATS` (as `sysctl kernel.bpf_stats_enabled=1`), "
   "`run_time_ns / run_cnt` of each program over the phase. *enforce* and "
   "*audit*: the two exec workloads with cached verdicts; "
+  "*enforce+coverage*, *audit+coverage*: the same with the per-digest "
+  "counts of `coverage` (`bg_cover`) on, the daemon's default; "
   "*enforce-1M-policy*: the same with a 1,000,000-digest policy "
   "installed; *first-N M*: the uncached first execs of section 2 (the "
   "hash included). Calls include every invocation of the hook (for "

@@ -988,6 +988,19 @@ static void bench_hooks(const char *phase, int v, int execs)
 	       (unsigned long long)(c1[BG_CNT_CACHE_HITS] - c0[BG_CNT_CACHE_HITS]));
 }
 
+/* Per-digest coverage counting (BG_CFG_COVERAGE) on or off. */
+static void set_coverage(int on)
+{
+	struct bg_config cfg;
+
+	if (engine__get_config(b.e, &cfg))
+		die("engine__get_config", errno);
+	cfg.flags = on ? cfg.flags | BG_CFG_COVERAGE :
+			 cfg.flags & ~BG_CFG_COVERAGE;
+	if (engine__set_config(b.e, &cfg))
+		die("engine__set_config", errno);
+}
+
 /* --- 2. first exec (uncached) vs sha256sum -------------------------------- */
 
 static void invalidate(const char *path)
@@ -1188,6 +1201,10 @@ int main(int argc, char **argv)
 		die("bpf_enable_stats", errno);
 	bench_hooks("enforce", V_ENFORCE, b.per_round * 3);
 	bench_hooks("audit", V_AUDIT, b.per_round * 3);
+	set_coverage(1);
+	bench_hooks("enforce+coverage", V_ENFORCE, b.per_round * 3);
+	bench_hooks("audit+coverage", V_AUDIT, b.per_round * 3);
+	set_coverage(0);
 	progress("hooks done");
 	if (!b.only || strstr(b.only, "first"))
 		bench_first();
