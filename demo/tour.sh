@@ -187,6 +187,13 @@ show_event "$good" allowed
 say "and for the copy, a would-deny: unknown digest, no component, and who ran it:"
 show_event "$bad" would-deny
 
+say "Before switching, ask what enforcing would break: bomgate report reads" \
+    "the daemon's event file (audit for a week on a real machine) and names" \
+    "every file enforce would refuse, how often it ran, who ran it, and what" \
+    "to add to the policy:"
+cmd "$bg" report "$events" && fail "bomgate report found nothing that would break"
+grep -q "$d/uname" "$d/out" || fail "bomgate report does not name $d/uname"
+
 # --- 5. enforce --------------------------------------------------------------
 step "5. Switch to enforce"
 say "Before enforcing, the lock-out guard checks that the policy allows what" \
