@@ -28,42 +28,12 @@
 
 #define REPORT_SCHEMA	"bomgate.report/1"
 #define LINE_MAX_LEN	(64 * 1024)
-#define MAX_PROCS	4
-#define HASH_BITS	12
 #define MAX_BAD_SHOWN	5
 
-/* The classes a report answers for, and the writers of running files. */
-enum rclass { RC_EXEC, RC_MMAP, RC_MODULE, RC_FIRMWARE, RC_KEXEC,
-	      RC_WRITERS, RC_MAX };
+#include "report.h"
 
-static const char *const rclass_name[RC_MAX] = {
+const char *const rclass_name[RC_MAX] = {
 	"exec", "mmap", "module", "firmware", "kexec", "writers",
-};
-
-struct rec {
-	struct rec *next;		/* hash chain */
-	struct rec *all;		/* every record, in first-seen order */
-	char sha[65];			/* "" when not measured */
-	char *path;
-	int rclass;
-	unsigned int reasons;		/* bit per BG_REASON_* */
-	unsigned int hooks;		/* bit per BG_HOOK_* */
-	int enforced;			/* denied, not only would-deny */
-	__u64 count;
-	char first[32], last[32];
-	int nprocs;
-	char *procs[MAX_PROCS];		/* "comm (parent exe)" */
-};
-
-struct report {
-	struct rec *tab[1 << HASH_BITS];
-	struct rec *head, **tail;
-	__u64 lines, events, skipped, allowed, tampers, drops;
-	char first[32], last[32];
-	/* allowed digests seen (for coverage): a record list of their own */
-	struct rec *ran_tab[1 << HASH_BITS];
-	__u64 nr_ran;
-	__u64 kernel_entries, kernel_full;	/* --kernel */
 };
 
 static unsigned int hash_key(const char *sha, const char *path, int rc)
@@ -134,6 +104,31 @@ static void minmax(char *first, char *last, const char *t)
 		strcpy(first, t);
 	if (!last[0] || strcmp(t, last) > 0)
 		strcpy(last, t);
+}
+
+/* @count more refused uses in the hour of @t. */
+static void add_hour(struct report *rp, const char *t, __u64 count)
+{
+	int i = rp->last_hour;
+
+	if (!t || strlen(t) < 13)
+		return;
+	if (i >= rp->nhours || strncmp(rp->hour[i], t, 13)) {
+		for (i = 0; i < rp->nhours; i++)
+			if (!strncmp(rp->hour[i], t, 13))
+				break;
+		if (i == rp->nhours) {
+			if (i == MAX_HOURS) {
+				rp->hours_lost += count;
+				return;
+			}
+			memcpy(rp->hour[i], t, 13);
+			rp->hour[i][13] = '\0';
+			rp->nhours++;
+		}
+	}
+	rp->hour_uses[i] += count;
+	rp->last_hour = i;
 }
 
 static void add_proc(struct rec *r, yajl_val ev)
@@ -242,6 +237,7 @@ static int take(struct report *rp, yajl_val ev)
 	r->count += count;
 	minmax(r->first, r->last, t);
 	add_proc(r, ev);
+	add_hour(rp, t, count);
 	return 0;
 }
 
@@ -384,8 +380,7 @@ nomem:
 	return BG_EXIT_INTERNAL;
 }
 
-/* What @p says about @sha: 1 allowed, -1 blocked, 0 not listed. */
-static int verdict_of(const struct policy *p, const char *sha)
+int report_verdict(const struct policy *p, const char *sha)
 {
 	const struct policy_entry *e;
 	__u8 d[32];
@@ -398,11 +393,8 @@ static int verdict_of(const struct policy *p, const char *sha)
 	return e->flags & POLICY_F_BLOCK ? -1 : 1;
 }
 
-/* Reasons a policy decides (the others are about the file's state). */
-#define POLICY_REASONS ((1U << BG_REASON_UNKNOWN) | (1U << BG_REASON_BLOCKED) | \
-			(1U << BG_REASON_NO_POLICY))
 
-static const char *advice(const struct rec *r)
+const char *advice(const struct rec *r)
 {
 	if (r->reasons & (1U << BG_REASON_BLOCKED))
 		return "blocked on purpose by the policy: remove the block line only if it is wrong";
@@ -424,12 +416,8 @@ static const char *advice(const struct rec *r)
 	return "see the reason in docs/events.md";
 }
 
-struct summary {
-	__u64 files[RC_MAX], uses[RC_MAX], against_files[RC_MAX];
-	__u64 newly_allowed;
-};
 
-static void summarise(const struct report *rp, const struct policy *next,
+void summarise(const struct report *rp, const struct policy *next,
 		      struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -440,14 +428,14 @@ static void summarise(const struct report *rp, const struct policy *next,
 			continue;
 		/* a reason about the file's state stays, whatever the policy */
 		if ((r->reasons & ~POLICY_REASONS) ||
-		    verdict_of(next, r->sha) <= 0)
+		    report_verdict(next, r->sha) <= 0)
 			s->against_files[r->rclass]++;
 		else
 			s->newly_allowed++;
 	}
 }
 
-static void reasons_text(unsigned int bits, char *buf, size_t len)
+void reasons_text(unsigned int bits, char *buf, size_t len)
 {
 	size_t l = 0;
 
@@ -509,7 +497,7 @@ static void print_text(const struct report *rp, const struct policy *cur,
 			printf("\n");
 		}
 		if (next) {
-			int v = verdict_of(next, r->sha);
+			int v = report_verdict(next, r->sha);
 
 			printf("    %s: %s\n", next_path,
 			       (r->reasons & ~POLICY_REASONS) ?
@@ -576,7 +564,7 @@ static void print_json(const struct report *rp, const struct policy *cur,
 			json_string(&w, r->procs[i]);
 		json_end(&w);
 		if (next) {
-			int v = verdict_of(next, r->sha);
+			int v = report_verdict(next, r->sha);
 
 			json_kv_string(&w, "against",
 				       (r->reasons & ~POLICY_REASONS) ? "denied" :
@@ -687,7 +675,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bomgate report [--policy P.bgp] [--against NEXT.bgp] [--coverage]\n"
-"                      [--kernel COVERAGE.json] [--strict] [--json]\n"
+"                      [--kernel COVERAGE.json] [--html FILE] [--strict]\n"
+"                      [--json]\n"
 "                      [EVENTS.jsonl...]\n"
 "\n"
 "What enforcing would have refused, from bomgated's event files (the\n"
@@ -699,11 +688,37 @@ static void usage(FILE *f)
 "  -c, --coverage         which listed components ran (allowed events,\n"
 "                         or the kernel's counts: --kernel)\n"
 "  -k, --kernel FILE      the kernel's counts (bomgate coverage > FILE)\n"
+"  -H, --html FILE        also a self-contained HTML page with the charts\n"
 "  -s, --strict           lines that are not events are an error\n"
 "  -j, --json             bomgate.report/1 (docs/events.md)\n"
 "Exit: 0 every class ready (nothing would be refused), 1 something\n"
 "would be refused (with --against: under NEXT), 2 usage, 3 a policy is\n"
 "not valid or (--strict) a line is not an event, 5 cannot read a file.\n");
+}
+
+/* The HTML page to @path, whole or not at all (fileio: symlinks refused). */
+static int write_html(const char *path, const struct report *rp,
+		      const struct policy *next, const char *next_path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret;
+
+	if (!f)
+		return BG_EXIT_INTERNAL;
+	report_html(f, rp, next, next_path);
+	if (fclose(f)) {
+		free(buf);
+		return BG_EXIT_INTERNAL;
+	}
+	ret = fileio_write_file(path, buf, len, 0644, 0);
+	free(buf);
+	if (ret) {
+		pr_err("%s: cannot write: %s", path, fileio_strerror(ret));
+		return BG_EXIT_IO;
+	}
+	return BG_EXIT_OK;
 }
 
 static struct policy *open_policy(const char *path, int *ret)
@@ -726,19 +741,23 @@ int do_report(int argc, char **argv)
 		{ "against", required_argument, NULL, 'a' },
 		{ "coverage", no_argument, NULL, 'c' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pol = NULL, *against = NULL, *kernel = NULL;
+	const char *pol = NULL, *against = NULL, *kernel = NULL, *html = NULL;
 	struct policy *cur = NULL, *next = NULL;
 	int json = 0, strict = 0, coverage = 0, ch, ret = BG_EXIT_OK;
 	static struct report rp;
 	struct summary s;
 
-	while ((ch = getopt_long(argc, argv, "p:a:ck:sjh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:a:ck:H:sjh", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'H':
+			html = optarg;
+			break;
 		case 'k':
 			kernel = optarg;
 			break;
@@ -783,6 +802,11 @@ int do_report(int argc, char **argv)
 		ret = read_kernel(&rp, kernel);
 	if (ret)
 		goto out;
+	if (html) {
+		ret = write_html(html, &rp, next, against);
+		if (ret)
+			goto out;
+	}
 	if (json)
 		print_json(&rp, cur, next);
 	else

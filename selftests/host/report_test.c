@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "kselftest_harness.h"
 #include "testutil.h"
 
@@ -92,6 +94,123 @@ TEST_F(report, exit_status_and_bad_input)
 	EXPECT_NE(NULL, strstr(self->out, "a.jsonl:")) TH_LOG("%s", self->out);
 	EXPECT_EQ(2, tu_run_self(self, "$B report"));
 	EXPECT_EQ(2, tu_run_self(self, "$B report --coverage clean.jsonl"));
+}
+
+/*
+ * Pixels of colour @rgb in the PNG at @path (8-bit RGB or RGBA, not
+ * interlaced: what chromium's --screenshot writes); -1 if unreadable.
+ */
+static long png_count(const char *path, unsigned int rgb)
+{
+	unsigned char *png = NULL, *idat = NULL, *raw = NULL, *prev, *line;
+	unsigned int w = 0, h = 0, bpp = 0;
+	size_t n, ni = 0, p = 8, stride;
+	uLongf rawlen;
+	long count = -1;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -1;
+	png = malloc(1 << 24);
+	idat = malloc(1 << 24);
+	n = png && idat ? fread(png, 1, 1 << 24, f) : 0;
+	fclose(f);
+	while (p + 12 <= n) {
+		size_t len = (size_t)png[p] << 24 | png[p + 1] << 16 |
+			     png[p + 2] << 8 | png[p + 3];
+		const unsigned char *t = png + p + 4, *c = png + p + 8;
+
+		if (p + 12 + len > n)
+			goto out;
+		if (!memcmp(t, "IHDR", 4)) {
+			w = c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+			h = c[4] << 24 | c[5] << 16 | c[6] << 8 | c[7];
+			if (c[8] != 8 || (c[9] != 2 && c[9] != 6) || c[12])
+				goto out;
+			bpp = c[9] == 6 ? 4 : 3;
+		} else if (!memcmp(t, "IDAT", 4) && ni + len <= 1 << 24) {
+			memcpy(idat + ni, c, len);
+			ni += len;
+		}
+		p += 12 + len;
+	}
+	stride = (size_t)w * bpp;
+	rawlen = (stride + 1) * h;
+	if (!bpp || !(raw = malloc(rawlen)) ||
+	    uncompress(raw, &rawlen, idat, ni) != Z_OK ||
+	    rawlen != (stride + 1) * h)
+		goto out;
+	count = 0;
+	prev = NULL;
+	for (unsigned int y = 0; y < h; y++) {
+		unsigned char ft = raw[y * (stride + 1)];
+
+		line = raw + y * (stride + 1) + 1;
+		for (size_t x = 0; x < stride; x++) {
+			int a = x >= bpp ? line[x - bpp] : 0;
+			int b = prev ? prev[x] : 0;
+			int c = prev && x >= bpp ? prev[x - bpp] : 0;
+			int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+
+			if (ft == 1)
+				line[x] += a;
+			else if (ft == 2)
+				line[x] += b;
+			else if (ft == 3)
+				line[x] += (a + b) >> 1;
+			else if (ft == 4)
+				line[x] += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+		}
+		for (unsigned int x = 0; x < w; x++) {
+			const unsigned char *px = line + x * bpp;
+
+			count += ((unsigned int)px[0] << 16 | px[1] << 8 | px[2]) == rgb;
+		}
+		prev = line;
+	}
+out:
+	free(raw);
+	free(idat);
+	free(png);
+	return count;
+}
+
+/*
+ * The HTML page, rendered by a real browser: each class's bar is drawn to
+ * scale in its colour (exec: 2 files, 400 px; mmap: 1 file, 200 px; 18 px
+ * high), and hostile text from the events arrives as text, not markup.
+ */
+TEST_F(report, html_page_renders_the_numbers)
+{
+	char shot[128], page[128];
+
+	if (access("/usr/bin/chromium", X_OK))
+		SKIP(return, "no /usr/bin/chromium (make deps installs it)");
+	tu_put(self->dir, "h.jsonl",
+	       EV("decision", "exec", "would-deny", "unknown-digest", "/opt/a",
+		  SHA_A, "sh", "2026-01-02T00:00:01.000Z", "1")
+	       EV("decision", "exec", "would-deny", "unknown-digest",
+		  "/opt/<script>alert(1)</script>", SHA_B, "sh",
+		  "2026-01-02T01:00:01.000Z", "1")
+	       EV("decision", "mmap", "would-deny", "unknown-digest", "/opt/lib.so",
+		  SHA_B, "sh", "2026-01-02T01:30:00.000Z", "1"));
+	EXPECT_EQ(1, tu_run_self(self, "$B report --html page.html h.jsonl"))
+		TH_LOG("%s", self->out);
+	/* no markup from the events: grep finds none (exit 1) */
+	EXPECT_EQ(1, tu_run_self(self, "grep -c '<script>' page.html"));
+	EXPECT_EQ(0, tu_run_self(self, "grep -q '/opt/&lt;script&gt;alert(1)&lt;/script&gt;' page.html"));
+	snprintf(page, sizeof(page), "%s/page.html", self->dir);
+	snprintf(shot, sizeof(shot), "%s/page.png", self->dir);
+	ASSERT_EQ(0, tu_run_self(self,
+		"HOME=%s chromium --headless --no-sandbox --disable-gpu "
+		"--hide-scrollbars --force-device-scale-factor=1 "
+		"--window-size=1800,1400 --screenshot=%s file://%s",
+		self->dir, shot, page)) TH_LOG("%s", self->out);
+	EXPECT_EQ(400 * 18, png_count(shot, 0xc0392b));	/* exec */
+	EXPECT_EQ(200 * 18, png_count(shot, 0xd35400));	/* mmap */
+	EXPECT_EQ(0, png_count(shot, 0x8e44ad));	/* module: ready */
+	/* refused uses per hour: 1 at 00h, 2 at 01h (the busiest, full) */
+	EXPECT_EQ((400 + 200) * 18, png_count(shot, 0x2980b9));
 }
 
 TEST_HARNESS_MAIN
