@@ -63,6 +63,8 @@ for t in $(arg tests | tr ',' ' '); do
 	timeout -k 5 "$timeout" "$bin" > "$res/$t.tap" 2>&1
 	echo $? > "$res/$t.rc"
 	sync
+	# on the console: a guest that dies later shows how memory went
+	echo "bomgate-vm: after $t: $(grep -E '^(MemAvailable|Shmem):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')" > /dev/console
 done
 echo done > $res/done
 off
