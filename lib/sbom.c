@@ -35,6 +35,7 @@ static const char *const fmt_names[] = {
 	[SBOM_FMT_CDX_XML] = "cyclonedx-xml",
 	[SBOM_FMT_SPDX_JSON] = "spdx-json",
 	[SBOM_FMT_SPDX_TV] = "spdx-tv",
+	[SBOM_FMT_SPDX3_JSON] = "spdx3-json",
 };
 
 static const struct {
@@ -46,6 +47,8 @@ static const struct {
 	{ "cdx-xml", SBOM_FMT_CDX_XML },
 	{ "spdx", SBOM_FMT_SPDX_JSON },
 	{ "spdx-tag-value", SBOM_FMT_SPDX_TV },
+	{ "spdx3", SBOM_FMT_SPDX3_JSON },
+	{ "spdx3-jsonld", SBOM_FMT_SPDX3_JSON },
 };
 
 enum sbom_format sbom_format_parse(const char *s)
@@ -214,6 +217,10 @@ static int alg_is_known(const char *alg)
 		"SHA3-224", "SHA3-256", "SHA3-384", "SHA3-512", "BLAKE2b-256",
 		"BLAKE2b-384", "BLAKE2b-512", "BLAKE2B-256", "BLAKE3", "ADLER32",
 		"Streebog-256", "Streebog-512",
+		/* SPDX 3 HashAlgorithm names */
+		"sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b256",
+		"blake2b384", "blake2b512", "crystalsDilithium",
+		"crystalsKyber", "falcon",
 	};
 	size_t i;
 
@@ -458,11 +465,79 @@ static enum sbom_format sniff(const char *p, size_t len)
 	return SBOM_FMT_AUTO;
 }
 
+/* A line of the first chunk that starts with key (at column 0); returns
+ * what follows the key, or NULL. */
+static const char *line_key(const char *p, size_t len, const char *key)
+{
+	size_t n = strlen(key), i = 0;
+
+	while (i + n <= len) {
+		if (!memcmp(p + i, key, n))
+			return p + i + n;
+		while (i < len && p[i] != '\n')
+			i++;
+		i++;
+	}
+	return NULL;
+}
+
+/*
+ * Formats that are not read, recognised by their first bytes so that the
+ * message names them instead of a tag-value or JSON error. p is the start
+ * of the first chunk (UTF-8, byte order mark skipped).
+ */
+static int refuse_known(struct sbom_reader *r, const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	const char *v;
+	char ver[8];
+	size_t i, n;
+
+	/* CycloneDX protobuf: field 1 (spec_version, a string) first */
+	if (len >= 5 && u[0] == 0x0a && u[1] >= 3 && u[1] <= 4 &&
+	    u[2] == '1' && u[3] == '.' && u[4] >= '0' && u[4] <= '9')
+		return sbom_error(r, 0,
+				  "this is CycloneDX %.*s protobuf, not supported; convert it to CycloneDX JSON with cyclonedx-cli (cyclonedx convert --input-format protobuf --output-format json)",
+				  u[1], p + 2);
+	for (i = 0; i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+				p[i] == '\n'); i++)
+		;
+	p += i;
+	len -= i;
+	if ((len >= 7 && !memcmp(p, "@prefix", 7)) ||
+	    (len >= 5 && !memcmp(p, "@base", 5)) ||
+	    (len >= 7 && !strncasecmp(p, "PREFIX ", 7)))
+		return sbom_error(r, 1,
+				  "this is RDF Turtle (SPDX RDF?), not supported; convert it to SPDX JSON (SPDX 2.3 JSON or SPDX 3.0 JSON-LD)");
+	v = line_key(p, len, "spdxVersion:");
+	if (v) {
+		v += strspn(v, " \t\"'");
+		n = 0;
+		if (!strncmp(v, "SPDX-", 5))
+			for (v += 5; n < sizeof(ver) - 1 && v + n < p + len &&
+			     ((v[n] >= '0' && v[n] <= '9') || v[n] == '.'); n++)
+				ver[n] = v[n];
+		ver[n] = '\0';
+		return sbom_error(r, 0,
+				  "this is SPDX %s YAML, not supported; convert it to SPDX JSON with pyspdxtools (pyspdxtools -i DOC.spdx.yaml -o DOC.spdx.json)",
+				  n ? ver : "2.x");
+	}
+	if (line_key(p, len, "bomFormat:"))
+		return sbom_error(r, 0,
+				  "this is CycloneDX YAML, not supported; convert it to CycloneDX JSON");
+	if ((len >= 3 && !memcmp(p, "---", 3)) ||
+	    (len >= 5 && !memcmp(p, "%YAML", 5)))
+		return sbom_error(r, 1,
+				  "this is YAML without \"spdxVersion\" or \"bomFormat\": no SBOM format that is read");
+	return 0;
+}
+
 static const struct sbom_backend *backend_of(enum sbom_format fmt)
 {
 	switch (fmt) {
 	case SBOM_FMT_CDX_JSON:
 	case SBOM_FMT_SPDX_JSON:
+	case SBOM_FMT_SPDX3_JSON:
 		return &sbom_json_backend;
 	case SBOM_FMT_CDX_XML:
 		return &sbom_xml_backend;
@@ -505,7 +580,7 @@ static int input_detect(struct sbom_input *in, size_t len, size_t *skip)
 	const unsigned char *b = (const unsigned char *)in->buf;
 	enum sbom_format sniffed;
 	struct sbom_utf16 tmp;
-	ssize_t n;
+	ssize_t n = 0;
 
 	*skip = 0;
 	if (len >= 4 && ((b[0] == 0xff && b[1] == 0xfe && !b[2] && !b[3]) ||
@@ -531,6 +606,15 @@ static int input_detect(struct sbom_input *in, size_t len, size_t *skip)
 		return sbom_error(r, 0, len ? "no content in the first %d KiB"
 					    : "empty document",
 				  SBOM_CHUNK / 1024);
+	if (sniffed == SBOM_FMT_SPDX_TV && (r->fmt == SBOM_FMT_AUTO ||
+					    r->fmt == SBOM_FMT_SPDX_TV)) {
+		int err = in->u16.enc == ENC_UTF8 ?
+			  refuse_known(r, in->buf + *skip, len - *skip) :
+			  n >= 0 ? refuse_known(r, in->tbuf, n) : 0;
+
+		if (err)
+			return err;
+	}
 	if (r->fmt == SBOM_FMT_AUTO) {
 		/* JSON: the backend tells CycloneDX from SPDX by the keys */
 		r->fmt = sniffed == SBOM_FMT_SPDX_JSON ? SBOM_FMT_AUTO : sniffed;

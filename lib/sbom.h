@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Streaming SBOM readers: CycloneDX JSON (1.2-1.7), CycloneDX XML (1.2-1.6),
- * SPDX 2.2/2.3 JSON and SPDX 2.2/2.3 tag-value.
+ * Streaming SBOM readers: CycloneDX JSON (1.2-1.7), CycloneDX XML (1.0-1.7),
+ * SPDX 2.1-2.3 JSON, SPDX 2.1-2.3 tag-value and SPDX 3.0.x JSON-LD.
  *
  * A document is read in fixed-size chunks and never held as a tree; memory
  * does not grow with the document, only with the nesting depth and the
@@ -21,7 +21,13 @@ enum sbom_format {
 	SBOM_FMT_CDX_XML,
 	SBOM_FMT_SPDX_JSON,
 	SBOM_FMT_SPDX_TV,
+	SBOM_FMT_SPDX3_JSON,
 };
+
+/* SPDX 3: element ids kept to join files to the packages that contain
+ * them (see docs/sbom-readers.md); beyond that, a problem. */
+#define SBOM_SPDX3_MAX_IDS	(256 * 1024)
+#define SBOM_SPDX3_MAX_PKGSTR	(16 * 1024 * 1024) /* package strings kept */
 
 /* Hostile-input limits; exceeding one is a syntax error (-EINVAL). */
 #define SBOM_MAX_DEPTH		64		/* JSON/XML nesting levels */
@@ -33,7 +39,9 @@ enum sbom_format {
  * the document does not say; all of it is valid only during the callback.
  * For SPDX files, name is the fileName, ref the SPDXID, and version/purl/
  * supplier are taken from the package that CONTAINS the file (when the
- * document says so through relationships or hasFiles, else NULL). */
+ * document says so through relationships or hasFiles, else NULL). SPDX 3
+ * files: name, spdxId, and the version and purl of the package whose
+ * "contains" relationship and element came before the file. */
 struct sbom_component {
 	const char *name;
 	const char *version;
@@ -102,7 +110,8 @@ int sbom_read_fd(int fd, const char *name, enum sbom_format fmt,
 		 char *err, size_t errlen);
 
 /* "auto", "cyclonedx-json" ("cdx-json", "cyclonedx"), "cyclonedx-xml"
- * ("cdx-xml"), "spdx-json" ("spdx"), "spdx-tv" ("spdx-tag-value").
+ * ("cdx-xml"), "spdx-json" ("spdx"), "spdx-tv" ("spdx-tag-value"),
+ * "spdx3-json" ("spdx3", "spdx3-jsonld").
  * Returns -1 cast to the enum ((enum sbom_format)-1) when unknown. */
 enum sbom_format sbom_format_parse(const char *s);
 const char *sbom_format_name(enum sbom_format fmt);

@@ -1,26 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CycloneDX JSON and SPDX 2.x JSON, read with the streaming tokenizer of
- * sbom_jtok.c (or, for differential tests, yajl's streaming parser: both
- * call the same callbacks below).
+ * CycloneDX JSON, SPDX 2.x JSON and SPDX 3.0 JSON-LD, read with the
+ * streaming tokenizer of sbom_jtok.c (or, for differential tests, yajl's
+ * streaming parser: both call the same callbacks below).
  *
  * A stack of levels follows the JSON containers; each level has a role
  * (the document root, a components array, one component, its hashes...)
  * decided by its parent's role and key. Everything else is skipped without
  * being kept. Component objects get a frame (struct sbom_comp) that holds
  * their identity and their SHA-256 hashes until the object ends.
+ *
+ * SPDX 3 is a flat "@graph" of elements whose "type" may come last: each
+ * element gets a frame, and what it is decides at its end whether its
+ * hashes are file-level (a File), package-level (a Package) or not read.
+ * Files are joined to the package that contains them through a bounded
+ * table of element ids (struct s3tab).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yajl/yajl_parse.h>
 
 #include "sbom_priv.h"
+#include "sha256.h"
 
 enum role {
 	RO_IGNORE, RO_ROOT, RO_META, RO_COMPS, RO_COMP, RO_SUPPLIER,
 	RO_HASHES, RO_HASH, RO_SFILES, RO_SFILE, RO_SPKGS, RO_SPKG,
-	RO_EXTREFS, RO_EXTREF, RO_HASFILES, RO_NR
+	RO_EXTREFS, RO_EXTREF, RO_HASFILES, RO_S3CTX, RO_S3GRAPH, RO_S3ELEM,
+	RO_S3TO, RO_NR
 };
 
 enum key {
@@ -29,10 +39,11 @@ enum key {
 	K_VERSION, K_PURL, K_TYPE, K_BOMREF, K_SUPPLIER, K_HASHES, K_ALG,
 	K_CONTENT, K_FILENAME, K_VERSIONINFO, K_CHECKSUMS, K_ALGORITHM,
 	K_CHECKSUMVALUE, K_EXTERNALREFS, K_REFTYPE, K_REFLOCATOR, K_HASFILES,
-	K_NR
+	K_CONTEXT, K_GRAPH, K_ID, K_PKGVERSION, K_PKGURL, K_VERIFIED,
+	K_EXTID, K_RELTYPE, K_FROM, K_TO, K_HASHVALUE, K_NR
 };
 
-enum kind { KIND_UNKNOWN, KIND_CDX, KIND_SPDX };
+enum kind { KIND_UNKNOWN, KIND_CDX, KIND_SPDX, KIND_SPDX3 };
 
 struct key_name {
 	enum role role;
@@ -54,6 +65,8 @@ static const struct key_name key_names[] = {
 	KN(RO_ROOT, KIND_SPDX, "SPDXID", K_SPDXID),
 	KN(RO_ROOT, KIND_SPDX, "files", K_FILES),
 	KN(RO_ROOT, KIND_SPDX, "packages", K_PACKAGES),
+	KN(RO_ROOT, KIND_SPDX3, "@context", K_CONTEXT),
+	KN(RO_ROOT, KIND_SPDX3, "@graph", K_GRAPH),
 	KN(RO_META, KIND_CDX, "component", K_COMPONENT),
 	KN(RO_COMP, KIND_CDX, "name", K_NAME),
 	KN(RO_COMP, KIND_CDX, "version", K_VERSION),
@@ -68,6 +81,10 @@ static const struct key_name key_names[] = {
 	KN(RO_HASH, KIND_CDX, "content", K_CONTENT),
 	KN(RO_HASH, KIND_SPDX, "algorithm", K_ALGORITHM),
 	KN(RO_HASH, KIND_SPDX, "checksumValue", K_CHECKSUMVALUE),
+	KN(RO_HASH, KIND_SPDX3, "type", K_TYPE),
+	KN(RO_HASH, KIND_SPDX3, "@type", K_TYPE),
+	KN(RO_HASH, KIND_SPDX3, "algorithm", K_ALGORITHM),
+	KN(RO_HASH, KIND_SPDX3, "hashValue", K_HASHVALUE),
 	KN(RO_SFILE, KIND_SPDX, "fileName", K_FILENAME),
 	KN(RO_SFILE, KIND_SPDX, "SPDXID", K_SPDXID),
 	KN(RO_SFILE, KIND_SPDX, "checksums", K_CHECKSUMS),
@@ -80,13 +97,56 @@ static const struct key_name key_names[] = {
 	KN(RO_SPKG, KIND_SPDX, "hasFiles", K_HASFILES),
 	KN(RO_EXTREF, KIND_SPDX, "referenceType", K_REFTYPE),
 	KN(RO_EXTREF, KIND_SPDX, "referenceLocator", K_REFLOCATOR),
+	KN(RO_EXTREF, KIND_SPDX3, "externalIdentifierType", K_REFTYPE),
+	KN(RO_EXTREF, KIND_SPDX3, "identifier", K_REFLOCATOR),
+	KN(RO_S3ELEM, KIND_SPDX3, "type", K_TYPE),
+	KN(RO_S3ELEM, KIND_SPDX3, "@type", K_TYPE),
+	KN(RO_S3ELEM, KIND_SPDX3, "spdxId", K_ID),
+	KN(RO_S3ELEM, KIND_SPDX3, "name", K_NAME),
+	KN(RO_S3ELEM, KIND_SPDX3, "software_packageVersion", K_PKGVERSION),
+	KN(RO_S3ELEM, KIND_SPDX3, "software_packageUrl", K_PKGURL),
+	KN(RO_S3ELEM, KIND_SPDX3, "verifiedUsing", K_VERIFIED),
+	KN(RO_S3ELEM, KIND_SPDX3, "externalIdentifier", K_EXTID),
+	KN(RO_S3ELEM, KIND_SPDX3, "relationshipType", K_RELTYPE),
+	KN(RO_S3ELEM, KIND_SPDX3, "from", K_FROM),
+	KN(RO_S3ELEM, KIND_SPDX3, "to", K_TO),
 };
 
 struct level {
 	unsigned char role;
 	unsigned char key;	/* maps: the key whose value comes next */
 	unsigned char is_map;
-	unsigned int seen;	/* known keys seen, for duplicates */
+	unsigned long long seen; /* known keys seen, for duplicates */
+};
+
+/*
+ * SPDX 3: element ids seen (SHA-256 of the id, first 16 bytes), to join a
+ * File to the Package whose "contains" relationship names it, whatever the
+ * order of the three elements. Open addressing, at most SBOM_SPDX3_MAX_IDS
+ * ids (24 bytes each, at most twice as many slots: 12 MiB).
+ */
+#define S3_PKG		0x1	/* a Package element with this id was read */
+#define S3_COVERED	0x2	/* package: contains a file with a digest */
+#define S3_DIGEST	0x4	/* file: has a file-level SHA-256 */
+#define S3_USED		0x8
+
+struct s3ent {
+	unsigned char key[16];
+	int parent;		/* slot of the containing package, or -1 */
+	unsigned short flags;
+	unsigned short pad;
+};
+
+struct s3pkg {			/* identity of a package, for its files */
+	char *name, *version, *purl;
+};
+
+struct s3tab {
+	struct s3ent *slot;
+	size_t nslot, nused;
+	struct s3pkg *pkg;	/* by slot, allocated with slot */
+	size_t strbytes;	/* package strings kept */
+	int full;		/* the problem was reported */
 };
 
 int sbom_json_use_yajl;
@@ -105,6 +165,14 @@ struct json_state {
 	struct sbom_str bomformat, specversion, spdxversion, spdxid;
 	int root_done;
 	int jsonld;		/* "@context": SPDX 3 */
+	/* SPDX 3 */
+	int ctx;		/* enum s3ctx: what "@context" said */
+	char ctxver[16];	/* "3.0.1" (or the unsupported one) */
+	int graph;		/* an "@graph" array was read */
+	struct sbom_str s3type, reltype, from, htype;
+	unsigned char (*to)[16];	/* "to" ids of the element */
+	size_t nto, capto;
+	struct s3tab tab;
 	int cb_err;
 	/* line numbers: newlines before the chunk, and inside it so far */
 	const char *chunk;
@@ -181,6 +249,9 @@ static const char *role_field(enum role ro)
 	case RO_SUPPLIER: return "supplier";
 	case RO_EXTREF: return "externalRefs[]";
 	case RO_META: return "metadata";
+	case RO_S3ELEM: return "@graph[]";
+	case RO_S3CTX: return "@context";
+	case RO_S3TO: return "to";
 	default: return "document";
 	}
 }
@@ -240,12 +311,12 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 		j->jsonld = 1;
 	key = classify(j, l->role, k, len);
 	if (key != K_OTHER) {
-		if (l->seen & (1u << key))
+		if (l->seen & (1ull << key))
 			return fail(r, sbom_error(r, cur_line(r),
 						  "duplicate key \"%.*s\" in %s",
 						  (int)len, k,
 						  role_field(l->role)));
-		l->seen |= 1u << key;
+		l->seen |= 1ull << key;
 	}
 	l->key = key;
 	return 1;
@@ -261,6 +332,7 @@ static enum role child_role(struct json_state *j, const struct level *p,
 		case RO_SFILES: return is_map ? RO_SFILE : RO_IGNORE;
 		case RO_SPKGS: return is_map ? RO_SPKG : RO_IGNORE;
 		case RO_EXTREFS: return is_map ? RO_EXTREF : RO_IGNORE;
+		case RO_S3GRAPH: return is_map ? RO_S3ELEM : RO_IGNORE;
 		default: return RO_IGNORE;
 		}
 	}
@@ -276,6 +348,11 @@ static enum role child_role(struct json_state *j, const struct level *p,
 	case K_CHECKSUMS: return is_map ? RO_IGNORE : RO_HASHES;
 	case K_EXTERNALREFS: return is_map ? RO_IGNORE : RO_EXTREFS;
 	case K_HASFILES: return is_map ? RO_IGNORE : RO_HASFILES;
+	case K_CONTEXT: return is_map ? RO_IGNORE : RO_S3CTX;
+	case K_GRAPH: return is_map ? RO_IGNORE : RO_S3GRAPH;
+	case K_VERIFIED: return is_map ? RO_IGNORE : RO_HASHES;
+	case K_EXTID: return is_map ? RO_IGNORE : RO_EXTREFS;
+	case K_TO: return is_map ? RO_IGNORE : RO_S3TO;
 	default: return RO_IGNORE;
 	}
 }
@@ -292,9 +369,394 @@ static void wrong_type(struct sbom_reader *r, const struct level *l,
 		return;
 	if (!l->is_map && l->role == RO_HASFILES && !strcmp(what, "a string"))
 		return;
+	/* SPDX 3: an inline @context object, and inline objects in a context
+	 * array, are allowed (and not read); externalIdentifier may name
+	 * ExternalIdentifier elements by id (not followed) */
+	if (l->role == RO_ROOT && l->key == K_CONTEXT)
+		return;
+	if (l->role == RO_S3CTX ||
+	    (l->role == RO_EXTREFS && j->kind == KIND_SPDX3 &&
+	     !strcmp(what, "a string")))
+		return;
 	sbom_problem(r, cur_line(r), role_field(l->role),
 		     "unexpected %s (%s): ignored", what,
-		     j->kind == KIND_SPDX ? "SPDX" : "CycloneDX");
+		     j->kind == KIND_SPDX ? "SPDX" :
+		     j->kind == KIND_SPDX3 ? "SPDX 3" : "CycloneDX");
+}
+
+/* ---- SPDX 3 ------------------------------------------------------------ */
+
+enum s3ctx { CTX_NONE, CTX_OK, CTX_OTHER_SPDX3, CTX_SPDX2, CTX_UNKNOWN,
+	     CTX_INLINE };
+
+/* One "@context" string: the SPDX 3 context is
+ * https://spdx.org/rdf/3.0.N/spdx-context.jsonld (sbom-tool: .json). */
+static void s3_context(struct json_state *j, const unsigned char *s,
+		       size_t len)
+{
+	static const char tag[] = "spdx.org/rdf/";
+	const unsigned char *p = NULL, *v;
+	size_t i, n;
+
+	for (i = 0; i + sizeof(tag) - 1 <= len; i++)
+		if (!memcmp(s + i, tag, sizeof(tag) - 1)) {
+			p = s + i + sizeof(tag) - 1;
+			break;
+		}
+	if (!p) {
+		if (j->ctx == CTX_NONE)
+			j->ctx = CTX_UNKNOWN;
+		return;
+	}
+	v = p;
+	for (n = 0; v + n < s + len && v[n] != '/' && n < 15; n++)
+		;
+	if (v + n >= s + len || v[n] != '/' || !n) {
+		if (j->ctx != CTX_OK && j->ctx != CTX_OTHER_SPDX3)
+			j->ctx = CTX_SPDX2;	/* spdx.org/rdf/terms... */
+		return;
+	}
+	if (!memcmp(v, "terms", n < 5 ? n : 5) && n == 5) {
+		if (j->ctx != CTX_OK && j->ctx != CTX_OTHER_SPDX3)
+			j->ctx = CTX_SPDX2;
+		return;
+	}
+	if (j->ctx == CTX_OK)
+		return;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.'))
+			break;
+	memcpy(j->ctxver, v, n);
+	j->ctxver[n] = '\0';
+	if (i == n && n >= 5 && !memcmp(v, "3.0.", 4))
+		j->ctx = CTX_OK;
+	else if (i == n)
+		j->ctx = CTX_OTHER_SPDX3;
+	else if (j->ctx == CTX_NONE)
+		j->ctx = CTX_UNKNOWN;
+}
+
+/* The last path segment of a full IRI, or the value itself:
+ * "https://spdx.org/rdf/3.0.1/terms/Software/File" -> "File". Compact
+ * names keep their profile prefix ("software_File"). */
+static const char *iri_tail(const char *v)
+{
+	const char *slash;
+
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
+	    strncmp(v, "spdx:", 5))
+		return v;
+	slash = strrchr(v, '/');
+	if (slash)
+		return slash + 1;
+	return strchr(v, ':') + 1;
+}
+
+enum s3type { S3_OTHER, S3_FILE, S3_PACKAGE, S3_RELATIONSHIP };
+
+static enum s3type s3_type(const char *t)
+{
+	static const char *const pkgs[] = {
+		"software_Package", "ai_AIPackage", "dataset_DatasetPackage",
+	};
+	const char *tail = iri_tail(t);
+	size_t i;
+
+	if (!strcmp(t, "software_File") || (t != tail && !strcmp(tail, "File")) ||
+	    !strcmp(t, "File"))
+		return S3_FILE;
+	for (i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]); i++)
+		if (!strcmp(t, pkgs[i]))
+			return S3_PACKAGE;
+	if (t != tail && (!strcmp(tail, "Package") ||
+			  !strcmp(tail, "AIPackage") ||
+			  !strcmp(tail, "DatasetPackage")))
+		return S3_PACKAGE;
+	if (!strcmp(tail, "Relationship") ||
+	    !strcmp(tail, "LifecycleScopedRelationship"))
+		return S3_RELATIONSHIP;
+	return S3_OTHER;
+}
+
+static void s3_key(const char *id, size_t len, unsigned char key[16])
+{
+	unsigned char md[32];
+
+	sha256_buf(id, len, md);
+	memcpy(key, md, 16);
+}
+
+static int s3_grow(struct s3tab *t)
+{
+	size_t n = t->nslot ? t->nslot * 2 : 1024, i, k;
+	struct s3ent *slot = calloc(n, sizeof(*slot));
+	struct s3pkg *pkg = calloc(n, sizeof(*pkg));
+	int *map;
+
+	map = t->nslot ? malloc(t->nslot * sizeof(*map)) : NULL;
+	if (!slot || !pkg || (t->nslot && !map)) {
+		free(slot);
+		free(pkg);
+		free(map);
+		return -ENOMEM;
+	}
+	/* rehash; parents are slot numbers, so map old slots to new ones */
+	for (i = 0; i < t->nslot; i++) {
+		map[i] = -1;
+		if (!(t->slot[i].flags & S3_USED))
+			continue;
+		memcpy(&k, t->slot[i].key, sizeof(k));
+		for (k %= n; slot[k].flags & S3_USED; k = (k + 1) % n)
+			;
+		slot[k] = t->slot[i];
+		pkg[k] = t->pkg[i];
+		map[i] = k;
+	}
+	for (i = 0; i < n; i++)
+		if ((slot[i].flags & S3_USED) && slot[i].parent >= 0)
+			slot[i].parent = map[slot[i].parent];
+	free(map);
+	free(t->slot);
+	free(t->pkg);
+	t->slot = slot;
+	t->pkg = pkg;
+	t->nslot = n;
+	return 0;
+}
+
+/* The slot of key; inserted when absent (-1: the table is full, -ENOMEM
+ * as -2). */
+static int s3_slot(struct sbom_reader *r, const unsigned char key[16],
+		   int insert)
+{
+	struct json_state *j = r->priv;
+	struct s3tab *t = &j->tab;
+	size_t k = 0;
+
+	if (t->nslot) {
+		memcpy(&k, key, sizeof(k));
+		for (k %= t->nslot; t->slot[k].flags & S3_USED;
+		     k = (k + 1) % t->nslot)
+			if (!memcmp(t->slot[k].key, key, 16))
+				return k;
+	}
+	if (!insert)
+		return -1;
+	if (t->nused >= SBOM_SPDX3_MAX_IDS) {
+		if (!t->full)
+			sbom_problem(r, cur_line(r), "@graph",
+				     "more than %d element ids: later files are not joined to their packages",
+				     SBOM_SPDX3_MAX_IDS);
+		t->full = 1;
+		return -1;
+	}
+	if (2 * (t->nused + 1) > t->nslot) {
+		if (s3_grow(t))
+			return -2;
+		return s3_slot(r, key, insert);
+	}
+	memcpy(t->slot[k].key, key, 16);
+	t->slot[k].parent = -1;
+	t->slot[k].flags = S3_USED;
+	t->nused++;
+	return k;
+}
+
+static char *s3_strdup(struct s3tab *t, const struct sbom_str *s)
+{
+	char *p;
+
+	if (!s->set || t->strbytes + s->len + 1 > SBOM_SPDX3_MAX_PKGSTR)
+		return NULL;
+	p = malloc(s->len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s->s, s->len + 1);
+	t->strbytes += s->len + 1;
+	return p;
+}
+
+/* A Package ends: its digests are package-level; it is counted without a
+ * file digest at the end of the document unless it contains one. */
+static int s3_package(struct sbom_reader *r, struct sbom_comp *c)
+{
+	struct json_state *j = r->priv;
+	struct s3pkg *pk;
+	unsigned char key[16];
+	int sl = -1;
+
+	if (c->ref.set) {
+		s3_key(c->ref.s, c->ref.len, key);
+		sl = s3_slot(r, key, 1);
+		if (sl == -2)
+			return -ENOMEM;
+	}
+	if (sl >= 0 && !(j->tab.slot[sl].flags & S3_PKG)) {
+		j->tab.slot[sl].flags |= S3_PKG;
+		pk = &j->tab.pkg[sl];
+		pk->name = s3_strdup(&j->tab, &c->name);
+		pk->version = s3_strdup(&j->tab, &c->version);
+		pk->purl = s3_strdup(&j->tab, &c->purl);
+		c->covered = 1;	/* decided at the end (s3_finish) */
+	}
+	return sbom_comp_end(r, c, 0, "package");
+}
+
+static int s3_file(struct sbom_reader *r, struct sbom_comp *c)
+{
+	struct json_state *j = r->priv;
+	unsigned char key[16];
+	struct s3pkg *pk;
+	int sl = -1, par, err;
+
+	if (!c->n_sha256 && !c->n_other)
+		sbom_problem(r, c->line, "verifiedUsing",
+			     "file \"%.128s\" has no hash",
+			     c->name.set ? c->name.s : "(no name)");
+	if (c->ref.set) {
+		s3_key(c->ref.s, c->ref.len, key);
+		sl = s3_slot(r, key, 1);
+		if (sl == -2)
+			return -ENOMEM;
+	}
+	if (sl >= 0) {
+		if (c->n_sha256)
+			j->tab.slot[sl].flags |= S3_DIGEST;
+		par = j->tab.slot[sl].parent;
+		if (par >= 0 && c->n_sha256)
+			j->tab.slot[par].flags |= S3_COVERED;
+		pk = par >= 0 ? &j->tab.pkg[par] : NULL;
+		err = 0;
+		if (pk && pk->version)
+			err = sbom_str_set(&c->version, pk->version,
+					   strlen(pk->version));
+		if (!err && pk && pk->purl)
+			err = sbom_str_set(&c->purl, pk->purl,
+					   strlen(pk->purl));
+		if (err)
+			return err;
+	}
+	return sbom_comp_end(r, c, 1, "file");
+}
+
+static int s3_relationship(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	unsigned char key[16];
+	int from, sl;
+	size_t i;
+
+	if (!j->reltype.set || strcasecmp(iri_tail(j->reltype.s), "contains"))
+		return 0;
+	if (!j->from.set) {
+		sbom_problem(r, cur_line(r), "from",
+			     "\"contains\" relationship without \"from\": ignored");
+		return 0;
+	}
+	s3_key(j->from.s, j->from.len, key);
+	from = s3_slot(r, key, 1);
+	if (from == -2)
+		return -ENOMEM;
+	for (i = 0; from >= 0 && i < j->nto; i++) {
+		sl = s3_slot(r, j->to[i], 1);
+		if (sl == -2)
+			return -ENOMEM;
+		if (sl < 0)
+			break;
+		/* an insertion may have grown (and rehashed) the table */
+		from = s3_slot(r, key, 0);
+		if (j->tab.slot[sl].parent < 0)
+			j->tab.slot[sl].parent = from;
+		if (j->tab.slot[sl].flags & S3_DIGEST)
+			j->tab.slot[from].flags |= S3_COVERED;
+	}
+	return 0;
+}
+
+static int s3_to(struct sbom_reader *r, const unsigned char *s, size_t len)
+{
+	struct json_state *j = r->priv;
+	void *p;
+	size_t n;
+
+	if (j->nto >= SBOM_SPDX3_MAX_IDS) {
+		sbom_problem(r, cur_line(r), "to",
+			     "more than %d ids in one relationship: the rest are ignored",
+			     SBOM_SPDX3_MAX_IDS);
+		return 0;
+	}
+	if (j->nto == j->capto) {
+		n = j->capto ? 2 * j->capto : 16;
+		p = realloc(j->to, n * sizeof(*j->to));
+		if (!p)
+			return -ENOMEM;
+		j->to = p;
+		j->capto = n;
+	}
+	s3_key((const char *)s, len, j->to[j->nto++]);
+	return 0;
+}
+
+static int s3_element_end(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	struct sbom_comp *c = top_comp(j);
+	int err = 0;
+
+	if (!j->s3type.set) {
+		sbom_problem(r, c->line, "@graph[]",
+			     "element without \"type\": ignored");
+		goto out;
+	}
+	switch (s3_type(j->s3type.s)) {
+	case S3_FILE:
+		err = sbom_str_set(&c->type, "file", 4);
+		if (!err)
+			err = s3_file(r, c);
+		break;
+	case S3_PACKAGE:
+		err = sbom_str_set(&c->type, "package", 7);
+		if (!err)
+			err = s3_package(r, c);
+		break;
+	case S3_RELATIONSHIP:
+		err = s3_relationship(r);
+		break;
+	default:
+		break;	/* not a component: its hashes are not read */
+	}
+out:
+	j->ncomp--;
+	return err;
+}
+
+/* Packages that contain no file with a digest, now that all is known. */
+static void s3_finish(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	size_t i;
+
+	for (i = 0; i < j->tab.nslot; i++)
+		if ((j->tab.slot[i].flags & (S3_PKG | S3_COVERED)) == S3_PKG)
+			r->st->components_without_file_digest++;
+}
+
+static void s3_free(struct json_state *j)
+{
+	size_t i;
+
+	for (i = 0; j->tab.pkg && i < j->tab.nslot; i++) {
+		free(j->tab.pkg[i].name);
+		free(j->tab.pkg[i].version);
+		free(j->tab.pkg[i].purl);
+	}
+	free(j->tab.slot);
+	free(j->tab.pkg);
+	free(j->to);
+	sbom_str_free(&j->s3type);
+	sbom_str_free(&j->reltype);
+	sbom_str_free(&j->from);
+	sbom_str_free(&j->htype);
 }
 
 static int push(struct sbom_reader *r, int is_map)
@@ -313,7 +775,7 @@ static int push(struct sbom_reader *r, int is_map)
 	if (!p) {
 		if (!is_map)
 			return fail(r, sbom_error(r, cur_line(r),
-						  "the document is a JSON array, not an SBOM object"));
+						  "the document is a JSON array, not an SBOM object (JSON-LD without \"@context\" and \"@graph\" is not read)"));
 		ro = RO_ROOT;
 	} else if (p->role == RO_IGNORE) {
 		ro = RO_IGNORE;
@@ -321,6 +783,9 @@ static int push(struct sbom_reader *r, int is_map)
 		ro = child_role(j, p, is_map);
 		if (ro == RO_IGNORE)
 			wrong_type(r, p, is_map ? "an object" : "an array");
+		if (p->role == RO_ROOT && p->key == K_CONTEXT && is_map &&
+		    j->ctx == CTX_NONE)
+			j->ctx = CTX_INLINE;
 	}
 	l = &j->lv[j->depth++];
 	l->role = ro;
@@ -328,6 +793,17 @@ static int push(struct sbom_reader *r, int is_map)
 	l->is_map = is_map;
 	l->seen = 0;
 	switch (ro) {
+	case RO_S3ELEM:
+		sbom_str_clear(&j->s3type);
+		sbom_str_clear(&j->reltype);
+		sbom_str_clear(&j->from);
+		j->nto = 0;
+		c = &j->comps[j->ncomp++];
+		sbom_comp_reset(c, cur_line(r));
+		break;
+	case RO_S3GRAPH:
+		j->graph = 1;
+		break;
 	case RO_COMP:
 	case RO_SFILE:
 	case RO_SPKG:
@@ -341,6 +817,7 @@ static int push(struct sbom_reader *r, int is_map)
 	case RO_HASH:
 		sbom_str_clear(&j->alg);
 		sbom_str_clear(&j->content);
+		sbom_str_clear(&j->htype);
 		j->hash_line = cur_line(r);
 		break;
 	case RO_EXTREF:
@@ -387,6 +864,25 @@ static int end_comp(struct sbom_reader *r, enum role ro)
 	return err;
 }
 
+/* An SPDX 3 integrity method: a Hash (or, as sbom-tool writes a file's
+ * digests, a PackageVerificationCode) with algorithm and hashValue. */
+static int s3_hash(struct sbom_reader *r, struct sbom_comp *c)
+{
+	struct json_state *j = r->priv;
+	const char *t = j->htype.set ? iri_tail(j->htype.s) : NULL;
+	const char *alg = j->alg.set ? iri_tail(j->alg.s) : NULL;
+
+	if (t && strcmp(t, "Hash") && strcmp(t, "PackageVerificationCode"))
+		return 0;	/* a ContentIdentifier or another method */
+	/* a verification code over a package's files is no hash of anything
+	 * installed: only a SHA-256 one (sbom-tool's file digests) is kept */
+	if (t && !strcmp(t, "PackageVerificationCode") &&
+	    (!alg || !sbom_alg_is_sha256(alg)))
+		return 0;
+	return sbom_comp_hash(r, c, alg, sbom_str_get(&j->content),
+			      j->content.len, j->hash_line, "verifiedUsing[]");
+}
+
 static int pop(struct sbom_reader *r)
 {
 	struct json_state *j = r->priv;
@@ -404,7 +900,14 @@ static int pop(struct sbom_reader *r)
 	case RO_SPKG:
 		err = end_comp(r, l->role);
 		break;
+	case RO_S3ELEM:
+		err = s3_element_end(r);
+		break;
 	case RO_HASH:
+		if (j->kind == KIND_SPDX3) {
+			err = s3_hash(r, c);
+			break;
+		}
 		err = sbom_comp_hash(r, c, sbom_str_get(&j->alg),
 				     sbom_str_get(&j->content), j->content.len,
 				     j->hash_line,
@@ -412,7 +915,7 @@ static int pop(struct sbom_reader *r)
 							   "checksums[]");
 		break;
 	case RO_EXTREF:
-		if (j->reftype.set && !strcmp(j->reftype.s, "purl") &&
+		if (j->reftype.set && !strcmp(iri_tail(j->reftype.s), "purl") &&
 		    j->reflocator.set && !c->purl.set)
 			err = sbom_str_set(&c->purl, j->reflocator.s,
 					   j->reflocator.len);
@@ -456,6 +959,17 @@ static struct sbom_str *target(struct json_state *j, struct level *l)
 		case K_SUPPLIER: return l->role == RO_SPKG ? &c->supplier : NULL;
 		default: return NULL;
 		}
+	case RO_S3ELEM:
+		switch (l->key) {
+		case K_TYPE: return &j->s3type;
+		case K_ID: return &c->ref;
+		case K_NAME: return &c->name;
+		case K_PKGVERSION: return &c->version;
+		case K_PKGURL: return &c->purl;
+		case K_RELTYPE: return &j->reltype;
+		case K_FROM: return &j->from;
+		default: return NULL;
+		}
 	case RO_SUPPLIER:
 		return l->key == K_NAME ? &c->supplier : NULL;
 	case RO_HASH:
@@ -463,7 +977,9 @@ static struct sbom_str *target(struct json_state *j, struct level *l)
 		case K_ALG:
 		case K_ALGORITHM: return &j->alg;
 		case K_CONTENT:
+		case K_HASHVALUE:
 		case K_CHECKSUMVALUE: return &j->content;
+		case K_TYPE: return &j->htype;
 		default: return NULL;
 		}
 	case RO_EXTREF:
@@ -496,8 +1012,16 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	if (!l->is_map) {
 		if (l->role == RO_HASFILES)
 			top_comp(j)->covered = 1;
+		else if (l->role == RO_S3CTX)
+			s3_context(j, s, len);
+		else if (l->role == RO_S3TO)
+			return (err = s3_to(r, s, len)) ? fail(r, err) : 1;
 		else
 			wrong_type(r, l, "a string");
+		return 1;
+	}
+	if (l->role == RO_ROOT && l->key == K_CONTEXT) {
+		s3_context(j, s, len);
 		return 1;
 	}
 	t = target(j, l);
@@ -603,6 +1127,8 @@ static int json_init(struct sbom_reader *r)
 		j->kind = KIND_CDX;
 	else if (r->fmt == SBOM_FMT_SPDX_JSON)
 		j->kind = KIND_SPDX;
+	else if (r->fmt == SBOM_FMT_SPDX3_JSON)
+		j->kind = KIND_SPDX3;
 	j->fixed = j->kind != KIND_UNKNOWN;
 	return 0;
 }
@@ -765,17 +1291,54 @@ static int check_spdx(struct sbom_reader *r)
 				  j->spdxid.s);
 	/* another SPDX-x.y is refused; a value that is no version at all
 	 * is a problem (lenient readers accept it) */
-	if (!strncmp(v, "SPDX-", 5) && strcmp(v, "SPDX-2.2") &&
-	    strcmp(v, "SPDX-2.3"))
+	if (!strncmp(v, "SPDX-", 5) && strcmp(v, "SPDX-2.1") &&
+	    strcmp(v, "SPDX-2.2") && strcmp(v, "SPDX-2.3"))
 		return sbom_error(r, 0,
-				  "unsupported spdxVersion \"%.32s\" (SPDX-2.2 and SPDX-2.3 are read)",
-				  v);
+				  "unsupported spdxVersion \"%.32s\" (SPDX-2.1 to SPDX-2.3 are read%s)",
+				  v, v[5] == '3' ?
+				  "; SPDX 3 is JSON-LD with \"@context\" and \"@graph\"" :
+				  "");
 	if (strncmp(v, "SPDX-", 5))
 		sbom_problem(r, 0, "spdxVersion",
 			     "\"%.32s\" is not an SPDX version: read as SPDX 2.x",
 			     v);
 	sbom_set_version(r, v);
 	r->fmt = SBOM_FMT_SPDX_JSON;
+	return 0;
+}
+
+static int check_spdx3(struct sbom_reader *r)
+{
+	struct json_state *j = r->priv;
+	char v[24];
+
+	switch (j->ctx) {
+	case CTX_OK:
+		break;
+	case CTX_OTHER_SPDX3:
+		return sbom_error(r, 0,
+				  "this is SPDX %.15s JSON-LD (\"@context\"), not supported; SPDX 3.0.x JSON-LD is read",
+				  j->ctxver);
+	case CTX_SPDX2:
+		return sbom_error(r, 0,
+				  "this is SPDX 2 JSON-LD (\"@context\" spdx.org/rdf/terms), not supported; convert it to SPDX 2.3 JSON with tools-java (Convert)");
+	case CTX_INLINE:
+		return sbom_error(r, 0,
+				  "JSON-LD with an inline \"@context\" object: not supported; SPDX 3.0.x JSON-LD whose \"@context\" is https://spdx.org/rdf/3.0.x/spdx-context.jsonld is read");
+	case CTX_NONE:
+		return sbom_error(r, 0,
+				  "JSON-LD without \"@context\" (expanded?): not supported; SPDX 3.0.x JSON-LD with \"@context\" https://spdx.org/rdf/3.0.x/spdx-context.jsonld is read");
+	default:
+		return sbom_error(r, 0,
+				  "JSON-LD whose \"@context\" does not name spdx.org/rdf/3.0.x: not an SBOM that is read");
+	}
+	if (!j->graph)
+		return sbom_error(r, 0,
+				  "SPDX 3 JSON-LD without an \"@graph\" array (a single element or a framed form): not supported");
+	snprintf(v, sizeof(v), "SPDX-%s", j->ctxver);
+	sbom_set_version(r, v);
+	s3_finish(r);
+	r->fmt = SBOM_FMT_SPDX3_JSON;
 	return 0;
 }
 
@@ -803,11 +1366,16 @@ static int json_finish(struct sbom_reader *r)
 	case KIND_CDX:
 		return check_cdx(r);
 	case KIND_SPDX:
+		if (j->jsonld && !j->spdxversion.set)
+			return sbom_error(r, 0,
+					  "JSON-LD (\"@context\"), not SPDX 2 JSON: read SPDX 3 as spdx3-json (or auto)");
 		return check_spdx(r);
+	case KIND_SPDX3:
+		return check_spdx3(r);
 	default:
 		if (j->jsonld)
 			return sbom_error(r, 0,
-					  "JSON-LD (SPDX 3?) is not supported: SPDX 2.2/2.3 JSON, CycloneDX JSON/XML and SPDX tag-value are read");
+					  "JSON-LD (\"@context\") that is not SPDX 3 JSON-LD: not supported");
 		return sbom_error(r, 0,
 				  "neither CycloneDX (no \"bomFormat\") nor SPDX (no \"spdxVersion\")");
 	}
@@ -835,6 +1403,7 @@ static void json_destroy(struct sbom_reader *r)
 	sbom_str_free(&j->specversion);
 	sbom_str_free(&j->spdxversion);
 	sbom_str_free(&j->spdxid);
+	s3_free(j);
 	free(j);
 	r->priv = NULL;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SPDX 2.2/2.3 tag-value, read line by line. A document starts with
+ * SPDX 2.1/2.2/2.3 tag-value, read line by line (2.1 has the same tags for
+ * what is read here). A document starts with
  * SPDXVersion; "PackageName:" opens a package section, "FileName:" a file
  * (files after a package belong to it), "SnippetSPDXID:" and "LicenseID:"
  * close the file. Multi-line <text>...</text> values are skipped.
@@ -105,20 +106,23 @@ static int set(struct sbom_reader *r, struct sbom_str *s, const char *v)
 	return 0;
 }
 
-/* "SPDX-2.2", "SPDX-2.3"; another SPDX-x.y is refused, a value that is no
- * version at all is a problem (lenient readers accept it). */
+/* "SPDX-2.1", "SPDX-2.2", "SPDX-2.3"; another SPDX-x.y is refused, a value
+ * that is no version at all is a problem (lenient readers accept it). */
 static int version(struct sbom_reader *r, const char *v)
 {
 	struct tv_state *t = r->priv;
 
 	t->have_version = 1;
 	sbom_set_version(r, v);
-	if (!strcmp(v, "SPDX-2.2") || !strcmp(v, "SPDX-2.3"))
+	if (!strcmp(v, "SPDX-2.1") || !strcmp(v, "SPDX-2.2") ||
+	    !strcmp(v, "SPDX-2.3"))
 		return 0;
 	if (!strncmp(v, "SPDX-", 5))
 		return sbom_error(r, t->lineno,
-				  "unsupported SPDXVersion \"%.32s\" (SPDX-2.2 and SPDX-2.3 are read)",
-				  v);
+				  "unsupported SPDXVersion \"%.32s\" (SPDX-2.1 to SPDX-2.3 are read%s)",
+				  v, v[5] == '3' ?
+				  "; SPDX 3 has no tag-value format, read its JSON-LD" :
+				  "");
 	sbom_problem(r, t->lineno, "SPDXVersion",
 		     "\"%.32s\" is not an SPDX version: read as SPDX 2.x", v);
 	return 0;

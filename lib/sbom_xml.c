@@ -14,6 +14,7 @@
 
 #include "sbom_priv.h"
 
+#define RDF_NS		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define CDX_NS		"http://cyclonedx.org/schema/bom/"
 #define CDX_NS_LEN	(sizeof(CDX_NS) - 1)
 
@@ -86,6 +87,10 @@ static int start_root(struct sbom_reader *r, const char *el)
 	size_t len;
 
 	x->root_seen = 1;
+	if (bar && !strcmp(bar + 1, "RDF") &&
+	    !strncmp(el, RDF_NS "|", sizeof(RDF_NS)))
+		return sbom_error(r, xline(x),
+				  "this is SPDX RDF/XML (rdf:RDF), not supported; convert it to SPDX JSON with pyspdxtools (pyspdxtools -i DOC.spdx.rdf.xml -o DOC.spdx.json) or tools-java (Convert)");
 	if (!bar || strcmp(bar + 1, "bom") ||
 	    strncmp(el, CDX_NS, CDX_NS_LEN))
 		return sbom_error(r, xline(x),
