@@ -17,6 +17,7 @@
  * table of element ids (struct s3tab).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,24 @@ static unsigned long cur_line(struct sbom_reader *r)
 	return j->line;
 }
 
+/* An error inside the document: its line and, for minified JSON where
+ * every error is on line 1, the byte it was found near (from 1). */
+static int json_error(struct sbom_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int json_error(struct sbom_reader *r, const char *fmt, ...)
+{
+	struct json_state *j = r->priv;
+	unsigned long line = cur_line(r);
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sbom_error(r, line, "%s (near byte %zu)", msg,
+			  j->base + (j->chunk ? json_pos(j) : 0));
+}
+
 static int fail(struct sbom_reader *r, int err)
 {
 	struct json_state *j = r->priv;
@@ -312,7 +331,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 	key = classify(j, l->role, k, len);
 	if (key != K_OTHER) {
 		if (l->seen & (1ull << key))
-			return fail(r, sbom_error(r, cur_line(r),
+			return fail(r, json_error(r,
 						  "duplicate key \"%.*s\" in %s",
 						  (int)len, k,
 						  role_field(l->role)));
@@ -769,12 +788,12 @@ static int push(struct sbom_reader *r, int is_map)
 
 	progress(j);
 	if (j->depth >= SBOM_MAX_DEPTH)
-		return fail(r, sbom_error(r, cur_line(r),
+		return fail(r, json_error(r,
 					  "nested deeper than %d levels",
 					  SBOM_MAX_DEPTH));
 	if (!p) {
 		if (!is_map)
-			return fail(r, sbom_error(r, cur_line(r),
+			return fail(r, json_error(r,
 						  "the document is a JSON array, not an SBOM object (JSON-LD without \"@context\" and \"@graph\" is not read)"));
 		ro = RO_ROOT;
 	} else if (p->role == RO_IGNORE) {
@@ -1036,7 +1055,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	}
 	err = sbom_str_set(t, (const char *)s, len);
 	if (err == -E2BIG)
-		return fail(r, sbom_error(r, cur_line(r),
+		return fail(r, json_error(r,
 					  "%s string longer than %d bytes",
 					  role_field(l->role), SBOM_MAX_STRING));
 	return err ? fail(r, err) : 1;
@@ -1048,7 +1067,7 @@ static int on_scalar(struct sbom_reader *r, const char *what)
 
 	progress(j);
 	if (!j->depth)
-		return fail(r, sbom_error(r, cur_line(r),
+		return fail(r, json_error(r,
 					  "the document is a JSON %s, not an SBOM object",
 					  what));
 	wrong_type(r, &j->lv[j->depth - 1], what);
@@ -1358,7 +1377,8 @@ static int json_finish(struct sbom_reader *r)
 		if (err == -ENOMEM)
 			return err;
 		return sbom_error(r, j->line,
-				  "truncated JSON document (unexpected end)");
+				  "truncated JSON document (unexpected end at byte %zu)",
+				  j->base);
 	}
 	if (!j->root_done)
 		return sbom_error(r, j->line, "no JSON object in the document");
