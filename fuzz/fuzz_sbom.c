@@ -6,6 +6,10 @@
  * every input shape. A digest must never be reported after a malformed
  * hash, and every reported digest must be 64 hex digits of the input.
  *
+ * SPDX 3 JSON-LD goes through the same JSON reader (and is one of the
+ * forced formats); fuzz/seeds/fuzz_sbom/ has SPDX 3 documents and the
+ * formats refused by name.
+ *
  * JSON is read twice, with the reader's own tokenizer and with yajl
  * (sbom_json_use_yajl): both must accept the same documents and report
  * the same digests and counts. The one known difference: yajl takes a
@@ -98,7 +102,7 @@ static void run(int fd, const uint8_t *data, size_t size,
 
 	ret = read_once(fd, data, size, fmt, &s, &st);
 	if (fmt != SBOM_FMT_AUTO && fmt != SBOM_FMT_CDX_JSON &&
-	    fmt != SBOM_FMT_SPDX_JSON)
+	    fmt != SBOM_FMT_SPDX_JSON && fmt != SBOM_FMT_SPDX3_JSON)
 		return;
 	sbom_json_use_yajl = 1;
 	rety = read_once(fd, data, size, fmt, &sy, &sty);
@@ -210,6 +214,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jtok_split(data, size);
 	run(fd, data, size, SBOM_FMT_AUTO);
 	if (size)
-		run(fd, data, size, 1 + data[0] % 4);
+		run(fd, data, size, 1 + data[0] % 5);
 	return 0;
 }
