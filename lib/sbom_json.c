@@ -123,9 +123,10 @@ struct level {
 /*
  * SPDX 3: element ids seen (SHA-256 of the id, first 16 bytes), to join a
  * File to the Package whose "contains" relationship names it (identity:
- * when both came before the file; "covered": in any order). Open addressing, at most SBOM_SPDX3_MAX_IDS
- * ids; a slot is 24 bytes and 24 more for a package's string pointers, at
- * most twice as many slots as ids: 24 MiB, plus SBOM_SPDX3_MAX_PKGSTR.
+ * when both came before the file; "covered": in any order). Open
+ * addressing, at most SBOM_SPDX3_MAX_IDS ids; a slot is 24 bytes and 24
+ * more for a package's string pointers, at most twice as many slots as
+ * ids: 24 MiB, plus SBOM_SPDX3_MAX_PKGSTR.
  */
 #define S3_PKG		0x1	/* a Package element with this id was read */
 #define S3_COVERED	0x2	/* package: contains a file with a digest */
