@@ -235,6 +235,42 @@ static int ctl_call(const struct ctl_opts *o, const struct ctl_req *req,
 	return reply_exit(buf, "bomgated refused", tree);
 }
 
+/* The strings of array @a, space-separated, escaped. */
+static void print_list(yajl_val a)
+{
+	for (size_t i = 0; a && YAJL_IS_ARRAY(a) && i < YAJL_GET_ARRAY(a)->len; i++)
+		printf("%s%s", i ? " " : "", text(YAJL_GET_ARRAY(a)->values[i]));
+}
+
+/* What the kernel holds, read back by the daemon (not its memory). */
+static void print_kernel(yajl_val r)
+{
+	yajl_val k = MEMBER(r, yajl_t_object, "kernel");
+
+	if (!k)
+		return;
+	printf("kernel:   generation %s%s, %s link pins, %s tamper events\n",
+	       text(MEMBER(k, yajl_t_any, "generation")),
+	       YAJL_IS_FALSE(MEMBER(k, yajl_t_any, "matches_daemon")) ?
+	       " (NOT the daemon's: changed behind its back)" : "",
+	       text(MEMBER(k, yajl_t_any, "link_pins")),
+	       text(MEMBER(k, yajl_t_any, "tampers")));
+	if (!YAJL_IS_TRUE(MEMBER(k, yajl_t_any, "sealed"))) {
+		printf("sealed:   no\n");
+		return;
+	}
+	printf("sealed:   yes, %s signature(s) of the sealed signers needed, policy version >= %s, seal %s, last token %s\n",
+	       text(MEMBER(k, yajl_t_any, "seal", "min_signers")),
+	       text(MEMBER(k, yajl_t_any, "seal", "min_version")),
+	       text(MEMBER(k, yajl_t_any, "seal", "id")),
+	       text(MEMBER(k, yajl_t_any, "seal", "token_serial")));
+	printf("  signers (sha256 of their certificates): ");
+	print_list(MEMBER(k, yajl_t_array, "seal", "signers"));
+	printf("\n  daemons (sha256 of bomgated): ");
+	print_list(MEMBER(k, yajl_t_array, "seal", "daemons"));
+	printf("\n");
+}
+
 static void print_status(yajl_val r)
 {
 	yajl_val modes = MEMBER(r, yajl_t_object, "modes");
@@ -263,6 +299,7 @@ static void print_status(yajl_val r)
 	       text(MEMBER(r, yajl_t_any, "daemon", "uptime_s")),
 	       YAJL_IS_TRUE(MEMBER(r, yajl_t_any, "daemon", "resumed")) ?
 	       ", resumed pinned enforcement" : "");
+	print_kernel(r);
 }
 
 int do_status(int argc, char **argv)

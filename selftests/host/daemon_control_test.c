@@ -140,7 +140,11 @@ static const char status_reply[] =
 	"\"guard\":{\"held_back\":true,\"would_deny\":[\"/bin/sh\"]},"
 	"\"counters\":{\"exec\":{\"allowed\":9,\"denied\":8,\"would-deny\":0}},"
 	"\"allowed\":11,\"denied\":8,\"would_deny\":2,\"unmeasurable\":1,"
-	"\"drops\":0,\"hashes\":5,\"cache_hits\":4}";
+	"\"drops\":0,\"hashes\":5,\"cache_hits\":4,"
+	"\"kernel\":{\"generation\":7340034,\"matches_daemon\":false,\"link_pins\":9,"
+	"\"tampers\":2,\"sealed\":true,\"seal\":{\"daemons\":[\"d1\",\"d2\\u001b[31m\"],"
+	"\"signers\":[\"f1\"],\"min_signers\":1,\"min_version\":7,"
+	"\"id\":\"5d21\",\"token_serial\":3}}}";
 
 static pid_t serve(const char *path, const char *const *replies, int n)
 {
@@ -199,6 +203,13 @@ TEST(cli_parses_daemon_replies)
 	EXPECT_NE(NULL, strstr(out, "counts:   allowed 11, denied 8, would-deny 2, unmeasurable 1, drops 0\n"))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "daemon:   pid 4242, up 17 s, resumed pinned enforcement\n"));
+	/* what the kernel holds, as the daemon read it back */
+	EXPECT_NE(NULL, strstr(out, "kernel:   generation 7340034 (NOT the daemon's: changed behind its back), 9 link pins, 2 tamper events\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "sealed:   yes, 1 signature(s) of the sealed signers needed, policy version >= 7, seal 5d21, last token 3\n"));
+	EXPECT_NE(NULL, strstr(out, "signers (sha256 of their certificates): f1\n"));
+	EXPECT_NE(NULL, strstr(out, "daemons (sha256 of bomgated): d1 d2\\x1b[31m\n"))
+		TH_LOG("%s", out);
 
 	snprintf(cmd, sizeof(cmd), "%s/bomgate mode enforce --socket %s 2>&1",
 		 tu_build(), sock);

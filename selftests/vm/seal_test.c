@@ -432,6 +432,10 @@ TEST_F_TIMEOUT(seal, step_down_token_once_here_now, 300)
 	ASSERT_EQ(0, sh("%s/bomgate status --json --socket " SOCK " > " D "/st.json", b));
 	EXPECT_NE(NULL, strstr(file(D "/st.json"), "\"token_serial\":0"))
 		TH_LOG("%s", dt_out);
+	/* the text status says so too, from the kernel */
+	EXPECT_EQ(0, sh("%s/bomgate status --socket " SOCK " 2>&1", b));
+	EXPECT_NE(NULL, strstr(dt_out, "sealed:   yes, 1 signature(s)")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "daemons (sha256 of bomgated): ")) TH_LOG("%s", dt_out);
 
 	ASSERT_EQ(0, token("k", "st.json", "mode audit", "ta")) TH_LOG("%s", dt_out);
 	ASSERT_EQ(0, token("wk", "st.json", "mode audit", "tf")) TH_LOG("%s", dt_out);
