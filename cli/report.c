@@ -31,6 +31,7 @@
 #define MAX_BAD_SHOWN	5
 
 #include "report.h"
+#include "sbom.h"
 
 const char *const rclass_name[RC_MAX] = {
 	"exec", "mmap", "module", "firmware", "kexec", "writers",
@@ -299,6 +300,7 @@ static int read_events(struct report *rp, const char *path, int strict)
 }
 
 #define KCOV_MAX	(64 << 20)
+#define MAX_SBOMS	64
 
 static int has_sha(const struct report *rp, const char *sha, int rc)
 {
@@ -378,6 +380,163 @@ static int read_kernel(struct report *rp, const char *path)
 nomem:
 	yajl_tree_free(v);
 	return BG_EXIT_INTERNAL;
+}
+
+/* --- --sbom: what the SBOMs say about a refused file ------------------ */
+
+#define SF_BITS		16
+
+struct sfile {
+	struct sfile *by_name, *by_sha;
+	char sha[65];
+	char *name;		/* normalised: no leading "./" or "/" */
+	char *label;		/* "component version (SBOM line N)" */
+};
+
+struct sfiles {
+	struct sfile *name_tab[1 << SF_BITS], *sha_tab[1 << SF_BITS];
+	const char *doc;
+	__u64 n;
+};
+
+static unsigned int sf_hash(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & ((1 << SF_BITS) - 1);
+}
+
+static const char *normalise(const char *p)
+{
+	for (;;) {
+		if (p[0] == '/')
+			p++;
+		else if (p[0] == '.' && p[1] == '/')
+			p += 2;
+		else
+			return p;
+	}
+}
+
+static int sf_digest(void *ctx, const struct sbom_digest *d)
+{
+	struct sfiles *sf = ctx;
+	const struct sbom_component *c = d->comp;
+	struct sfile *f;
+	unsigned int h;
+
+	if (!d->file_level || !c || !c->name || !*normalise(c->name))
+		return 0;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	sha256_hex(d->sha256, f->sha);
+	f->name = strdup(normalise(c->name));
+	if (!f->name || asprintf(&f->label, "%s%s%s (%s line %lu)", c->name,
+				 c->version ? " " : "",
+				 c->version ? c->version : "", sf->doc,
+				 d->line) < 0) {
+		free(f->name);
+		free(f);
+		return -ENOMEM;
+	}
+	h = sf_hash(f->name);
+	f->by_name = sf->name_tab[h];
+	sf->name_tab[h] = f;
+	h = sf_hash(f->sha);
+	f->by_sha = sf->sha_tab[h];
+	sf->sha_tab[h] = f;
+	sf->n++;
+	return 0;
+}
+
+static const struct sfile *sf_by_sha(const struct sfiles *sf, const char *sha)
+{
+	for (const struct sfile *f = sf->sha_tab[sf_hash(sha)]; f; f = f->by_sha)
+		if (!strcmp(f->sha, sha))
+			return f;
+	return NULL;
+}
+
+/* The SBOM file at @path or at a tail of it with a folder in it
+ * ("opt/app/bin/x", "app/bin/x", "bin/x"; never a bare name). */
+static const struct sfile *sf_by_path(const struct sfiles *sf,
+				      const char *path)
+{
+	const char *p = normalise(path);
+
+	while (p && strchr(p, '/')) {
+		for (const struct sfile *f = sf->name_tab[sf_hash(p)]; f;
+		     f = f->by_name)
+			if (!strcmp(f->name, p))
+				return f;
+		p = strchr(p, '/');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void sf_free(struct sfiles *sf)
+{
+	for (int i = 0; i < (1 << SF_BITS); i++) {
+		struct sfile *f = sf->name_tab[i], *n;
+
+		for (; f; f = n) {
+			n = f->by_name;
+			free(f->name);
+			free(f->label);
+			free(f);
+		}
+	}
+}
+
+/* Each refused file: in an SBOM but not in the policy, listed there with
+ * another digest (a stale SBOM or a changed file), or in none. */
+static int annotate(struct report *rp, char **sboms, int n)
+{
+	static struct sfiles sf;
+	struct sbom_ops ops = { .digest = sf_digest };
+	char err[512];
+	int ret = BG_EXIT_OK;
+
+	memset(&sf, 0, sizeof(sf));
+	for (int i = 0; i < n; i++) {
+		int r;
+
+		sf.doc = sboms[i];
+		r = sbom_read(sboms[i], SBOM_FMT_AUTO, &ops, &sf, NULL, err,
+			      sizeof(err));
+		if (r) {
+			pr_err("%s", err);
+			ret = r == -EINVAL ? BG_EXIT_INPUT :
+			      r == -ENOMEM ? BG_EXIT_INTERNAL : BG_EXIT_IO;
+			goto out;
+		}
+	}
+	for (struct rec *r = rp->head; r; r = r->all) {
+		const struct sfile *f = r->sha[0] ? sf_by_sha(&sf, r->sha) : NULL;
+		int len;
+
+		if (f)
+			len = asprintf(&r->sbom_note, "listed as %s, not in the policy: compile it from that SBOM again",
+				       f->label);
+		else if ((f = r->path[0] ? sf_by_path(&sf, r->path) : NULL))
+			len = asprintf(&r->sbom_note, "stale SBOM: %s lists this path with sha256 %.16s..., this file is another (updated or replaced since)",
+				       f->label, f->sha);
+		else
+			len = asprintf(&r->sbom_note, "in none of the %d SBOM%s given",
+				       n, n > 1 ? "s" : "");
+		if (len < 0) {
+			r->sbom_note = NULL;
+			ret = BG_EXIT_INTERNAL;
+			goto out;
+		}
+	}
+out:
+	sf_free(&sf);
+	return ret;
 }
 
 int report_verdict(const struct policy *p, const char *sha)
@@ -505,6 +664,11 @@ static void print_text(const struct report *rp, const struct policy *cur,
 			       v > 0 ? "allowed" : v < 0 ? "blocked" :
 			       "still not listed");
 		}
+		if (r->sbom_note) {
+			printf("    sbom: ");
+			text_fput(stdout, r->sbom_note);
+			printf("\n");
+		}
 		printf("    fix: %s\n", advice(r));
 	}
 	(void)cur;
@@ -571,6 +735,8 @@ static void print_json(const struct report *rp, const struct policy *cur,
 				       v > 0 ? "allowed" : v < 0 ? "blocked" :
 				       "unknown");
 		}
+		if (r->sbom_note)
+			json_kv_string(&w, "sbom", r->sbom_note);
 		json_kv_string(&w, "fix", advice(r));
 		json_end(&w);
 	}
@@ -666,6 +832,7 @@ static void report_free(struct report *rp)
 				for (int k = 0; k < r->nprocs; k++)
 					free(r->procs[k]);
 				free(r->path);
+				free(r->sbom_note);
 				free(r);
 			}
 		}
@@ -675,8 +842,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bomgate report [--policy P.bgp] [--against NEXT.bgp] [--coverage]\n"
-"                      [--kernel COVERAGE.json] [--html FILE] [--strict]\n"
-"                      [--json]\n"
+"                      [--kernel COVERAGE.json] [--html FILE] [--sbom SBOM]\n"
+"                      [--strict] [--json]\n"
 "                      [EVENTS.jsonl...]\n"
 "\n"
 "What enforcing would have refused, from bomgated's event files (the\n"
@@ -689,11 +856,15 @@ static void usage(FILE *f)
 "                         or the kernel's counts: --kernel)\n"
 "  -k, --kernel FILE      the kernel's counts (bomgate coverage > FILE)\n"
 "  -H, --html FILE        also a self-contained HTML page with the charts\n"
+"  -S, --sbom FILE        say per file what the SBOMs list for it: its\n"
+"                         digest (the policy is behind), its path with\n"
+"                         another digest (a stale SBOM), or nothing\n"
 "  -s, --strict           lines that are not events are an error\n"
 "  -j, --json             bomgate.report/1 (docs/events.md)\n"
 "Exit: 0 every class ready (nothing would be refused), 1 something\n"
 "would be refused (with --against: under NEXT), 2 usage, 3 a policy is\n"
-"not valid or (--strict) a line is not an event, 5 cannot read a file.\n");
+"not valid, an SBOM is not, or (--strict) a line is not an event,\n"
+"5 cannot read a file.\n");
 }
 
 /* The HTML page to @path, whole or not at all (fileio: symlinks refused). */
@@ -742,19 +913,29 @@ int do_report(int argc, char **argv)
 		{ "coverage", no_argument, NULL, 'c' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "sbom", required_argument, NULL, 'S' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pol = NULL, *against = NULL, *kernel = NULL, *html = NULL;
+	char *sboms[MAX_SBOMS];
+	int nsboms = 0;
 	struct policy *cur = NULL, *next = NULL;
 	int json = 0, strict = 0, coverage = 0, ch, ret = BG_EXIT_OK;
 	static struct report rp;
 	struct summary s;
 
-	while ((ch = getopt_long(argc, argv, "p:a:ck:H:sjh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:a:ck:H:S:sjh", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'S':
+			if (nsboms == MAX_SBOMS) {
+				pr_err("report: at most %d --sbom", MAX_SBOMS);
+				return BG_EXIT_USAGE;
+			}
+			sboms[nsboms++] = optarg;
+			break;
 		case 'H':
 			html = optarg;
 			break;
@@ -800,6 +981,8 @@ int do_report(int argc, char **argv)
 		ret = read_events(&rp, argv[i], strict);
 	if (!ret && kernel)
 		ret = read_kernel(&rp, kernel);
+	if (!ret && nsboms)
+		ret = annotate(&rp, sboms, nsboms);
 	if (ret)
 		goto out;
 	if (html) {

@@ -29,6 +29,7 @@ struct rec {
 	char first[32], last[32];
 	int nprocs;
 	char *procs[MAX_PROCS];		/* "comm (parent exe)" */
+	char *sbom_note;		/* what the --sbom documents say, or NULL */
 };
 
 struct report {

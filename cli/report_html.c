@@ -169,6 +169,10 @@ static void files(FILE *f, const struct report *rp, const struct policy *next)
 		}
 		fputs("<td>", f);
 		esc(f, advice(r));
+		if (r->sbom_note) {
+			fputs("<br>SBOM: ", f);
+			esc(f, r->sbom_note);
+		}
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);

@@ -96,6 +96,41 @@ TEST_F(report, exit_status_and_bad_input)
 	EXPECT_EQ(2, tu_run_self(self, "$B report --coverage clean.jsonl"));
 }
 
+#define SHA_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+/* --sbom: the digest is in an SBOM (the policy is behind), the path is
+ * there with another digest (the SBOM is stale), or neither. */
+TEST_F(report, sbom_says_stale_behind_or_absent)
+{
+	tu_put(self->dir, "s.jsonl",
+	       EV("decision", "exec", "would-deny", "unknown-digest", "/usr/bin/tool",
+		  SHA_A, "sh", "2026-01-02T00:00:01.000Z", "1")
+	       EV("decision", "exec", "would-deny", "unknown-digest", "/srv/x/new",
+		  SHA_B, "sh", "2026-01-02T00:00:02.000Z", "1")
+	       EV("decision", "exec", "would-deny", "unknown-digest", "/tmp/dropped",
+		  SHA_C "", "sh", "2026-01-02T00:00:03.000Z", "1"));
+	tu_put(self->dir, "sbom.json",
+	       "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":["
+	       "{\"type\":\"file\",\"name\":\"./usr/bin/tool\",\"version\":\"2.1\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"" SHA_C "\"}]},"
+	       "{\"type\":\"file\",\"name\":\"opt/new\",\"version\":\"3\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"" SHA_B "\"}]}]}\n");
+	EXPECT_EQ(1, tu_run_self(self, "$B report --sbom sbom.json s.jsonl"));
+	EXPECT_NE(NULL, strstr(self->out, "sbom: stale SBOM: ./usr/bin/tool 2.1 (sbom.json line 1) lists this path with sha256 cccccccccccccccc"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "sbom: listed as opt/new 3 (sbom.json line 1), not in the policy"))
+		TH_LOG("%s", self->out);
+	/* /tmp/dropped has SHA_C, which the SBOM gives to another path:
+	 * its digest is listed, so the SBOM knows these bytes */
+	EXPECT_NE(NULL, strstr(self->out, "sbom: listed as ./usr/bin/tool 2.1"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(5, tu_run_self(self, "$B report --sbom missing.json s.jsonl"));
+	EXPECT_NE(NULL, strstr(self->out, "missing.json")) TH_LOG("%s", self->out);
+	tu_put(self->dir, "none.json",
+	       "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":[]}\n");
+	EXPECT_EQ(1, tu_run_self(self, "$B report --json --sbom none.json s.jsonl"));
+	EXPECT_NE(NULL, strstr(self->out, "\"sbom\":\"in none of the 1 SBOM given\""))
+		TH_LOG("%s", self->out);
+}
+
 /*
  * Pixels of colour @rgb in the PNG at @path (8-bit RGB or RGBA, not
  * interlaced: what chromium's --screenshot writes); -1 if unreadable.
