@@ -111,7 +111,7 @@ for k in $kernels; do
 	for name in $(echo "$sel" | tr ',' ' '); do
 		name=$(basename "$name")
 		if [ -f "$res/$name.rc" ]; then
-			sed 's/^/  /' "$res/$name.tap" | grep -E '^  (not )?ok |^  # .*(FAIL|SKIP|Expected)|^  # console: ' || true
+			sed 's/^/  /' "$res/$name.tap" | grep -E '^  (not )?ok |^  # .*(FAIL|SKIP|Expected)|^  # console: |^  # WARNING' || true
 			count "$res/$name.tap" "$(cat "$res/$name.rc")" "$name"
 		else
 			echo "  not ok - $name: no report from the guest ($(cat "$res/error" 2>/dev/null))"
