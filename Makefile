@@ -82,7 +82,8 @@ FUZZ_O := build/fuzz
 .SUFFIXES:
 .PHONY: all deps check check-host check-vm check-harness check-asan check-valgrind \
 	fuzz fuzz-quick \
-	bench demo clean vmlinux-h tests help vm-tests build-vm-arm64
+	bench demo clean vmlinux-h tests help vm-tests build-vm-arm64 \
+	install
 
 all: $(O)/bomgate $(O)/bomgated tests
 
@@ -94,10 +95,15 @@ vm-tests: $(O)/bomgate $(O)/bomgated $(vmtests) $(vmhelpers)
 deps:
 	$(Q)scripts/deps.sh
 
+# --- install: make install [DESTDIR=D] [PREFIX=/usr] [SYSCONFDIR=/etc] ----
+install: $(O)/bomgate $(O)/bomgated
+	$(Q)scripts/install.sh $(O)
+
 help:
 	@echo 'Targets:'
 	@echo '  all            bomgate, bomgated and every test program (default)'
 	@echo '  deps           install the build and test dependencies, fetch the test kernels'
+	@echo '  install        binaries, unit, config (if none), man pages (DESTDIR, PREFIX, SYSCONFDIR)'
 	@echo '  check-host     host tests (no BPF is loaded on the host)'
 	@echo '  check-vm       VM tests in QEMU on KERNEL (default: $(KERNELS))'
 	@echo '  check          both, plus the fuzz targets'
