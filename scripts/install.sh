@@ -30,13 +30,17 @@ chmod 0644 "$dest$prefix/lib/systemd/system/bomgated.service"
 [ -e "$dest$etc/bomgate/bomgated.conf" ] ||
 	install -m 0640 "$top/daemon/bomgated.conf" "$dest$etc/bomgate/bomgated.conf"
 
-# docs/man/NAME.S.md -> NAME.S.gz: the "# name(S)" title becomes .TH
+# docs/man/NAME.S.md -> NAME.S.gz: the "# name(S)" title becomes .TH, and
+# the NAME line names the page itself ("bomgate sign - ..." becomes
+# "bomgate-sign - ...": what whatis and apropos index)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for md in "$top"/docs/man/*.md; do
 	page=$(basename "$md" .md)
 	sec=${page##*.}
-	sed "1s/^# \([a-z0-9-]*\)(\([0-9]\))\$/# \U\1\E \2 \"\" \"bomgate $version\" \"bomgate manual\"/" \
+	name=${page%.*}
+	sed -e "1s/^# \([a-z0-9-]*\)(\([0-9]\))\$/# \U\1\E \2 \"\" \"bomgate $version\" \"bomgate manual\"/" \
+	    -e "/^## NAME\$/{n;s/^[^-]* - /$name - /}" \
 		"$md" > "$tmp/$page.md"
 	go-md2man -in "$tmp/$page.md" -out "$tmp/$page"
 	gzip -9n < "$tmp/$page" > "$dest$prefix/share/man/man$sec/$page.gz"
