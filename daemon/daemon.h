@@ -37,7 +37,7 @@ struct evout {
 	const char *path;
 	__u64 size, max;
 	int keep;
-	int to_stdout, to_syslog;
+	int to_stdout, to_syslog, to_journal;
 	int coalesce_secs;
 	__u64 seq;
 	struct coalesce_slot slot[COALESCE_SLOTS];
@@ -113,6 +113,11 @@ int guard_list(const struct daemon_conf *c, FILE *f);
  * allows nothing keeps every class in audit; a guarded path it would deny
  * keeps exec and mmap in audit, d->guard lists them. */
 int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes);
+
+/* journal.c: events as native journal entries */
+int journal_available(void);
+/* 0, or negative: not sent. */
+int journal_emit(const char *line, size_t len, int prio);
 
 /* evout.c: the event sinks */
 int evout_open(struct evout *o, const struct daemon_conf *c);

@@ -21,7 +21,9 @@ int evout_open(struct evout *o, const struct daemon_conf *c)
 	int fd;
 
 	o->to_stdout = c->events_stdout;
-	o->to_syslog = c->events_syslog;
+	/* journald: native entries; its /dev/log would take syslog too */
+	o->to_journal = c->events_journal && journal_available();
+	o->to_syslog = c->events_syslog && !o->to_journal;
 	o->coalesce_secs = c->coalesce_secs;
 	o->max = c->events_max_bytes;
 	o->keep = c->events_keep;
@@ -93,6 +95,8 @@ void evout_emit(struct evout *o, const char *line, size_t len, int prio)
 			o->size += len + 1;
 		}
 	}
+	if (o->to_journal && journal_emit(line, len, prio) < 0)
+		syslog(prio, "%s", line);	/* journald went away */
 	if (o->to_syslog)
 		syslog(prio, "%s", line);
 	if (o->publish)

@@ -21,6 +21,7 @@ void daemon_conf__init(struct daemon_conf *c)
 	c->max_measure_bytes = (__u64)BG_MEASURE_MAX_DEFAULT_MIB << 20;
 	c->events_keep = 5;
 	c->events_syslog = 1;
+	c->events_journal = 1;
 	c->coalesce_secs = 10;
 	c->seccomp = 1;
 	c->coverage = 1;
@@ -84,6 +85,7 @@ static const struct key keys[] = {
 	INT("events-keep", events_keep, 0, 100),
 	BOOL("events-stdout", events_stdout),
 	BOOL("events-syslog", events_syslog),
+	BOOL("events-journal", events_journal),
 	INT("coalesce", coalesce_secs, 0, 3600),
 	BOOL("emit-allowed", emit_allowed),
 	BOOL("coverage", coverage),
