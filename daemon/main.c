@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
-#include "token.h"
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 #include "engine.h"
 #include "engine_pin.h"
@@ -23,6 +24,7 @@
 #include "kcheck.h"
 #include "log.h"
 #include "policy.h"
+#include "token.h"
 
 volatile sig_atomic_t daemon_stop, daemon_reload;
 
@@ -351,11 +353,38 @@ static int confine(struct daemon *d)
 	return ret;
 }
 
+/*
+ * systemd (Type=notify): READY=1 once the policy is in force, a STATUS
+ * line saying what is enforced, RELOADING=1 around a reload, and
+ * WATCHDOG=1 keep-alives at half WatchdogSec. Nothing without
+ * $NOTIFY_SOCKET.
+ */
+static void notify_status(struct daemon *d, const char *state)
+{
+	struct engine_modes m = {};
+	char modes[128] = "";
+	size_t l = 0;
+
+	engine__get_modes(d->e, &m);
+	for (int i = 0; i < BG_CLASS_MAX && l < sizeof(modes); i++)
+		l += snprintf(modes + l, sizeof(modes) - l, "%s%s=%s", i ? " " : "",
+			      bg_class_name(i), bg_mode_name(m.mode[i]));
+	sd_notifyf(0, "%s\nSTATUS=policy '%s' version %llu: %s%s", state,
+		   d->pol ? policy__name(d->pol) : "",
+		   d->pol ? (unsigned long long)policy__version(d->pol) : 0ULL,
+		   modes, d->seal.sealed ? ", sealed" : "");
+}
+
 static void loop(struct daemon *d)
 {
 	struct epoll_event evs[8];
-	time_t last_tick = 0, last_metrics = 0;
+	time_t last_tick = 0, last_metrics = 0, last_dog = 0;
+	uint64_t dog_usec = 0;
 	char err[1024];
+
+	if (sd_watchdog_enabled(0, &dog_usec) <= 0)
+		dog_usec = 0;
+	notify_status(d, "READY=1");
 
 	while (!daemon_stop) {
 		int n = epoll_wait(d->epfd, evs, 8, 1000);
@@ -373,6 +402,7 @@ static void loop(struct daemon *d)
 		}
 		if (daemon_reload) {
 			daemon_reload = 0;
+			sd_notify(0, "RELOADING=1");
 			if (daemon_policy_apply(d, 1, err, sizeof(err))) {
 				pr_err("reload (SIGHUP) refused; the policy in force is unchanged: %s",
 				       err);
@@ -380,6 +410,7 @@ static void loop(struct daemon *d)
 			} else {
 				daemon_note(d, "reload", 1, "SIGHUP");
 			}
+			notify_status(d, "READY=1");
 		}
 		now = time(NULL);
 		if (now != last_tick) {
@@ -387,6 +418,10 @@ static void loop(struct daemon *d)
 			engine__poll(d->e, 0);
 			daemon_event_tick(d);
 			kstate_check(d);
+		}
+		if (dog_usec && (uint64_t)(now - last_dog) * 2000000 >= dog_usec) {
+			last_dog = now;
+			sd_notify(0, "WATCHDOG=1");
 		}
 		if (d->conf->metrics_file && now - last_metrics >= 10) {
 			last_metrics = now;

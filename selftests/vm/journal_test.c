@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events as native journal entries (issue 14): with Debian's own
- * systemd-journald running in the guest, bomgated sends each event with
- * structured fields, so journalctl finds a would-deny by BOMGATE_DECISION
- * with its path, digest and MESSAGE_ID, and nothing goes to syslog twice.
+ * bomgated under systemd (issue 14), as far as a guest without systemd as
+ * PID 1 can show it: with Debian's own systemd-journald running, each
+ * event is a native entry with structured fields (journalctl finds a
+ * would-deny by BOMGATE_DECISION with its path, digest and MESSAGE_ID, and
+ * nothing goes to syslog twice); and the notify protocol of Type=notify
+ * (READY, STATUS, RELOADING, WATCHDOG) arrives on a socket of the test's.
  */
+#include <poll.h>
 #include <signal.h>
+#include <sys/un.h>
 #include "kselftest_harness.h"
 #include "control.h"
 #include "engine_pin.h"
@@ -126,6 +130,64 @@ TEST_F_TIMEOUT(journal, events_are_structured_journal_entries, 180)
 	/* once, not again through syslog (journald reads /dev/log too) */
 	sh("journalctl -D /run/log/journal --no-pager -o cat SYSLOG_IDENTIFIER=bomgated 2>&1 | grep -c '^{\"schema\"'");
 	EXPECT_EQ(0, atoi(dt_out)) TH_LOG("%s", dt_out);
+}
+
+/* One datagram on @fd within @ms into dt_out; its length or -1. */
+static int notify_recv(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	n = recv(fd, dt_out, sizeof(dt_out) - 1, 0);
+	if (n < 0)
+		return -1;
+	dt_out[n] = '\0';
+	return n;
+}
+
+/* The next datagram holding @needle within @ms. */
+static int notify_wait(int fd, const char *needle, int ms)
+{
+	for (int i = 0; i < ms / 100; i++)
+		if (notify_recv(fd, 100) > 0 && strstr(dt_out, needle))
+			return 1;
+	return 0;
+}
+
+/*
+ * systemd's notify protocol (Type=notify), spoken to a socket of ours as
+ * systemd would hold it: READY=1 with what is enforced once the policy is
+ * in force, RELOADING=1 and READY=1 around a SIGHUP reload, WATCHDOG=1
+ * keep-alives at half of WATCHDOG_USEC.
+ */
+TEST_F_TIMEOUT(journal, notify_ready_reload_watchdog, 120)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ASSERT_LE(0, fd);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), D "/notify.sock");
+	unlink(sa.sun_path);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	setenv("WATCHDOG_USEC", "2000000", 1);
+	self->pid = start(self->cg, "audit", "--coalesce 0");
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_TRUE(notify_wait(fd, "READY=1", 10000));
+	EXPECT_NE(NULL, strstr(dt_out, "STATUS=policy 'j' version 1: exec=audit mmap=audit"))
+		TH_LOG("%s", dt_out);
+	EXPECT_TRUE(notify_wait(fd, "WATCHDOG=1", 5000)) TH_LOG("%s", dt_out);
+	kill(self->pid, SIGHUP);
+	EXPECT_TRUE(notify_wait(fd, "RELOADING=1", 10000)) TH_LOG("%s", dt_out);
+	EXPECT_TRUE(notify_wait(fd, "READY=1", 10000)) TH_LOG("%s", dt_out);
+	/* still alive, still keeping the watchdog fed */
+	EXPECT_TRUE(notify_wait(fd, "WATCHDOG=1", 5000));
+	EXPECT_EQ(0, kill(self->pid, 0));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
