@@ -187,7 +187,7 @@ $(libbomgated): $(filter-out $(O)/daemon/main.o,$(bomgated-objs))
 
 $(O)/bomgated: $(O)/daemon/main.o $(libbomgated) $(libbomgate)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lsystemd -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lsystemd -laudit -o $@
 
 $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
 	$(call msg,LINK,$@)
@@ -195,7 +195,7 @@ $(vmtests) $(vmharness) $(benches): %: %.o $(libbomgate)
 
 $(hosttests): %: %.o $(libbomgated) $(libbomgate)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lsystemd -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lsystemd -laudit -o $@
 
 $(vmhelpers): $(O)/%: %.c | $(O)
 	$(call msg,CC,$@)

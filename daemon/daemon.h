@@ -37,8 +37,9 @@ struct evout {
 	const char *path;
 	__u64 size, max;
 	int keep;
-	int to_stdout, to_syslog, to_journal;
+	int to_stdout, to_syslog, to_journal, to_audit;
 	int coalesce_secs;
+	int audit_warned;
 	__u64 seq;
 	struct coalesce_slot slot[COALESCE_SLOTS];
 	/* every line also goes here (the control server's subscribers) */
@@ -118,6 +119,11 @@ int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes);
 int journal_available(void);
 /* 0, or negative: not sent. */
 int journal_emit(const char *line, size_t len, int prio);
+
+/* audit.c: events as Linux audit records (AUDIT_TRUSTED_APP) */
+int audit_start(void);
+void audit_stop(void);
+int audit_emit(const char *line, size_t len);
 
 /* evout.c: the event sinks */
 int evout_open(struct evout *o, const struct daemon_conf *c);

@@ -24,6 +24,14 @@ int evout_open(struct evout *o, const struct daemon_conf *c)
 	/* journald: native entries; its /dev/log would take syslog too */
 	o->to_journal = c->events_journal && journal_available();
 	o->to_syslog = c->events_syslog && !o->to_journal;
+	if (c->events_audit) {
+		int ret = audit_start();
+
+		o->to_audit = !ret;
+		if (ret)
+			pr_info("no audit records: %s (a kernel without audit?)",
+				strerror(-ret));
+	}
 	o->coalesce_secs = c->coalesce_secs;
 	o->max = c->events_max_bytes;
 	o->keep = c->events_keep;
@@ -44,6 +52,7 @@ int evout_open(struct evout *o, const struct daemon_conf *c)
 
 void evout_close(struct evout *o)
 {
+	audit_stop();
 	if (o->file)
 		fclose(o->file);
 	o->file = NULL;
@@ -99,6 +108,10 @@ void evout_emit(struct evout *o, const char *line, size_t len, int prio)
 		syslog(prio, "%s", line);	/* journald went away */
 	if (o->to_syslog)
 		syslog(prio, "%s", line);
+	if (o->to_audit && audit_emit(line, len) == -EIO && !o->audit_warned) {
+		o->audit_warned = 1;
+		pr_warn("an audit record could not be written (CAP_AUDIT_WRITE? auditd's backlog?): the events still go to the other outputs");
+	}
 	if (o->publish)
 		o->publish(o->publish_ctx, line, len);
 }

@@ -63,6 +63,7 @@ static void usage(FILE *f)
 		"  --events-syslog=no    not to syslog (default yes)\n"
 		"  --events-journal=no   not as native journal entries (default yes\n"
 		"                        when journald runs; then not to syslog)\n"
+		"  --events-audit=no     denials not as audit records (default yes)\n"
 		"  --coalesce SECS       fold identical denials for SECS (default 10, 0: off)\n"
 		"  --emit-allowed[=yes]  report allowed decisions too\n"
 		"  --coverage=no         no per-digest counts in the kernel\n"

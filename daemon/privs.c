@@ -27,11 +27,11 @@
  * CAP_BPF + CAP_SYS_ADMIN: create the next policy map, read map state by
  * id; CAP_PERFMON: BPF on 5.8+ kernels alongside CAP_BPF;
  * CAP_DAC_READ_SEARCH: read policies, certificates, /proc; CAP_SYS_PTRACE:
- * the parent's /proc/PID/exe in events.
+ * the parent's /proc/PID/exe in events; CAP_AUDIT_WRITE: audit records.
  */
 static const int keep_caps[] = {
 	CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON, CAP_DAC_READ_SEARCH,
-	CAP_SYS_PTRACE,
+	CAP_SYS_PTRACE, CAP_AUDIT_WRITE,
 };
 
 static int kept(int cap)

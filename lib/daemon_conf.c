@@ -22,6 +22,7 @@ void daemon_conf__init(struct daemon_conf *c)
 	c->events_keep = 5;
 	c->events_syslog = 1;
 	c->events_journal = 1;
+	c->events_audit = 1;
 	c->coalesce_secs = 10;
 	c->seccomp = 1;
 	c->coverage = 1;
@@ -86,6 +87,7 @@ static const struct key keys[] = {
 	BOOL("events-stdout", events_stdout),
 	BOOL("events-syslog", events_syslog),
 	BOOL("events-journal", events_journal),
+	BOOL("events-audit", events_audit),
 	INT("coalesce", coalesce_secs, 0, 3600),
 	BOOL("emit-allowed", emit_allowed),
 	BOOL("coverage", coverage),

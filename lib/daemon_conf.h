@@ -38,6 +38,7 @@ struct daemon_conf {
 	int events_stdout;
 	int events_syslog;
 	int events_journal;	/* native journal entries when journald runs */
+	int events_audit;	/* denials as audit records (libaudit) */
 	int coalesce_secs;		/* 0: no coalescing */
 	int emit_allowed;
 	int coverage;		/* per-digest counts in the kernel (bg_cover) */

@@ -132,6 +132,57 @@ TEST_F_TIMEOUT(journal, events_are_structured_journal_entries, 180)
 	EXPECT_EQ(0, atoi(dt_out)) TH_LOG("%s", dt_out);
 }
 
+/*
+ * Denials and would-denies as audit records: Debian's auditd runs in the
+ * guest, and ausearch finds the AUDIT_TRUSTED_APP record of the
+ * would-deny with its fields; a path that needs it comes hex-encoded.
+ */
+TEST_F_TIMEOUT(journal, would_deny_is_an_audit_record, 180)
+{
+	char want[128];
+	pid_t ad;
+	int found = 0;
+
+	if (access("/sbin/auditd", X_OK) || access("/sbin/ausearch", X_OK))
+		SKIP(return, "no auditd in this root");
+	mkdir("/var/log/audit", 0700);
+	ad = fork();
+	if (!ad) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/sbin/auditd", "auditd", "-n", (char *)NULL);
+		_exit(127);
+	}
+	usleep(500000);
+	self->pid = start(self->cg, "audit", "--coalesce 0");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(RAN_OK, run(BAD));
+	snprintf(want, sizeof(want), "path=\"%s\"", BAD);
+	for (int i = 0; i < 50 && !found; i++) {
+		sh("ausearch -m TRUSTED_APP 2>&1");
+		found = strstr(dt_out, want) && strstr(dt_out, "decision=\"would-deny\"");
+		if (!found)
+			usleep(200000);
+	}
+	if (!found) {
+		TH_LOG("ausearch: %s", dt_out);
+		sh("auditctl -s 2>&1; tail -5 /var/log/audit/audit.log 2>&1; dmesg | grep -i audit | tail -5");
+		TH_LOG("audit state: %s", dt_out);
+		TH_LOG("daemon log: %s", file(LOG));
+	}
+	EXPECT_TRUE(found);
+	sh("ausearch -m TRUSTED_APP 2>&1 | grep '%s'", want);
+	EXPECT_NE(NULL, strstr(dt_out, "op=bomgate-decision")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "hook=\"exec\""));
+	EXPECT_NE(NULL, strstr(dt_out, "reason=\"unknown-digest\""));
+	EXPECT_NE(NULL, strstr(dt_out, "sha256=\""));
+	EXPECT_NE(NULL, strstr(dt_out, "exe=\"")) TH_LOG("%s", dt_out);
+	kill(ad, SIGTERM);
+	waitpid(ad, NULL, 0);
+}
+
 /* One datagram on @fd within @ms into dt_out; its length or -1. */
 static int notify_recv(int fd, int ms)
 {
