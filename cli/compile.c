@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "text.h"
+#include "attest.h"
 #include "policy_compile.h"
 
 #define MAX_PROBLEMS_SHOWN	10
@@ -44,6 +45,12 @@ static void compile_usage(FILE *f)
 "      --policy-version N   policy version when there is no --source\n"
 "                           (default: the creation time in seconds)\n"
 "      --name NAME          policy name when there is no --source\n"
+"  -k, --attestation-key KEY.pub\n"
+"                           PEM public key (ECDSA, Ed25519, RSA) that signs\n"
+"                           attestations (repeatable, up to %d): an SBOM\n"
+"                           given as a DSSE envelope or Sigstore bundle\n"
+"                           (cosign attest-blob) is verified before it is read\n"
+"      --require-attestation  every SBOM must be a verified attestation\n"
 "  -o, --output FILE        the compiled policy (written atomically; not a\n"
 "                           symbolic link, not an input)\n"
 "      --json               report as JSON on stdout\n"
@@ -54,9 +61,12 @@ static void compile_usage(FILE *f)
 "A policy that would allow nothing is reported loudly; with --strict it is\n"
 "an error and nothing is written.\n"
 "Exit: 0 written, 2 usage (also: -o names an input), 3 bad SBOM or policy\n"
-"source, or --strict and a problem or an empty allowlist (nothing\n"
-"written), 5 I/O error (also: -o is a symbolic link), 7 internal.\n",
-		MAX_PROBLEMS_SHOWN);
+"source (also: a malformed attestation, a predicate that is not an SBOM, a\n"
+"key file that is not a public key), or --strict and a problem or an empty\n"
+"allowlist (nothing written), 4 an attestation does not verify with any\n"
+"key given, no key given for one, or --require-attestation and an SBOM\n"
+"that is not one, 5 I/O error (also: -o is a symbolic link), 7 internal.\n",
+		ATTEST_MAX_KEYS, MAX_PROBLEMS_SHOWN);
 }
 
 static void on_problem(void *arg, const struct sbom_problem *p)
@@ -116,6 +126,21 @@ static void print_json(FILE *f, const struct policy_compile_result *r,
 		json_kv_u64(&w, "components", d->st.components);
 		json_kv_u64(&w, "file_digests", d->st.file_digests);
 		json_kv_u64(&w, "problems", d->st.problems);
+		if (d->attested) {
+			char k[80], s[80];
+
+			json_key(&w, "attestation");
+			json_object(&w);
+			json_kv_string(&w, "key", attest_fpr_str(d->signer, k,
+								 sizeof(k)));
+			json_kv_string(&w, "subject", d->subject);
+			json_kv_string(&w, "subject_sha256",
+				       attest_fpr_str(d->subject_sha256, s,
+						      sizeof(s)));
+			json_kv_string(&w, "predicate_type",
+				       d->predicate_type);
+			json_end(&w);
+		}
 		json_end(&w);
 	}
 	json_end(&w);
@@ -149,6 +174,19 @@ static void print_report(FILE *f, const struct policy_compile_result *r,
 		fprintf(f, ": %lu components, %lu file digests, %lu problems\n",
 		       reps[i].st.components, reps[i].st.file_digests,
 		       reps[i].st.problems);
+		if (reps[i].attested) {
+			char k[80], d[80];
+
+			fprintf(f, "    attestation verified: key %s\n"
+				"    subject %s ",
+				attest_fpr_str(reps[i].signer, k, sizeof(k)),
+				attest_fpr_str(reps[i].subject_sha256, d,
+					       sizeof(d)));
+			text_fput(f, reps[i].subject);
+			fprintf(f, ", predicateType ");
+			text_fput(f, reps[i].predicate_type);
+			fputc('\n', f);
+		}
 	}
 	fprintf(f, "documents read                  %lu\n", (unsigned long)r->nr_docs);
 	fprintf(f, "components                      %lu\n", r->components);
@@ -171,6 +209,8 @@ static void print_report(FILE *f, const struct policy_compile_result *r,
 
 struct compile_opts {
 	const char *source, *out, *name;
+	char *keys[ATTEST_MAX_KEYS + 1];
+	int nr_keys, require_attestation;
 	enum sbom_format fmt;
 	int strict, json, has_version;
 	__u64 version;
@@ -200,6 +240,13 @@ static int compile_exit(const struct policy_compile_result *r, int err)
 		return BG_EXIT_USAGE;
 	case POLICY_COMPILE_SBOM:
 		return err == -EINVAL ? BG_EXIT_INPUT : BG_EXIT_IO;
+	case POLICY_COMPILE_ATTEST:
+		if (err == -EKEYREJECTED || err == -ENOKEY || err == -EPERM)
+			return BG_EXIT_VERIFY;
+		if (err == -EBADMSG || err == -EMEDIUMTYPE || err == -EINVAL ||
+		    err == -EFBIG || err == -E2BIG)
+			return BG_EXIT_INPUT;
+		return BG_EXIT_IO;
 	case POLICY_COMPILE_STRICT:
 	case POLICY_COMPILE_EMPTY:
 		return BG_EXIT_INPUT;
@@ -224,6 +271,9 @@ static int compile_run(struct compile_opts *o, char **sboms, int nr)
 		.created = epoch ? strtoull(epoch, NULL, 10) : (__u64)time(NULL),
 		.strict = o->strict,
 		.output = o->out,
+		.attest_keys = o->keys,
+		.nr_attest_keys = o->nr_keys,
+		.require_attestation = o->require_attestation,
 	};
 	struct policy_compile_result r;
 	int ret;
@@ -254,6 +304,8 @@ int do_compile(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "attestation-key", required_argument, NULL, 'k' },
+		{ "require-attestation", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -261,7 +313,7 @@ int do_compile(int argc, char **argv)
 	char *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:f:o:vh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:f:k:o:vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			o.source = optarg;
@@ -287,6 +339,17 @@ int do_compile(int argc, char **argv)
 			break;
 		case 'n':
 			o.name = optarg;
+			break;
+		case 'k':
+			if (o.nr_keys == ATTEST_MAX_KEYS) {
+				pr_err("compile: at most %d --attestation-key",
+				       ATTEST_MAX_KEYS);
+				return BG_EXIT_USAGE;
+			}
+			o.keys[o.nr_keys++] = optarg;
+			break;
+		case 'R':
+			o.require_attestation = 1;
 			break;
 		case 'o':
 			o.out = optarg;

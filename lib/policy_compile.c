@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "attest.h"
 #include "fileio.h"
 #include "policy_compile.h"
 #include "policy_source.h"
@@ -21,6 +24,9 @@ struct walk {
 	void *ctx;
 	const char *path;	/* the document being read */
 	__u32 source;		/* its index in the builder */
+	const struct attest_key *keys;	/* attestation keys */
+	int nr_keys;
+	int require;		/* --require-attestation */
 };
 
 static int fail(struct policy_compile_result *r, enum policy_compile_step s,
@@ -83,30 +89,145 @@ static void on_problem(void *arg, const struct sbom_problem *p)
 	w->ops->problem(w->ctx, &named);
 }
 
+/* The name recorded in the policy's source table for an attestation:
+ * "PATH [attestation key sha256:<64 hex> subject sha256:<64 hex> NAME]"
+ * (docs/policy-format.md); the subject name, untrusted, comes last. */
+static char *attested_name(const struct policy_compile_doc *d)
+{
+	char key[80], subj[80], *s;
+
+	attest_fpr_str(d->signer, key, sizeof(key));
+	attest_fpr_str(d->subject_sha256, subj, sizeof(subj));
+	if (asprintf(&s, "%s [attestation key %s subject %s %s]", d->path,
+		     key, subj, d->subject) < 0)
+		return NULL;
+	return s;
+}
+
+/* An attestation's predicate, verified, as a descriptor the readers
+ * read like a file. */
+static int predicate_fd(const struct attest *a)
+{
+	int fd = memfd_create("bomgate-predicate", MFD_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = fileio_write_all(fd, a->predicate, a->predicate_len);
+	if (!ret && lseek(fd, 0, SEEK_SET) < 0)
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int open_attestation(struct walk *w, const char *path,
+			    struct policy_compile_doc *doc, struct attest *a,
+			    int *fd, struct policy_compile_result *r)
+{
+	char err[1024] = "";
+	int ret;
+
+	*fd = -1;
+	if (!strcmp(path, "-")) {
+		if (!w->require)
+			return 0;
+		return fail(r, POLICY_COMPILE_ATTEST, -EPERM,
+			    "standard input: attestations are read from files, and --require-attestation refuses anything else");
+	}
+	ret = attest_sniff(path);
+	if (ret < 0)
+		return fail(r, POLICY_COMPILE_SBOM, ret, "%s: %s", path,
+			    strerror(-ret));
+	if (!ret) {
+		if (!w->require)
+			return 0;
+		return fail(r, POLICY_COMPILE_ATTEST, -EPERM,
+			    "%s: not a signed attestation (DSSE envelope or Sigstore bundle), and --require-attestation is set",
+			    path);
+	}
+	ret = attest_open(path, w->keys, w->nr_keys, a, err, sizeof(err));
+	if (ret)
+		return fail(r, POLICY_COMPILE_ATTEST, ret, "%s", err);
+	doc->attested = 1;
+	memcpy(doc->signer, a->signer_fpr, 32);
+	memcpy(doc->subject_sha256, a->subject_sha256, 32);
+	doc->subject = a->subject_name;
+	doc->predicate_type = a->predicate_type;
+	a->subject_name = a->predicate_type = NULL;
+	*fd = predicate_fd(a);
+	if (*fd < 0)
+		return fail(r, POLICY_COMPILE_SBOM, *fd, "%s: %s", path,
+			    strerror(-*fd));
+	return 0;
+}
+
 static int read_sbom(struct walk *w, const char *path, enum sbom_format fmt,
 		     struct policy_compile_result *r)
 {
 	static const __u8 zero[32];
 	const struct sbom_ops ops = { on_digest, on_problem };
 	struct policy_compile_doc *doc = &r->docs[r->nr_docs];
-	char err[512] = "";
-	int ret;
+	char err[512] = "", *name = NULL;
+	struct attest a;
+	int ret, fd;
 
-	ret = policy_builder__add_source(w->b, zero, path, BGP_FMT_UNKNOWN);
-	if (ret < 0)
-		return fail(r, POLICY_COMPILE_SBOM, ret, "%s: %s", path,
-			    strerror(-ret));
+	memset(&a, 0, sizeof(a));
+	doc->path = path;
+	ret = open_attestation(w, path, doc, &a, &fd, r);
+	if (ret)
+		goto out;
+	if (fd >= 0) {
+		name = attested_name(doc);
+		if (!name) {
+			ret = fail(r, POLICY_COMPILE_SBOM, -ENOMEM,
+				   "%s: out of memory", path);
+			goto out;
+		}
+		/* the predicateType says what it is: the readers check it */
+		if (fmt == SBOM_FMT_AUTO)
+			fmt = a.format;
+	}
+	ret = policy_builder__add_source(w->b, zero, name ? name : path,
+					 BGP_FMT_UNKNOWN);
+	if (ret < 0) {
+		ret = fail(r, POLICY_COMPILE_SBOM, ret, "%s: %s", path,
+			   strerror(-ret));
+		goto out;
+	}
 	w->source = ret;
 	w->path = path;
-	doc->path = path;
-	ret = sbom_read(path, fmt, &ops, w, &doc->st, err, sizeof(err));
+	if (fd >= 0)
+		ret = sbom_read_fd(fd, path, fmt, &ops, w, &doc->st, err,
+				   sizeof(err));
+	else
+		ret = sbom_read(path, fmt, &ops, w, &doc->st, err,
+				sizeof(err));
 	if (ret) {
 		if (ret == -ENOMEM)
-			return fail(r, POLICY_COMPILE_SBOM, ret,
-				    "%s: out of memory", path);
-		return fail(r, POLICY_COMPILE_SBOM, ret, "%s",
-			    err[0] ? err : strerror(-ret));
+			ret = fail(r, POLICY_COMPILE_SBOM, ret,
+				   "%s: out of memory", path);
+		else if (fd >= 0)
+			ret = fail(r, POLICY_COMPILE_SBOM, ret,
+				   "%s: the attested SBOM (predicate): %s",
+				   path, err[0] ? err : strerror(-ret));
+		else
+			ret = fail(r, POLICY_COMPILE_SBOM, ret, "%s",
+				   err[0] ? err : strerror(-ret));
+		goto out;
 	}
+	if (fd >= 0 && a.format == SBOM_FMT_AUTO &&
+	    doc->st.format != SBOM_FMT_SPDX_JSON &&
+	    doc->st.format != SBOM_FMT_SPDX3_JSON) {
+		ret = fail(r, POLICY_COMPILE_ATTEST, -EMEDIUMTYPE,
+			   "%s: predicateType says SPDX, the predicate is %s",
+			   path, sbom_format_name(doc->st.format));
+		goto out;
+	}
+	if (fd >= 0) /* the document is the file given, not the predicate */
+		memcpy(doc->st.doc_sha256, a.envelope_sha256, 32);
 	r->nr_docs++;
 	r->components += doc->st.components;
 	r->file_digests += doc->st.file_digests;
@@ -120,8 +241,21 @@ static int read_sbom(struct walk *w, const char *path, enum sbom_format fmt,
 					    doc->st.doc_sha256,
 					    bgp_format(doc->st.format),
 					    doc->st.file_digests);
-	return ret ? fail(r, POLICY_COMPILE_SBOM, ret, "%s: %s", path,
-			  strerror(-ret)) : 0;
+	if (ret)
+		ret = fail(r, POLICY_COMPILE_SBOM, ret, "%s: %s", path,
+			   strerror(-ret));
+out:
+	if (ret && doc->attested) {
+		/* not counted: the result's free does not see it */
+		free(doc->subject);
+		free(doc->predicate_type);
+		memset(doc, 0, sizeof(*doc));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	attest_free(&a);
+	return ret;
 }
 
 /* The source's allow/block lines: each its own component. */
@@ -217,12 +351,31 @@ int policy_compile(const struct policy_compile_opts *o,
 		   const struct policy_compile_ops *ops, void *ctx,
 		   struct policy_compile_result *r)
 {
-	struct walk w = { .ops = ops, .ctx = ctx };
+	struct walk w = { .ops = ops, .ctx = ctx,
+			  .require = o->require_attestation };
+	struct attest_key keys[ATTEST_MAX_KEYS];
 	struct policy_src *src = NULL;
 	size_t total;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	if (o->nr_attest_keys > ATTEST_MAX_KEYS) {
+		r->step = POLICY_COMPILE_ATTEST;
+		snprintf(r->err, sizeof(r->err),
+			 "compile: at most %d attestation keys",
+			 ATTEST_MAX_KEYS);
+		return -E2BIG;
+	}
+	for (; w.nr_keys < o->nr_attest_keys; w.nr_keys++) {
+		ret = attest_key_load(&keys[w.nr_keys],
+				      o->attest_keys[w.nr_keys], r->err,
+				      sizeof(r->err));
+		if (ret) {
+			r->step = POLICY_COMPILE_ATTEST;
+			goto out;
+		}
+	}
+	w.keys = keys;
 	if (o->source) {
 		src = policy_src__parse(o->source, r->err, sizeof(r->err));
 		if (!src) {
@@ -244,6 +397,8 @@ int policy_compile(const struct policy_compile_opts *o,
 	}
 	ret = walk(&w, o, src, r);
 out:
+	while (w.nr_keys > 0)
+		attest_key_free(&keys[--w.nr_keys]);
 	policy_builder__free(w.b);
 	r->src = src;	/* the documents' paths point into it */
 	return ret;
@@ -251,6 +406,10 @@ out:
 
 void policy_compile_result__free(struct policy_compile_result *r)
 {
+	for (int i = 0; r->docs && i < r->nr_docs; i++) {
+		free(r->docs[i].subject);
+		free(r->docs[i].predicate_type);
+	}
 	free(r->docs);
 	r->docs = NULL;
 	policy_src__free(r->src);

@@ -31,12 +31,22 @@ struct policy_compile_opts {
 	__u64 created;			/* seconds since 1970 */
 	int strict;			/* any SBOM problem: nothing written */
 	const char *output;		/* the .bgp, written atomically */
+	char *const *attest_keys;	/* PEM public keys (attest.h) */
+	int nr_attest_keys;
+	int require_attestation;	/* refuse any SBOM not a verified
+					 * attestation */
 };
 
 /* One SBOM document as read. */
 struct policy_compile_doc {
 	const char *path;
 	struct sbom_stats st;
+	/* a verified attestation (attest.h): else all zero/NULL */
+	int attested;
+	unsigned char signer[32];	/* key fingerprint */
+	char *subject;			/* subject[0].name (untrusted) */
+	unsigned char subject_sha256[32];
+	char *predicate_type;		/* untrusted */
 };
 
 struct policy_compile_ops {
@@ -51,6 +61,10 @@ enum policy_compile_step {
 				 * (I/O) or EINVAL, EFBIG (its content) */
 	POLICY_COMPILE_NO_SBOM,	/* no SBOM at all (EINVAL) */
 	POLICY_COMPILE_SBOM,	/* reading an SBOM: EINVAL, ENOMEM, I/O */
+	POLICY_COMPILE_ATTEST,	/* an attestation: EKEYREJECTED, ENOKEY,
+				 * EPERM (not one, but required): not
+				 * verified; EBADMSG, EMEDIUMTYPE, EINVAL
+				 * (a key file): malformed; I/O */
 	POLICY_COMPILE_STRICT,	/* problems under strict (EINVAL) */
 	POLICY_COMPILE_EMPTY,	/* under strict: nothing would be allowed
 				 * (EINVAL) */
