@@ -292,8 +292,6 @@ static const char *get_str(yajl_val obj, const char *key)
 	return v ? v->u.string : NULL;
 }
 
-/* yajl strings are NUL-terminated: a NUL inside is refused (the signed
- * bytes would then differ from the ones verified). */
 static int verify_one(const struct attest_key *k, const unsigned char *sig,
 		      size_t siglen, const unsigned char *msg, size_t msglen)
 {
@@ -419,9 +417,9 @@ static int predicate_format(const char *t, enum sbom_format *fmt)
 	return -EMEDIUMTYPE;
 }
 
-static int read_statement(const char *path, const unsigned char *p,
-			  size_t plen, struct attest *a, char *err,
-			  size_t errlen)
+int attest_parse_statement(const char *path, const unsigned char *p,
+			   size_t plen, struct attest *a, char *err,
+			   size_t errlen)
 {
 	char ebuf[256], esc[512];
 	yajl_val st, subj, s0, pred;
@@ -707,7 +705,7 @@ int attest_open(const char *path, const struct attest_key *keys, int nr_keys,
 	if (ret)
 		goto out;
 	memcpy(a->signer_fpr, keys[a->signer].fpr, 32);
-	ret = read_statement(path, payload, plen, a, err, errlen);
+	ret = attest_parse_statement(path, payload, plen, a, err, errlen);
 out:
 	if (ret == -ENOMEM)
 		errf(err, errlen, ret, "%s: out of memory", path);

@@ -76,4 +76,12 @@ int attest_open(const char *path, const struct attest_key *keys, int nr_keys,
 		struct attest *a, char *err, size_t errlen);
 void attest_free(struct attest *a);
 
+/* The in-toto statement of a payload already verified (attest_open calls
+ * it; exposed for the fuzzer): fills subject, predicate type and
+ * predicate of @a (zeroed by the caller), which the caller frees with
+ * attest_free() in any case. Errors as attest_open. */
+int attest_parse_statement(const char *path, const unsigned char *p,
+			   size_t plen, struct attest *a, char *err,
+			   size_t errlen);
+
 #endif
