@@ -355,20 +355,32 @@ int policy_compile(const struct policy_compile_opts *o,
 			  .require = o->require_attestation };
 	struct attest_key keys[ATTEST_MAX_KEYS];
 	struct policy_src *src = NULL;
-	size_t total;
+	size_t total, nr_keys;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (o->nr_attest_keys > ATTEST_MAX_KEYS) {
-		r->step = POLICY_COMPILE_ATTEST;
-		snprintf(r->err, sizeof(r->err),
-			 "compile: at most %d attestation keys",
-			 ATTEST_MAX_KEYS);
-		return -E2BIG;
+	if (o->source) {
+		src = policy_src__parse(o->source, r->err, sizeof(r->err));
+		if (!src) {
+			r->step = POLICY_COMPILE_SOURCE;
+			return -errno;
+		}
+		w.require |= src->require_attestation;
 	}
-	for (; w.nr_keys < o->nr_attest_keys; w.nr_keys++) {
-		ret = attest_key_load(&keys[w.nr_keys],
-				      o->attest_keys[w.nr_keys], r->err,
+	nr_keys = o->nr_attest_keys + (src ? src->nr_attest_keys : 0);
+	if (nr_keys > ATTEST_MAX_KEYS) {
+		ret = fail(r, POLICY_COMPILE_ATTEST, -E2BIG,
+			   "compile: at most %d attestation keys (%zu given)",
+			   ATTEST_MAX_KEYS, nr_keys);
+		goto out;
+	}
+	/* the command line's keys, then the source's */
+	for (; (size_t)w.nr_keys < nr_keys; w.nr_keys++) {
+		const char *kp = w.nr_keys < o->nr_attest_keys ?
+			o->attest_keys[w.nr_keys] :
+			src->attest_keys[w.nr_keys - o->nr_attest_keys];
+
+		ret = attest_key_load(&keys[w.nr_keys], kp, r->err,
 				      sizeof(r->err));
 		if (ret) {
 			r->step = POLICY_COMPILE_ATTEST;
@@ -376,13 +388,6 @@ int policy_compile(const struct policy_compile_opts *o,
 		}
 	}
 	w.keys = keys;
-	if (o->source) {
-		src = policy_src__parse(o->source, r->err, sizeof(r->err));
-		if (!src) {
-			r->step = POLICY_COMPILE_SOURCE;
-			return -errno;
-		}
-	}
 	total = o->nr_sboms + (src ? src->nr_sboms : 0);
 	if (!total) {
 		ret = fail(r, POLICY_COMPILE_NO_SBOM, -EINVAL,

@@ -8,6 +8,8 @@
  *	mode HOOK|all off|audit|enforce
  *	allow-unmeasured-modules yes|no
  *	trust-fuse yes|no
+ *	attestation-key PATH
+ *	require-attestation yes|no
  *	allow SHA256 REASON...
  *	block SHA256 REASON...
  *
@@ -31,7 +33,7 @@ struct pctx {
 	const char *basedir;
 	unsigned long line;
 	unsigned long version_line, name_line, unmeasured_line, fuse_line;
-	unsigned long seal_line;
+	unsigned long seal_line, attest_line;
 	unsigned long mode_line[BG_CLASS_MAX + 1];	/* + "all" */
 	int all_mode;
 	char *err;
@@ -65,6 +67,9 @@ void policy_src__free(struct policy_src *src)
 		return;
 	for (i = 0; i < src->nr_sboms; i++)
 		free(src->sboms[i].path);
+	for (i = 0; i < src->nr_attest_keys; i++)
+		free(src->attest_keys[i]);
+	free(src->attest_keys);
 	for (i = 0; i < src->nr_rules; i++)
 		free(src->rules[i].reason);
 	free(src->sboms);
@@ -247,6 +252,37 @@ static int parse_sbom(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
+/* "attestation-key PATH": a public key that signs SBOM attestations. */
+static int parse_attest_key(struct pctx *c, char *line, size_t pos)
+{
+	struct policy_src *src = c->src;
+	char *path, *extra, **n, *p;
+	int len;
+
+	len = next_token(line, &pos, &path);
+	if (len < 0)
+		return perr(c, "missing closing quote");
+	if (len == 0 || !*path)
+		return perr(c, "attestation-key needs the path of a public key");
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after the key", extra);
+	if (src->nr_attest_keys >= 16)	/* ATTEST_MAX_KEYS */
+		return perr(c, "at most 16 attestation-key lines");
+	n = reallocarray(src->attest_keys, src->nr_attest_keys + 1,
+			 sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	src->attest_keys = n;
+	if (path[0] == '/' || !c->basedir || !strcmp(c->basedir, "."))
+		p = strdup(path);
+	else if (asprintf(&p, "%s/%s", c->basedir, path) < 0)
+		p = NULL;
+	if (!p)
+		return -ENOMEM;
+	n[src->nr_attest_keys++] = p;
+	return 0;
+}
+
 static int parse_mode(struct pctx *c, char *line, size_t pos)
 {
 	char *cls, *mode, *extra;
@@ -359,6 +395,12 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_yes_no(c, line, pos, kw,
 				    &c->src->allow_unmeasured_modules,
 				    &c->unmeasured_line);
+	if (!strcmp(kw, "attestation-key"))
+		return parse_attest_key(c, line, pos);
+	if (!strcmp(kw, "require-attestation"))
+		return parse_yes_no(c, line, pos, kw,
+				    &c->src->require_attestation,
+				    &c->attest_line);
 	if (!strcmp(kw, "trust-fuse"))
 		return parse_yes_no(c, line, pos, kw, &c->src->trust_fuse,
 				    &c->fuse_line);
@@ -371,7 +413,7 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
 		return parse_rule(c, line, pos, POLICY_F_BLOCK);
-	return perr(c, "unknown directive '%.40s' (version, name, sbom, mode, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, attestation-key, require-attestation, mode, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
 		    kw);
 }
 

@@ -43,6 +43,9 @@ struct policy_src {
 	size_t nr_sboms;
 	struct policy_src_rule *rules;
 	size_t nr_rules;
+	char **attest_keys;	/* "attestation-key PATH", resolved */
+	size_t nr_attest_keys;
+	int require_attestation;	/* "require-attestation yes" */
 };
 
 /* NULL + errno on failure; err gets "FILE:LINE: problem". */

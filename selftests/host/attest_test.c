@@ -377,6 +377,38 @@ TEST_F(att, not_an_sbom_plain_sbom_and_malformed)
 	EXPECT_NE(0, access("x.bgp", F_OK));
 }
 
+TEST_F(att, policy_source_declares_key_and_requirement)
+{
+	char src[3 * PATH_MAX], path[PATH_MAX + 64], fpr[80];
+
+	key_fpr(self->data, "imp-rsa.pub", fpr);
+	snprintf(src, sizeof(src),
+		 "version 3\n"
+		 "attestation-key \"%s/imp-rsa.pub\"\n"
+		 "require-attestation yes\n"
+		 "sbom \"%s/" SPDX_RSA "\"\n", self->data, self->data);
+	snprintf(path, sizeof(path), "%s/a.policy", self->dir);
+	ASSERT_EQ(0, fileio_write_file(path, src, strlen(src), 0644, 0));
+	ASSERT_EQ(0, run(self, "compile -s a.policy -o a.bgp")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, fpr));
+	/* the source's requirement holds for the command line's SBOMs too */
+	EXPECT_EQ(4, run(self, "compile -s a.policy \"$D/hello-src.spdx.json\" -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "hello-src.spdx.json: not a signed attestation"));
+	/* relative to the source's directory, like sbom lines */
+	snprintf(src, sizeof(src),
+		 "version 3\nattestation-key imp-rsa.pub\nsbom " SPDX_RSA "\n");
+	snprintf(path, sizeof(path), "%s/rel.policy", self->dir);
+	ASSERT_EQ(0, fileio_write_file(path, src, strlen(src), 0644, 0));
+	EXPECT_EQ(5, run(self, "compile -s rel.policy -o c.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "imp-rsa.pub: No such file"))
+		TH_LOG("%s", self->out);
+	snprintf(src, sizeof(src), "version 3\nattestation-key\n");
+	ASSERT_EQ(0, fileio_write_file(path, src, strlen(src), 0644, 0));
+	EXPECT_EQ(3, run(self, "compile -s rel.policy -o c.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "rel.policy:2: attestation-key needs the path of a public key"))
+		TH_LOG("%s", self->out);
+}
+
 /* The library on its own: the sniffer and attest_open's results. */
 TEST(attest_api)
 {
