@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -196,10 +197,17 @@ int attest_sniff(const char *path)
 	};
 	struct sniff s = { .verdict = -1 };
 	unsigned char buf[4096];
+	struct stat sb;
 	yajl_handle h;
 	ssize_t n;
 	int fd, ret = 0;
 
+	/* only regular files: a pipe read here would lose its first bytes
+	 * for the SBOM reader that opens it next */
+	if (stat(path, &sb))
+		return -errno;
+	if (!S_ISREG(sb.st_mode))
+		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -591,23 +599,19 @@ static int verify_envelope(const char *path, yajl_val env,
 			break;
 	}
 	free(pae);
-	if (ret == -EKEYREJECTED) {
-		size_t o;
-
-		o = (size_t)errf(err, errlen, 0,
-				 "%s: %d signature%s, none verifies with the key%s given:",
-				 path, nsig, nsig == 1 ? "" : "s",
-				 nr_keys == 1 ? "" : "s");
-		for (int k = 0; k < nr_keys && errlen; k++) {
+	if (ret == -EKEYREJECTED && errlen) {
+		errf(err, errlen, 0,
+		     "%s: %d signature%s, none verifies with the key%s given:",
+		     path, nsig, nsig == 1 ? "" : "s", nr_keys == 1 ? "" : "s");
+		for (int k = 0; k < nr_keys; k++) {
+			size_t o = strlen(err);
 			char f[80];
 
-			o = strlen(err);
 			if (o + 1 >= errlen)
 				break;
-			snprintf(err + o, errlen - o, " %s", attest_fpr_str(
-				 keys[k].fpr, f, sizeof(f)));
+			snprintf(err + o, errlen - o, " %s",
+				 attest_fpr_str(keys[k].fpr, f, sizeof(f)));
 		}
-		(void)o;
 	}
 	if (!ret)
 		return 0;
