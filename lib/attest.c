@@ -648,16 +648,10 @@ int attest_open(const char *path, const struct attest_key *keys, int nr_keys,
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* JSON lines: one envelope per line. */
-	for (size_t i = 0, start = 1; i < len; i++) {
-		if (buf[i] == '\n') {
-			start = 1;
-		} else if (start && buf[i] != ' ' && buf[i] != '\t' &&
-			   buf[i] != '\r') {
-			lines++;
-			start = 0;
-		}
-	}
+	/* JSON lines: one envelope per line, each starting with '{' in the
+	 * first column (a pretty-printed object has only its first there) */
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '{' && (i == 0 || buf[i - 1] == '\n');
 	if (memchr(buf, '\0', len)) {
 		ret = errf(err, errlen, -EBADMSG,
 			   "%s: not a DSSE envelope (NUL byte)", path);
@@ -676,7 +670,7 @@ int attest_open(const char *path, const struct attest_key *keys, int nr_keys,
 	root = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
 	if (!root && lines > 1) {
 		ret = errf(err, errlen, -EBADMSG,
-			   "%s: %zu lines (JSON lines?): one envelope per file, please split it",
+			   "%s: %zu JSON objects on lines of their own (JSON lines?): one envelope per file, please split it",
 			   path, lines);
 		goto out;
 	}

@@ -363,7 +363,7 @@ TEST_F(att, not_an_sbom_plain_sbom_and_malformed)
 	/* two envelopes as JSON lines */
 	ASSERT_EQ(0, twice(self, SPDX_P256_DSSE, "x.jsonl"));
 	EXPECT_EQ(3, run(self, "compile -k \"$D/imp-p256.pub\" x.jsonl -o x.bgp"));
-	EXPECT_NE(NULL, strstr(self->out, "x.jsonl: 2 lines (JSON lines?)"))
+	EXPECT_NE(NULL, strstr(self->out, "x.jsonl: 2 JSON objects on lines of their own (JSON lines?)"))
 		TH_LOG("%s", self->out);
 	/* the payload is not in-toto ("+json" -> "+jsoN") */
 	ASSERT_EQ(0, tamper(self, SPDX_P256_DSSE, "bad.json", "in-toto+", 3));
