@@ -48,6 +48,30 @@ int do_report(int argc, char **argv);		/* cli/report.c */
 int cli_passphrase(const char *file, const char *env, char *buf,
 		   size_t len);
 
+/* The signer options of sign and token create (cli/sign.c): -k/--key,
+ * -c/--cert (as many of each), -P/--passphrase-file, -E/--passphrase-env. */
+#define CLI_SIGNERS_MAX		32	/* SIGN_MAX_SIGNERS */
+#define CLI_SIGNER_OPTS \
+	{ "key", required_argument, NULL, 'k' }, \
+	{ "cert", required_argument, NULL, 'c' }, \
+	{ "passphrase-file", required_argument, NULL, 'P' }, \
+	{ "passphrase-env", required_argument, NULL, 'E' }
+
+struct sign_signer;
+struct cli_signers {
+	struct sign_signer *s;	/* CLI_SIGNERS_MAX of them */
+	int nkeys, ncerts;
+	const char *pass_file, *pass_env;
+	char pass[1024];
+};
+
+/* Option @ch with @arg: 1 taken, 0 not a signer option, or -BG_EXIT_USAGE. */
+int cli_signer_opt(struct cli_signers *cs, int ch, const char *arg);
+/* After the options: as many certificates as keys, at least one, and the
+ * passphrase read. A bg_exit; cli_signers_done() wipes the passphrase. */
+int cli_signers_ready(struct cli_signers *cs, const char *cmd);
+void cli_signers_done(struct cli_signers *cs);
+
 /* Set by a command that printed its own JSON answer to a failure (verify):
  * main() then prints no bomgate.error/1 object after it. */
 extern int cli_json_answered;

@@ -210,6 +210,53 @@ int cli_passphrase(const char *file, const char *env, char *buf,
 	return BG_EXIT_OK;
 }
 
+int cli_signer_opt(struct cli_signers *cs, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'k':
+		if (cs->nkeys >= CLI_SIGNERS_MAX)
+			return -BG_EXIT_USAGE;
+		cs->s[cs->nkeys++].key_path = arg;
+		return 1;
+	case 'c':
+		if (cs->ncerts >= CLI_SIGNERS_MAX)
+			return -BG_EXIT_USAGE;
+		cs->s[cs->ncerts++].cert_path = arg;
+		return 1;
+	case 'P':
+		cs->pass_file = arg;
+		return 1;
+	case 'E':
+		cs->pass_env = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_signers_ready(struct cli_signers *cs, const char *cmd)
+{
+	int ret;
+
+	if (!cs->nkeys || cs->nkeys != cs->ncerts) {
+		pr_err("%s: give as many --cert as --key (at least one)", cmd);
+		return BG_EXIT_USAGE;
+	}
+	if (!cs->pass_file && !cs->pass_env)
+		return BG_EXIT_OK;
+	ret = cli_passphrase(cs->pass_file, cs->pass_env, cs->pass,
+			     sizeof(cs->pass));
+	for (int i = 0; !ret && i < cs->nkeys; i++)
+		cs->s[i].passphrase = cs->pass;
+	return ret;
+}
+
+void cli_signers_done(struct cli_signers *cs)
+{
+	OPENSSL_cleanse(cs->pass, sizeof(cs->pass));
+}
+
+_Static_assert(CLI_SIGNERS_MAX == SIGN_MAX_SIGNERS, "signer limits");
+
 /* -o over the policy, a key or a certificate would destroy it. */
 static int same_as_input(const char *out, const char *policy,
 			 const struct sign_signer *signers, int nr)
@@ -231,43 +278,30 @@ static int same_as_input(const char *out, const char *policy,
 int do_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
+		CLI_SIGNER_OPTS,
 		{ "output", required_argument, NULL, 'o' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "passphrase-env", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char pass[1024];
+	static struct cli_signers cs;
 	struct sign_signer signers[MAX_ARGS] = {};
-	const char *pass_file = NULL, *pass_env = NULL;
-	int nkeys = 0, ncerts = 0, ch, ret;
+	int ch, ret;
 	char err[512], *out = NULL, *def = NULL;
 	struct policy *p = NULL;
 	void *data = NULL, *sig = NULL;
 	size_t len = 0, siglen = 0;
 
+	memset(&cs, 0, sizeof(cs));
+	cs.s = signers;
 	while ((ch = getopt_long(argc, argv, "k:c:o:P:E:h", opts, NULL)) != -1) {
+		ret = cli_signer_opt(&cs, ch, optarg);
+		if (ret < 0)
+			return -ret;
+		if (ret)
+			continue;
 		switch (ch) {
-		case 'k':
-			if (nkeys >= MAX_ARGS)
-				return BG_EXIT_USAGE;
-			signers[nkeys++].key_path = optarg;
-			break;
-		case 'c':
-			if (ncerts >= MAX_ARGS)
-				return BG_EXIT_USAGE;
-			signers[ncerts++].cert_path = optarg;
-			break;
 		case 'o':
 			out = optarg;
-			break;
-		case 'P':
-			pass_file = optarg;
-			break;
-		case 'E':
-			pass_env = optarg;
 			break;
 		case 'h':
 			sign_usage(stdout);
@@ -277,17 +311,16 @@ int do_sign(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	if (!nkeys || nkeys != ncerts || argc - optind != 1) {
-		pr_err("sign: give one policy and as many --cert as --key");
+	if (argc - optind != 1) {
+		pr_err("sign: give one policy");
 		sign_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
-	if (pass_file || pass_env) {
-		ret = cli_passphrase(pass_file, pass_env, pass, sizeof(pass));
-		if (ret)
-			return ret;
-		for (ch = 0; ch < nkeys; ch++)
-			signers[ch].passphrase = pass;
+	ret = cli_signers_ready(&cs, "sign");
+	if (ret) {
+		if (ret == BG_EXIT_USAGE)
+			sign_usage(stderr);
+		return ret;
 	}
 	if (!out) {
 		def = policy_sig_default(argv[optind]);
@@ -295,7 +328,7 @@ int do_sign(int argc, char **argv)
 			return BG_EXIT_INTERNAL;
 		out = def;
 	}
-	if (same_as_input(out, argv[optind], signers, nkeys)) {
+	if (same_as_input(out, argv[optind], signers, cs.nkeys)) {
 		ret = BG_EXIT_USAGE;
 		goto out;
 	}
@@ -312,7 +345,7 @@ int do_sign(int argc, char **argv)
 		ret = BG_EXIT_INPUT;
 		goto out;
 	}
-	ret = sign_data(data, len, signers, nkeys, &sig, &siglen, err,
+	ret = sign_data(data, len, signers, cs.nkeys, &sig, &siglen, err,
 			sizeof(err));
 	if (ret) {
 		pr_err("sign: %s", err);
@@ -329,7 +362,7 @@ int do_sign(int argc, char **argv)
 	       (unsigned long long)policy__version(p), out);
 	ret = BG_EXIT_OK;
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
+	cli_signers_done(&cs);
 	policy__free(p);
 	free(def);
 	free(sig);

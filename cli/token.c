@@ -154,44 +154,37 @@ static int token_write(const char *out, const struct token *t,
 static int token_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CLI_SIGNER_OPTS,
 		{ "for", required_argument, NULL, 'f' },
 		{ "action", required_argument, NULL, 'a' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
 		{ "valid", required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "passphrase-env", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char pass[1024];
+	static struct cli_signers cs;
 	struct sign_signer signers[MAX_SIGNERS] = {};
-	const char *pass_file = NULL, *pass_env = NULL, *status = NULL;
-	const char *action = NULL, *out = NULL;
-	int nkeys = 0, ncerts = 0, ch, ret;
+	const char *status = NULL, *action = NULL, *out = NULL;
+	int ch, ret;
 	long valid = VALID_DEFAULT;
 	struct token t = {};
 	char err[256], act[64], *end;
 
+	memset(&cs, 0, sizeof(cs));
+	cs.s = signers;
 	while ((ch = getopt_long(argc, argv, "f:a:k:c:v:o:P:E:h", opts,
 				 NULL)) != -1) {
+		ret = cli_signer_opt(&cs, ch, optarg);
+		if (ret < 0)
+			return -ret;
+		if (ret)
+			continue;
 		switch (ch) {
 		case 'f':
 			status = optarg;
 			break;
 		case 'a':
 			action = optarg;
-			break;
-		case 'k':
-			if (nkeys >= MAX_SIGNERS)
-				return BG_EXIT_USAGE;
-			signers[nkeys++].key_path = optarg;
-			break;
-		case 'c':
-			if (ncerts >= MAX_SIGNERS)
-				return BG_EXIT_USAGE;
-			signers[ncerts++].cert_path = optarg;
 			break;
 		case 'v':
 			errno = 0;
@@ -206,12 +199,6 @@ static int token_create(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 'P':
-			pass_file = optarg;
-			break;
-		case 'E':
-			pass_env = optarg;
-			break;
 		case 'h':
 			create_usage(stdout);
 			return BG_EXIT_OK;
@@ -220,9 +207,8 @@ static int token_create(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	if (!status || !action || !out || !nkeys || nkeys != ncerts ||
-	    optind != argc) {
-		pr_err("token create: give --for, --action, -o and as many --cert as --key");
+	if (!status || !action || !out || optind != argc) {
+		pr_err("token create: give --for, --action and -o");
 		create_usage(stderr);
 		return BG_EXIT_USAGE;
 	}
@@ -230,19 +216,15 @@ static int token_create(int argc, char **argv)
 		pr_err("token create: --action '%s': %s", action, err);
 		return BG_EXIT_USAGE;
 	}
-	if (pass_file || pass_env) {
-		ret = cli_passphrase(pass_file, pass_env, pass, sizeof(pass));
-		if (ret)
-			return ret;
-		for (ch = 0; ch < nkeys; ch++)
-			signers[ch].passphrase = pass;
-	}
+	ret = cli_signers_ready(&cs, "token create");
+	if (ret)
+		goto out;
 	ret = token_for(status, &t);
 	if (ret)
 		goto out;
 	t.not_before = time(NULL);
 	t.not_after = t.not_before + valid;
-	ret = token_write(out, &t, signers, nkeys);
+	ret = token_write(out, &t, signers, cs.nkeys);
 	if (ret)
 		goto out;
 	token_action_text(&t, act, sizeof(act));
@@ -250,7 +232,7 @@ static int token_create(int argc, char **argv)
 	       act, (unsigned long long)t.serial,
 	       (unsigned long long)t.generation, valid, out, out);
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
+	cli_signers_done(&cs);
 	return ret;
 }
 
