@@ -329,7 +329,7 @@ static int start_io(struct daemon *d)
 		return ret ? ret : -errno;
 	}
 	/* a flood of events must not starve the control socket */
-	engine__set_poll_budget(d->e, 256);
+	engine__set_poll_budget(d->e, 64);
 	ret = server_open(d, err, sizeof(err));
 	if (ret) {
 		pr_err("%s", err);
