@@ -60,15 +60,15 @@ FIXTURE_SETUP(journal)
 	__u64 id;
 
 	self->pid = self->jd = -1;
-	if (access(JOURNALD, X_OK))
-		SKIP(return, "no %s in this root", JOURNALD);
 	if (access("/etc/machine-id", F_OK))
 		tu_put("/etc", "machine-id", "0123456789abcdef0123456789abcdef\n");
 	ASSERT_EQ(0, make_policy()) TH_LOG("%s", dt_out);
 	engine_pin_remove(PIN);
 	unlink(LOG);
-	/* Debian's journald, run by hand: it makes its own sockets */
-	self->jd = fork();
+	/* Debian's journald, run by hand (it makes its own sockets), where
+	 * the root has one (the arm64 root is minbase: none) */
+	if (!access(JOURNALD, X_OK))
+		self->jd = fork();
 	if (!self->jd) {
 		int fd = open("/dev/null", O_WRONLY);
 
@@ -77,9 +77,11 @@ FIXTURE_SETUP(journal)
 		execl(JOURNALD, JOURNALD, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100 && access("/run/systemd/journal/socket", W_OK); i++)
+	for (int i = 0; self->jd > 0 && i < 100 &&
+	     access("/run/systemd/journal/socket", W_OK); i++)
 		usleep(100000);
-	ASSERT_EQ(0, access("/run/systemd/journal/socket", W_OK));
+	if (self->jd > 0)
+		ASSERT_EQ(0, access("/run/systemd/journal/socket", W_OK));
 	ASSERT_EQ(0, vm_cgroup_enter(self->cg, sizeof(self->cg), &id));
 }
 
@@ -103,6 +105,8 @@ TEST_F_TIMEOUT(journal, events_are_structured_journal_entries, 180)
 	char hex[65], want[128];
 	int found = 0;
 
+	if (self->jd < 0)
+		SKIP(return, "no %s in this root", JOURNALD);
 	ASSERT_EQ(0, vm_sha256_file(BAD, dg));
 	for (int i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", dg[i]);
