@@ -328,10 +328,6 @@ static int read_kernel(struct report *rp, const char *path)
 		pr_err("%s: %s", path, strerror(-ret));
 		return ret == -EFBIG ? BG_EXIT_INPUT : BG_EXIT_IO;
 	}
-	text = realloc(text, len + 1);
-	if (!text)
-		return BG_EXIT_INTERNAL;
-	text[len] = '\0';
 	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
 	free(text);
 	schema = v ? yajl_tree_get(v, spath, yajl_t_string) : NULL;

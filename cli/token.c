@@ -73,10 +73,6 @@ static int token_for(const char *path, struct token *t)
 		pr_err("%s: %s", path, strerror(-ret));
 		return BG_EXIT_IO;
 	}
-	text = realloc(text, len + 1);
-	if (!text)
-		return BG_EXIT_INTERNAL;
-	text[len] = '\0';
 	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
 	free(text);
 	if (!v) {

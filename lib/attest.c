@@ -22,6 +22,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "attest.h"
+#include "sha256.h"
 #include "fileio.h"
 #include "text.h"
 
@@ -328,31 +329,6 @@ static int verify_one(const struct attest_key *k, const unsigned char *sig,
 	return ok ? 0 : -EKEYREJECTED;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int parse_hex32(const char *s, unsigned char out[32])
-{
-	if (!s || strlen(s) != 64)
-		return -EINVAL;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* The predicate, written back as JSON (one key per line, so that the
  * readers' line numbers mean something), at most SBOM_MAX_DEPTH deep. */
 static int emit(yajl_gen g, yajl_val v, int depth)
@@ -486,7 +462,8 @@ int attest_parse_statement(const char *path, const unsigned char *p,
 
 		dig = d ? d->u.string : NULL;
 	}
-	if (!name || parse_hex32(dig, a->subject_sha256)) {
+	if (!name || !dig || strlen(dig) != 64 ||
+	    sha256_parse_hex(dig, 64, a->subject_sha256)) {
 		ret = errf(err, errlen, -EBADMSG,
 			   "%s: the statement has no subject with a name and a sha256 digest",
 			   path);

@@ -371,7 +371,7 @@ int fileio_read_file(const char *path, size_t max, void **bufp, size_t *lenp)
 		err = -EFBIG;
 		goto out;
 	}
-	buf = malloc(st.st_size ? st.st_size : 1);
+	buf = malloc(st.st_size + 1);
 	if (!buf) {
 		err = -ENOMEM;
 		goto out;
@@ -388,6 +388,7 @@ int fileio_read_file(const char *path, size_t max, void **bufp, size_t *lenp)
 			break;	/* shrank under us: the loader reports it */
 		done += n;
 	}
+	buf[done] = '\0';	/* text can be parsed in place */
 	*bufp = buf;
 	*lenp = done;
 	buf = NULL;

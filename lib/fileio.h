@@ -72,7 +72,8 @@ void fileio_cleanup_on_signal(void);
 
 /* --- reading -------------------------------------------------------- */
 
-/* Read a whole regular file of at most @max bytes into malloc()ed memory.
+/* Read a whole regular file of at most @max bytes into malloc()ed memory,
+ * followed by a NUL that *@len does not count (text parses in place).
  * 0, or -errno (-EINVAL: not a regular file, -EFBIG: larger than @max). */
 int fileio_read_file(const char *path, size_t max, void **buf, size_t *len);
 
