@@ -10,6 +10,7 @@
  * daemon opens a bg_* map anywhere in the guest.
  */
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -528,6 +529,35 @@ TEST_F_TIMEOUT(seal, sealed_daemon_runs_only_listed_code, 240)
 	EXPECT_EQ(0, sh("LD_PRELOAD=%s /bin/sh -c 'echo shell ran' 2>&1", lib));
 	EXPECT_EQ(NULL, strstr(dt_out, "cannot be preloaded")) TH_LOG("%s", dt_out);
 	EXPECT_NE(NULL, strstr(dt_out, "shell ran"));
+
+	/* the genuine bytes in a memfd that stays writable: whoever holds
+	 * the fd could change them under the running daemon, so the kernel
+	 * does not mark it: it cannot reach the pins it would resume from */
+	{
+		char src[256], buf[65536];
+		int in, mfd = memfd_create("bomgated", 0);
+		ssize_t n;
+		int rc;
+
+		snprintf(src, sizeof(src), "%s/bomgated", b);
+		in = open(src, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, mfd);
+		ASSERT_LE(0, in);
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			ASSERT_EQ(n, write(mfd, buf, n));
+		close(in);
+		rc = sh("timeout 30 /proc/self/fd/%d --policy " POL " --trust " D "/c.pem "
+			"--mode audit --pin-dir " PIN " --socket " D "/m.sock "
+			"--events-syslog=no --scope-cgroup %s 2>&1", mfd, self->cg);
+		close(mfd);
+		TH_LOG("bomgated from a writable memfd: exit %d: %.300s", rc, dt_out);
+		/* it ran (its own messages), and was refused */
+		EXPECT_NE(NULL, strstr(dt_out, "bomgated:")) TH_LOG("%s", dt_out);
+		EXPECT_NE(0, rc) TH_LOG("%s", dt_out);
+		EXPECT_NE(124, rc) TH_LOG("ran as a daemon: %s", dt_out);
+		EXPECT_GT(0, ctl_connect(D "/m.sock"));
+		EXPECT_TRUE(event_seen("\"reason\":\"sealed\""));
+	}
 
 	ASSERT_EQ(0, use_policy("s13"));
 	EXPECT_LT(0, ctl("reload"));
