@@ -45,7 +45,7 @@ int do_doctor(int argc, char **argv)
 			argv[optind]);
 		return BG_EXIT_USAGE;
 	}
-	missing = kcheck_run(&r);
+	missing = kcheck_run(&r, NULL);
 	if (json)
 		kcheck_print_json(&r, stdout);
 	else

@@ -67,6 +67,9 @@ struct daemon {
 	struct policy *prev_pol;	/* the one before, under prev_generation */
 	__u64 prev_generation;
 	char policy_sha[65];
+	char policy_path[4096];	/* the file the policy in force came from */
+	int fallback;		/* it is the last known good one: */
+	char fallback_why[512];	/* why the configured one was refused */
 	char signers[512];	/* "; "-separated subjects or "(unsigned)" */
 	__u64 generation;
 	time_t started;
@@ -94,6 +97,10 @@ struct daemon {
 /* policyload.c */
 int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			size_t errlen);
+/* At a fresh start whose configured policy was refused (@why): enforce
+ * the last known good policy of state-dir instead. 0, or -errno (-ENOENT:
+ * none kept). */
+int daemon_policy_fallback(struct daemon *d, const char *why);
 /* @authorised: a step-down token allows lowering under a seal. */
 int daemon_set_mode(struct daemon *d, int cls, int mode, int authorised,
 		    char *err, size_t errlen);

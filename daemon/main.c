@@ -71,6 +71,8 @@ static void usage(FILE *f)
 		"  --coverage-max N      digest-hook pairs counted (default 16384)\n"
 		"  --max-measure-size N  files above N are denied unhashed (default 512M)\n"
 		"  --metrics FILE        Prometheus text file, rewritten every 10 s\n"
+		"  --state-dir DIR       keep the last known good policy here; a start\n"
+		"                        whose policy is refused enforces it instead\n"
 		"  --scope-cgroup PATH   TESTING AID: gate only this cgroup v2\n"
 		"  --seccomp=no          no seccomp filter (debugging)\n"
 		"  --test-seccomp[=yes]  TESTING AID: accept the 'test-seccomp' request\n"
@@ -85,7 +87,7 @@ static void usage(FILE *f)
 static int run_check(int json)
 {
 	struct kcheck_report r;
-	int missing = kcheck_run(&r);
+	int missing = kcheck_run(&r, NULL);
 
 	if (json)
 		kcheck_print_json(&r, stdout);
@@ -218,10 +220,10 @@ static int exit_code(int err)
 	return BG_EXIT_KERNEL;
 }
 
-static int kernel_ok(void)
+static int kernel_ok(const char *pin_dir)
 {
 	struct kcheck_report r;
-	int missing = kcheck_run(&r);
+	int missing = kcheck_run(&r, pin_dir);
 
 	for (int i = 0; i < r.n; i++)
 		if (r.item[i].status == KCHECK_MISSING)
@@ -302,6 +304,12 @@ static int start_engine(struct daemon *d)
 		pr_err("the policy pinned in %s stays in force", c->pin_dir);
 		return ret;
 	}
+	/* a boot whose policy does not verify: the one that last did */
+	if (!daemon_policy_fallback(d, err))
+		return 0;
+	if (c->state_dir)
+		pr_err("no last known good policy in %s: nothing is enforced",
+		       c->state_dir);
 unpin:
 	/* nothing was enforced yet: leave nothing behind */
 	engine_pin_remove(c->pin_dir);
@@ -370,10 +378,11 @@ static void notify_status(struct daemon *d, const char *state)
 	for (int i = 0; i < BG_CLASS_MAX && l < sizeof(modes); i++)
 		l += snprintf(modes + l, sizeof(modes) - l, "%s%s=%s", i ? " " : "",
 			      bg_class_name(i), bg_mode_name(m.mode[i]));
-	sd_notifyf(0, "%s\nSTATUS=policy '%s' version %llu: %s%s", state,
+	sd_notifyf(0, "%s\nSTATUS=policy '%s' version %llu: %s%s%s", state,
 		   d->pol ? policy__name(d->pol) : "",
 		   d->pol ? (unsigned long long)policy__version(d->pol) : 0ULL,
-		   modes, d->seal.sealed ? ", sealed" : "");
+		   modes, d->seal.sealed ? ", sealed" : "",
+		   d->fallback ? " (LAST KNOWN GOOD: the configured policy was refused)" : "");
 }
 
 static void loop(struct daemon *d)
@@ -478,7 +487,7 @@ static int run(struct daemon_conf *c)
 	d.lsock = d.epfd = -1;
 	d.started = time(NULL);
 	machine_id(&d);
-	if (!kernel_ok()) {
+	if (!kernel_ok(c->pin_dir)) {
 		pr_err("this kernel cannot run bomgate (see above; 'bomgated --check' explains)");
 		return BG_EXIT_FAIL;
 	}
@@ -496,7 +505,9 @@ static int run(struct daemon_conf *c)
 	ret = confine(&d);
 	if (ret)
 		goto out;
-	daemon_note(&d, d.resumed ? "resume" : "start", 1, c->policy);
+	daemon_note(&d, d.resumed ? "resume" : "start", 1, d.policy_path);
+	if (d.fallback)
+		daemon_note(&d, "policy-fallback", 0, d.fallback_why);
 	loop(&d);
 	if (!d.disabled) {
 		engine__poll(d.e, 0);

@@ -5,6 +5,7 @@
  * kernel changes until every check passed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,18 +14,18 @@
 
 #include "daemon.h"
 #include "engine.h"
+#include "fileio.h"
 #include "log.h"
 #include "policy.h"
 #include "sha256.h"
 #include "sign.h"
 
 /* Read, verify and parse; @signers gets the subjects. */
-static struct policy *policy_verified(const struct daemon_conf *c,
+static struct policy *policy_verified(const char *path, const char *sig,
 				      const char *const *trust, int nr_trust,
 				      int min_signers, char *signers,
 				      size_t slen, char *err, size_t errlen)
 {
-	const char *sig = c->signature;
 	struct policy_trust t = {
 		.trust = trust,
 		.nr_trust = nr_trust,
@@ -37,8 +38,8 @@ static struct policy *policy_verified(const struct daemon_conf *c,
 
 	if (!nr_trust)
 		pr_warn("INSECURE: policy %s is loaded WITHOUT signature verification (--insecure-unsigned); anyone who can write it controls what runs",
-			c->policy);
-	p = policy__open_verified(c->policy, &t, &r);
+			path);
+	p = policy__open_verified(path, &t, &r);
 	if (!p) {
 		snprintf(err, errlen, "%s", r.err);
 		if (r.step == POLICY_STEP_VERIFY)
@@ -70,8 +71,103 @@ __u64 gen_next(__u64 cur, __u64 version)
 	return version << GEN_SHIFT | (cnt ? cnt : 1);
 }
 
-int daemon_policy_apply(struct daemon *d, int reload, char *err,
-			size_t errlen)
+/*
+ * The last known good policy: a copy of the bytes that verified and went
+ * into force, and their signature, in state-dir. A reboot (no pins) whose
+ * configured policy does not verify enforces it instead; its version is
+ * the anti-rollback floor of a fresh start.
+ */
+#define LKG_NAME	"last-good.bgp"
+#define LKG_SIG_NAME	"last-good.bgp" POLICY_SIG_SUFFIX
+
+static int lkg_path(const struct daemon_conf *c, const char *name,
+		    char *buf, size_t len)
+{
+	if (!c->state_dir || !*c->state_dir)
+		return -ENOENT;
+	if ((size_t)snprintf(buf, len, "%s/%s", c->state_dir, name) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Keep @p (read from @path, signature @sig) as the last known good one. */
+static void lkg_save(const struct daemon_conf *c, const struct policy *p,
+		     const char *path, const char *sig)
+{
+	char dst[PATH_MAX], dsig[PATH_MAX], sigbuf[PATH_MAX], hex[65];
+	void *buf = NULL, *sbuf = NULL;
+	size_t len, slen = 0;
+	__u8 sha[32];
+	int ret;
+
+	if (lkg_path(c, LKG_NAME, dst, sizeof(dst)) ||
+	    lkg_path(c, LKG_SIG_NAME, dsig, sizeof(dsig)) || !strcmp(path, dst))
+		return;
+	if (!sig) {
+		snprintf(sigbuf, sizeof(sigbuf), "%s%s", path,
+			 POLICY_SIG_SUFFIX);
+		sig = sigbuf;
+	}
+	ret = fileio_read_file(path, BGP_MAX_FILE_SIZE, &buf, &len);
+	if (ret)
+		goto out;
+	/* the bytes that verified, not whatever replaced them since */
+	ret = sha256_buf(buf, len, sha);
+	if (!ret && memcmp(sha, policy__file_sha256(p), sizeof(sha)))
+		ret = -ESTALE;
+	if (ret)
+		goto out;
+	ret = fileio_read_file(sig, 1 << 20, &sbuf, &slen);
+	if (ret == -ENOENT) {
+		/* unsigned (--insecure-unsigned): no stale signature kept */
+		slen = 0;
+		ret = 0;
+	}
+	if (ret)
+		goto out;
+	/* signature first: a crash between the two leaves a policy whose
+	 * signature does not match, refused at the next boot (never a
+	 * policy that passes with the wrong signature) */
+	if (slen)
+		ret = fileio_write_file(dsig, sbuf, slen, 0600, 0);
+	else if (unlink(dsig) && errno != ENOENT)
+		ret = -errno;
+	if (!ret)
+		ret = fileio_write_file(dst, buf, len, 0600, 0);
+out:
+	if (ret) {
+		pr_warn("cannot keep the policy as the last known good one in %s: %s",
+			c->state_dir, fileio_strerror(ret));
+	} else {
+		sha256_hex(sha, hex);
+		pr_info("kept as the last known good policy: %s (sha256 %s)",
+			dst, hex);
+	}
+	free(buf);
+	free(sbuf);
+}
+
+/* Version of the last known good policy, 0 if none (unverified: whoever
+ * can write it can also delete it). */
+static __u64 lkg_version(const struct daemon_conf *c)
+{
+	char path[PATH_MAX], err[256];
+	struct policy *p;
+	__u64 v;
+
+	if (lkg_path(c, LKG_NAME, path, sizeof(path)) || access(path, F_OK))
+		return 0;
+	p = policy__open(path, err, sizeof(err));
+	if (!p)
+		return 0;
+	v = policy__version(p);
+	policy__free(p);
+	return v;
+}
+
+static int policy_apply_from(struct daemon *d, const char *path,
+			     const char *sig, int reload, char *err,
+			     size_t errlen)
 {
 	const struct daemon_conf *c = d->conf;
 	char signers[sizeof(d->signers)];
@@ -79,27 +175,32 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	const char *trust[DCONF_MAX_LIST];
 	int ret, held, nr_trust, min_signers;
 	struct policy *p;
-	__u64 gen, ver;
+	__u64 gen, ver, floor;
+	const char *what = "in force";
 
 	ret = seal_trust(d, trust, &nr_trust, &min_signers, err, errlen);
 	if (ret)
 		return ret;
-	p = policy_verified(c, trust, nr_trust, min_signers, signers,
+	p = policy_verified(path, sig, trust, nr_trust, min_signers, signers,
 			    sizeof(signers), err, errlen);
 	if (!p)
 		return -errno;
 	ver = policy__version(p);
-	if (d->generation && ver < GEN_VERSION(d->generation)) {
+	floor = GEN_VERSION(d->generation);
+	if (!d->generation) {
+		floor = lkg_version(c);
+		what = "last known good (state-dir)";
+	}
+	if (ver < floor) {
 		if (!c->allow_rollback || d->seal.sealed) {
-			snprintf(err, errlen, "%s: policy version %llu is older than version %llu in force (anti-rollback; --allow-rollback overrides)",
-				 c->policy, (unsigned long long)ver,
-				 (unsigned long long)GEN_VERSION(d->generation));
+			snprintf(err, errlen, "%s: policy version %llu is older than version %llu %s (anti-rollback; --allow-rollback overrides)",
+				 path, (unsigned long long)ver,
+				 (unsigned long long)floor, what);
 			ret = -ESTALE;
 			goto fail;
 		}
 		pr_warn("rolling back from policy version %llu to %llu (--allow-rollback)",
-			(unsigned long long)GEN_VERSION(d->generation),
-			(unsigned long long)ver);
+			(unsigned long long)floor, (unsigned long long)ver);
 	}
 	engine_modes_of_policy(p, &m);
 	if (c->mode >= 0)
@@ -130,14 +231,45 @@ int daemon_policy_apply(struct daemon *d, int reload, char *err,
 	d->held_back = held;
 	sha256_hex(policy__file_sha256(p), d->policy_sha);
 	memcpy(d->signers, signers, sizeof(signers));
+	snprintf(d->policy_path, sizeof(d->policy_path), "%s", path);
+	d->fallback = 0;
 	pr_info("%s policy '%s' version %llu (sha256 %s, %u entries, signed by %s), generation %#llx",
 		reload ? "reloaded" : "loaded", policy__name(p),
 		(unsigned long long)ver, d->policy_sha, policy__nr_entries(p),
 		d->signers, (unsigned long long)gen);
+	lkg_save(c, p, path, sig);
 	return 0;
 fail:
 	policy__free(p);
 	return ret;
+}
+
+int daemon_policy_apply(struct daemon *d, int reload, char *err,
+			size_t errlen)
+{
+	return policy_apply_from(d, d->conf->policy, d->conf->signature,
+				 reload, err, errlen);
+}
+
+int daemon_policy_fallback(struct daemon *d, const char *why)
+{
+	char path[PATH_MAX], sig[PATH_MAX], err[1024];
+	int ret;
+
+	if (lkg_path(d->conf, LKG_NAME, path, sizeof(path)) ||
+	    lkg_path(d->conf, LKG_SIG_NAME, sig, sizeof(sig)) ||
+	    access(path, F_OK))
+		return -ENOENT;
+	ret = policy_apply_from(d, path, sig, 0, err, sizeof(err));
+	if (ret) {
+		pr_err("the last known good policy is refused too: %s", err);
+		return ret;
+	}
+	d->fallback = 1;
+	snprintf(d->fallback_why, sizeof(d->fallback_why), "%s", why);
+	pr_warn("enforcing the last known good policy %s instead of %s, which was refused: %s",
+		path, d->conf->policy, why);
+	return 0;
 }
 
 const struct policy *daemon_policy_of(const struct daemon *d,

@@ -231,7 +231,12 @@ int status_json(struct daemon *d, FILE *f)
 	json_end(&w);
 	json_key(&w, "policy");
 	json_object(&w);
-	json_kv_string(&w, "path", d->conf->policy);
+	json_kv_string(&w, "path", d->policy_path);
+	if (d->fallback) {
+		json_kv_bool(&w, "last_known_good", 1);
+		json_kv_string(&w, "configured", d->conf->policy);
+		json_kv_string(&w, "configured_refused", d->fallback_why);
+	}
 	json_kv_string(&w, "name", d->pol ? policy__name(d->pol) : "");
 	json_kv_u64(&w, "version", d->pol ? policy__version(d->pol) : 0);
 	json_kv_u64(&w, "generation", d->generation);

@@ -46,6 +46,7 @@ void daemon_conf__free(struct daemon_conf *c)
 	free(c->socket_group);
 	free(c->events_file);
 	free(c->metrics_file);
+	free(c->state_dir);
 	free(c->scope_cgroup);
 	daemon_conf__init(c);
 }
@@ -95,6 +96,7 @@ static const struct key keys[] = {
 	{ "max-measure-size", K_SIZE, OFF(max_measure_bytes), 0, 0, 1LL << 20,
 	  1LL << 42 },
 	STR("metrics", metrics_file),
+	STR("state-dir", state_dir),
 	STR("scope-cgroup", scope_cgroup),
 	BOOL("seccomp", seccomp),
 	BOOL("test-seccomp", test_seccomp),

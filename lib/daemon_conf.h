@@ -45,6 +45,7 @@ struct daemon_conf {
 	int coverage_max;	/* its entries; 0: BG_COVER_MAX */
 	__u64 max_measure_bytes;	/* larger files are not hashed */
 	char *metrics_file;
+	char *state_dir;	/* last known good policy; NULL: none kept */
 	char *scope_cgroup;		/* testing aid: gate one cgroup only */
 	int seccomp;
 	int test_seccomp;		/* testing aid: control verb that traps */

@@ -15,6 +15,8 @@
 #include <zlib.h>
 #include <bpf/libbpf.h>
 
+#include "daemon_conf.h"
+#include "engine_pin.h"
 #include "json.h"
 #include "kcheck.h"
 #include "probe.skel.h"
@@ -290,7 +292,7 @@ static void check_maps(struct kcheck_report *r)
 }
 
 /* Load the probe programs one at a time, so each failure is attributed. */
-static void check_programs(struct kcheck_report *r)
+static void check_programs(struct kcheck_report *r, const char *pin_dir)
 {
 	struct kcheck_item *lsm = item(r, "BPF LSM programs load");
 	struct kcheck_item *ima = item(r, "sleepable LSM + ima hash");
@@ -319,7 +321,16 @@ static void check_programs(struct kcheck_report *r)
 	if (ret) {
 		set(lsm, KCHECK_MISSING, "the kernel refused an lsm/ program: %s",
 		    strerror(-ret));
-		if (ret == -EPERM)
+		if (ret == -EPERM && engine_pin_count(pin_dir) > 0)
+			/* a sealed bomgate refuses BPF loads of other tasks */
+			fix(lsm, "bomgate is pinned in %s"
+			    ": if it is sealed ('bomgate status' says so), "
+			    "only the genuine bomgated may load BPF programs "
+			    "and this refusal is the seal working (a tamper "
+			    "event names this process); otherwise BPF "
+			    "trampolines are unavailable on this kernel "
+			    "(CONFIG_BPF_JIT=y, CONFIG_BPF_LSM=y)", pin_dir);
+		else if (ret == -EPERM)
 			fix(lsm, "BPF trampolines are unavailable on this kernel or "
 			    "hypervisor (EPERM for root before verification): "
 			    "needs CONFIG_BPF_JIT=y, CONFIG_BPF_LSM=y and an x86-64 "
@@ -498,7 +509,7 @@ static void check_seal(struct kcheck_report *r)
 	seal_bdev(r);
 }
 
-int kcheck_run(struct kcheck_report *r)
+int kcheck_run(struct kcheck_report *r, const char *pin_dir)
 {
 	struct utsname u;
 	int missing = 0;
@@ -512,7 +523,7 @@ int kcheck_run(struct kcheck_report *r)
 	check_ima(r);
 	check_lockdown(r);
 	check_maps(r);
-	check_programs(r);
+	check_programs(r, pin_dir ? pin_dir : DCONF_DEFAULT_PIN_DIR);
 	check_bpffs(r);
 	check_modules(r);
 	check_seal(r);

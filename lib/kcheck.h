@@ -32,8 +32,10 @@ struct kcheck_report {
 	struct kcheck_item seal[KCHECK_SEAL_MAX];
 };
 
-/* Run every check; returns the number of MISSING items. */
-int kcheck_run(struct kcheck_report *r);
+/* Run every check; returns the number of MISSING items. @pin_dir (NULL:
+ * the default) is where a running bomgate would be pinned: a sealed one
+ * explains a refused probe. */
+int kcheck_run(struct kcheck_report *r, const char *pin_dir);
 void kcheck_print(const struct kcheck_report *r, FILE *f);
 void kcheck_print_json(const struct kcheck_report *r, FILE *f);
 const char *kcheck_status_name(enum kcheck_status s);

@@ -121,6 +121,28 @@ for k in $kernels; do
 	report "vm[$k]"
 done
 
+# The system test: a Debian system booted under systemd, the package
+# installed with apt, rebooted, upgraded, purged (selftests/system/run).
+if [ -n "$kernels" ] && [ "$vm_only" != --vm-only-harness ] && want system_test &&
+   [ "${BOMGATE_SYSTEM_TEST:-1}" = 1 ]; then
+	p=0 f=0 s=0
+	res=$build/results/system
+	t0=$(date +%s)
+	echo "# system: Debian under systemd, kernel ${BOMGATE_SYSTEM_KERNEL:-6.12}"
+	"$top/selftests/system/run" -k "${BOMGATE_SYSTEM_KERNEL:-6.12}" -b "$build" \
+		-o "$res" > "$build/results/system.log" 2>&1
+	echo "# system: $(($(date +%s) - t0)) s"
+	grep -E '^(not )?ok |^# ' "$res/system_test.tap" 2>/dev/null | sed 's/^/  /'
+	if [ -f "$res/system_test.rc" ]; then
+		count "$res/system_test.tap" "$(cat "$res/system_test.rc")" system_test
+	else
+		echo "  not ok - system_test: no report ($build/results/system.log)"
+		tail -n 20 "$build/results/system.log" | sed 's/^/    /'
+		f=$((f + 1))
+	fi
+	report system
+fi
+
 printf '%s' "$summary"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

@@ -168,4 +168,8 @@ if [ ! -f "$top/.cache/roots/arm64/ok" ]; then
 	need_root
 	"$top/selftests/vm/mkroot.sh" arm64 "$cache/6.12-arm64"
 fi
+# The system test boots a Debian system of its own under systemd
+# (.cache/roots/system-amd64), made once (again when its recipe changes).
+need_root
+"$top/selftests/system/mkimage.sh" "$cache/6.12"
 echo "deps: ok (kernels:$(for k in 6.1 6.12 6.12-trixie 7 6.12-arm64; do printf ' %s' "$(cat "$cache/$k/release")"; done))"

@@ -60,9 +60,14 @@ TEST_F_TIMEOUT(deb, builds_lintian_clean_and_installs_nothing_that_enforces, 900
 		TH_LOG("%s", self->out);
 	ASSERT_EQ(0, tu_run_self(self, "mkdir ctl && dpkg-deb -e bomgate_*_*.deb ctl && cat ctl/conffiles"));
 	EXPECT_NE(NULL, strstr(self->out, "/etc/bomgate/bomgated.conf"));
-	/* nothing enables or starts the service on install or upgrade */
-	EXPECT_EQ(1, tu_run_self(self, "cat ctl/preinst ctl/postinst ctl/prerm ctl/postrm 2>/dev/null | "
-				 "grep -E 'systemctl|deb-systemd-(helper|invoke)|bomgated'"))
+	/* nothing enables or starts the service: an upgrade only restarts
+	 * a running daemon (try-restart), removal disables through bomgate
+	 * (selftests/system runs all of it under systemd) */
+	EXPECT_EQ(1, tu_run_self(self, "cat ctl/preinst ctl/postinst ctl/prerm ctl/postrm 2>/dev/null | grep -v '^[[:space:]]*echo' | "
+				 "grep -E 'systemctl|deb-systemd-helper (enable|unmask)|deb-systemd-invoke (start|restart)'"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, tu_run_self(self, "grep -x '\t*deb-systemd-invoke try-restart bomgated.service ||' ctl/postinst && "
+				 "grep -q '\\[ -n \"\\$2\" \\]' ctl/postinst && grep -x '\t*if ! bomgate disable; then' ctl/prerm"))
 		TH_LOG("%s", self->out);
 	/* the unit starts the packaged daemon with the packaged config */
 	EXPECT_EQ(0, tu_run_self(self, "dpkg-deb --fsys-tarfile bomgate_*_*.deb | "

@@ -347,9 +347,10 @@ TEST_F_TIMEOUT(stress, flood_drops_reported_daemon_responsive, 240)
 	}
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+	/* every request answered (within ctl's 30 s); how fast depends on
+	 * the machine's load, so it is reported, not asserted (9 s before
+	 * the per-poll event budget, 0.04-0.2 s after, TCG) */
 	TH_LOG("slowest status reply during the flood: %.2f s", worst);
-	/* 9 s before the per-poll event budget, 0.2 s after (6.1, TCG) */
-	EXPECT_GT(3.0, worst);
 
 	/* the drops, as an event and in the counters */
 	for (int i = 0; i < 100 && !grep_file(EVENTS, "\"type\":\"drops\""); i++)

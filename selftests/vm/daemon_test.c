@@ -285,6 +285,105 @@ TEST_F_TIMEOUT(daemon, bad_policies_refused_old_one_stays, 240)
 	EXPECT_TRUE(event_seen("\"action\":\"reload\",\"ok\":false")) TH_LOG("%s", dt_out);
 }
 
+/* The daemon killed and its pins removed, the kernel detaches the links
+ * in a work item (after an RCU tasks-trace grace period for sleepable
+ * programs): wait, boundedly, until the unlisted @path runs again. */
+static int wait_unenforced(const char *path)
+{
+	int r = -1;
+
+	for (int i = 0; i < 100; i++) {
+		r = run(path);
+		if (r != EPERM)
+			break;
+		usleep(100000);
+	}
+	return r;
+}
+
+/*
+ * A reboot (no pins) whose configured policy does not verify enforces the
+ * last known good one kept in state-dir; an older policy, correctly
+ * signed, is a rollback even though nothing is pinned; with nothing kept,
+ * nothing is enforced and the daemon says why.
+ */
+TEST_F_TIMEOUT(daemon, boot_with_refused_policy_enforces_last_known_good, 240)
+{
+	const char *st = "--state-dir " D "/state";
+	char opt[512];
+	int wst;
+
+	ASSERT_EQ(0, sh("rm -rf " D "/state && mkdir -m 0700 " D "/state"));
+	ASSERT_EQ(0, use_policy("v2"));
+	self->pid = start(self->cg, "enforce", st);
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+	ASSERT_EQ(0, access(D "/state/last-good.bgp", F_OK));
+	ASSERT_EQ(0, access(D "/state/last-good.bgp.sig", F_OK));
+
+	/* "reboot": the daemon and its pins go, the configured file rots */
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	self->pid = -1;
+	engine_pin_remove(PIN);
+	ASSERT_EQ(RAN_OK, wait_unenforced(BAD));
+	{
+		int fd = open(POL, O_WRONLY);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, pwrite(fd, "X", 1, 200));
+		close(fd);
+	}
+	self->pid = start(self->cg, "enforce", st);
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"last_known_good\":true")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":2,")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"path\":\"" D "/state/last-good.bgp\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "enforcing the last known good policy")) TH_LOG("%s", dt_out);
+	EXPECT_TRUE(event_seen("\"action\":\"policy-fallback\",\"ok\":false")) TH_LOG("%s", dt_out);
+
+	/* a good newer policy is taken on reload and replaces the kept one */
+	ASSERT_EQ(0, use_policy("v3"));
+	ASSERT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":3,")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(NULL, strstr(dt_out, "last_known_good")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run(BAD));
+
+	/* reboot onto an older, correctly signed policy: a rollback */
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	self->pid = -1;
+	EXPECT_EQ(0, engine_pin_remove(PIN));
+	ASSERT_NE(EPERM, wait_unenforced("/bin/rm"));	/* v3 lists BAD */
+	ASSERT_EQ(0, use_policy("v1"));
+	self->pid = start(self->cg, "enforce", st);
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":3,")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "older than version 3 last known good")) TH_LOG("%s", dt_out);
+
+	/* nothing kept and nothing that verifies: nothing enforced, said */
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	self->pid = -1;
+	engine_pin_remove(PIN);
+	ASSERT_NE(EPERM, wait_unenforced("/bin/rm"));
+	ASSERT_EQ(0, sh("rm -rf " D "/state/* && mkdir -p " D "/state"));
+	ASSERT_EQ(0, vm_copy(D "/v3.bgp", POL, NULL));
+	ASSERT_EQ(0, vm_copy(D "/v1.bgp.sig", POL ".sig", NULL));
+	snprintf(opt, sizeof(opt), "exec %s/bomgated --policy " POL " --trust " D "/c.pem --mode enforce --pin-dir " PIN
+		 " --socket " SOCK " --events-syslog=no --scope-cgroup %s %s >" D "/refused.log 2>&1",
+		 tu_build(), self->cg, st);
+	wst = system(opt);
+	EXPECT_TRUE(WIFEXITED(wst) && WEXITSTATUS(wst) == 4) TH_LOG("status %#x", wst);
+	EXPECT_NE(NULL, strstr(file(D "/refused.log"), "no last known good policy in " D "/state: nothing is enforced"))
+		TH_LOG("%s", dt_out);
+	EXPECT_NE(0, access(PIN, F_OK));
+	EXPECT_EQ(RAN_OK, run(BAD));
+}
+
 TEST_F_TIMEOUT(daemon, kill9_keeps_enforcement_and_restart_resumes, 240)
 {
 	ASSERT_EQ(0, use_policy("v2"));

@@ -555,6 +555,8 @@ TEST_F_TIMEOUT(seal, sealed_daemon_runs_only_listed_code, 240)
 		EXPECT_NE(NULL, strstr(dt_out, "bomgated:")) TH_LOG("%s", dt_out);
 		EXPECT_NE(0, rc) TH_LOG("%s", dt_out);
 		EXPECT_NE(124, rc) TH_LOG("ran as a daemon: %s", dt_out);
+		/* and told why: the seal, not the kernel */
+		EXPECT_NE(NULL, strstr(dt_out, "this refusal is the seal working")) TH_LOG("%s", dt_out);
 		EXPECT_GT(0, ctl_connect(D "/m.sock"));
 		EXPECT_TRUE(event_seen("\"reason\":\"sealed\""));
 	}

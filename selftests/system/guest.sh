@@ -1,0 +1,229 @@
+#!/bin/sh
+# One step of the system test, run by bomgate-systest.service (after
+# multi-user.target) inside the booted Debian system; the step is named in
+# the share (/mnt/systest/step). Results: "ok - ..." / "not ok - ..." and
+# "# ..." lines appended to /mnt/systest/results. Then power off.
+# Everything it runs under enforce must be listed: it runs the system's
+# own programs (scanned into the policy at install) and reads this file.
+S=/mnt/systest
+R=$S/results
+step=$(cat $S/step)
+UNLISTED=/usr/local/bin/bg-unlisted
+
+ok() {	# $1 = status (0 = pass), $2... = what
+	local rc=$1
+	shift
+	if [ "$rc" = 0 ]; then
+		echo "ok - $step: $*" >> $R
+	else
+		echo "not ok - $step: $*" >> $R
+	fi
+	return "$rc"
+}
+note() { echo "# $step: $*" >> $R; }
+attach() {	# $1 = name: command output for the report
+	cat > "$S/$step-$1.txt"
+}
+probe() {	# the early unit's view: unlisted=N listed=N sysinit=STATE
+	sed -n "s/^$1=//p" /run/bomgate-probe 2>/dev/null
+}
+status_json() { bomgate status --json 2>&1; }
+has() { printf '%s' "$1" | grep -q -- "$2"; }
+is() {	# A OP B what...: ok when [ A OP B ]
+	local a=$1 op=$2 b=$3
+	shift 3
+	[ "$a" "$op" "$b" ]
+	ok $? "$@"
+}
+
+case $step in
+install)
+	# the package: installs, enables and starts nothing
+	apt-get install -y $S/bomgate_0.1.0_amd64.deb > $S/install-apt.txt 2>&1
+	ok $? "apt-get install of the package (offline, local .deb)"
+	is "$(systemctl is-enabled bomgated 2>&1)" = disabled "installed, the service is not enabled"
+	systemctl is-active -q bomgated
+	ok $((! $?)) "installed, the service is not running"
+	[ ! -e /sys/fs/bpf/bomgate ]
+	ok $? "installed, nothing is enforced (no pins)"
+
+	# the operator's policy: the system as installed, with the
+	# maintainer scripts dpkg runs (files in /var/lib/dpkg/info, exec'd
+	# like any program), and the next bomgate release from its own
+	# package (files and maintainer scripts), signed
+	mkdir -p /root/next/files /root/next/control
+	dpkg-deb -x $S/bomgate_0.1.1_amd64.deb /root/next/files
+	dpkg-deb -e $S/bomgate_0.1.1_amd64.deb /root/next/control
+	bomgate sbom scan /usr /var/lib/dpkg/info -o /root/system.cdx.json > $S/install-scan.txt 2>&1 &&
+	bomgate sbom scan /root/next -o /root/next.cdx.json >> $S/install-scan.txt 2>&1 &&
+	bomgate compile --policy-version 1 --name system -o /etc/bomgate/policy.bgp \
+		/root/system.cdx.json /root/next.cdx.json >> $S/install-scan.txt 2>&1 &&
+	bomgate sign -k $S/k.pem -c $S/c.pem /etc/bomgate/policy.bgp >> $S/install-scan.txt 2>&1 &&
+	cp $S/c.pem /etc/bomgate/signer.pem
+	ok $? "scan /usr, compile and sign the policy on the server"
+	# made after the scan: in no SBOM
+	cp /usr/bin/true $UNLISTED && printf x >> $UNLISTED
+	printf 'mode = enforce\n' >> /etc/bomgate/bomgated.conf
+	cp $S/bomgate-probe.service /etc/systemd/system/
+	systemctl enable bomgate-probe.service bomgated > $S/install-enable.txt 2>&1
+	ok $? "systemctl enable bomgated"
+	systemctl start bomgated
+	ok $? "systemctl start bomgated (the policy verifies)" ||
+		journalctl -b -u bomgated --no-pager | tail -n 20 | sed 's/^/# /' >> $R
+	$UNLISTED
+	ok $((! $?)) "enforce: the unlisted program is denied before the reboot"
+	;;
+boot)
+	# enforcement before multi-user.target: the early unit
+	is "$(probe unlisted)" = 126 "early in boot (before sysinit.target), the unlisted program is denied (exit $(probe unlisted))"
+	is "$(probe listed)" = 0 "early in boot, a listed program runs (exit $(probe listed))"
+	is "$(probe sysinit)" != active "the early unit ran before sysinit.target was reached ($(probe sysinit))"
+	st=$(systemctl show -p ActiveState --value bomgated)
+	txt=$(systemctl show -p StatusText --value bomgated)
+	has "$txt" "exec=enforce"
+	ok $? "systemctl: bomgated $st, status text: $txt"
+	is "$st" = active "bomgated is active"
+	# what started before enforcement was in force (docs/daemon.md)
+	ready=$(systemctl show -p ActiveEnterTimestampMonotonic --value bomgated)
+	before=""
+	for u in $(systemctl list-units --all --plain --no-legend --type=service,socket,mount,swap | cut -d' ' -f1); do
+		t=$(systemctl show -p InactiveExitTimestampMonotonic --value "$u")
+		[ "$u" != bomgated.service ] && [ -n "$t" ] && [ "$t" != 0 ] &&
+			[ "$t" -lt "$ready" ] &&
+			before="$before $u"
+	done
+	note "bomgated ready at $((ready / 1000)) ms of boot; started before it:$before"
+
+	journalctl -b -o json BOMGATE_DECISION=denied BOMGATE_PATH=$UNLISTED > $S/boot-journal.json 2>&1
+	grep -q '"BOMGATE_SHA256":"[0-9a-f]\{64\}"' $S/boot-journal.json &&
+		grep -q '"MESSAGE_ID":"5b8a3c1e9d2f4e07a6b1c4d8e2f3a90' $S/boot-journal.json &&
+		grep -q '"BOMGATE_HOOK":"exec"' $S/boot-journal.json
+	ok $? "journalctl -o json BOMGATE_DECISION=denied BOMGATE_PATH=$UNLISTED: the denial with its fields"
+	ausearch -m TRUSTED_APP -i > $S/boot-ausearch.txt 2>&1
+	grep -q "$UNLISTED" $S/boot-ausearch.txt
+	ok $? "ausearch -m TRUSTED_APP: the early denial's audit record"
+
+	# upgrade under enforce while a listed program runs in a loop
+	rm -f /run/loop-stop
+	( n=0 f=0
+	  while [ ! -e /run/loop-stop ]; do
+		/usr/bin/true || f=$((f + 1))
+		n=$((n + 1))
+	  done
+	  echo "$n $f" > /run/loop-result ) &
+	since=$(date +%s)
+	apt-get install -y $S/bomgate_0.1.1_amd64.deb > $S/boot-upgrade.txt 2>&1
+	ok $? "apt-get install of the next version under enforce"
+	touch /run/loop-stop
+	wait
+	read n f < /run/loop-result
+	is "$f" = 0 "during the upgrade the exec loop ran $n times, $f refused"
+	[ "$n" -gt 0 ]
+	ok $? "the exec loop ran during the upgrade"
+	s=$(status_json)
+	echo "$s" | attach status-after-upgrade
+	has "$s" '"version":"0.1.1"' && has "$s" '"resumed":true' &&
+		has "$s" '"exec":"enforce"'
+	ok $? "after the upgrade the new bomgated resumed the enforcement (version 0.1.1, resumed, exec enforce)"
+	journalctl -o json --since "@$since" BOMGATE_DECISION=denied > $S/boot-upgrade-denials.json 2>&1
+	! grep -v "\"BOMGATE_PATH\":\"$UNLISTED\"" $S/boot-upgrade-denials.json | grep -q BOMGATE_DECISION
+	ok $? "no denial of anything but the unlisted program during the upgrade"
+	$UNLISTED
+	ok $((! $?)) "after the upgrade the unlisted program is still denied"
+	systemctl reload bomgated && sleep 2
+	has "$(systemctl show -p StatusText --value bomgated)" "exec=enforce"
+	ok $? "systemctl reload: verified and in force again"
+
+	# systemctl stop stops the daemon, not enforcement
+	systemctl stop bomgated
+	$UNLISTED
+	ok $((! $?)) "systemctl stop: the daemon stops, the unlisted program stays denied"
+	# the next boot finds this policy corrupt
+	printf X | dd of=/etc/bomgate/policy.bgp bs=1 seek=300 conv=notrunc 2>/dev/null
+	ok $? "the configured policy corrupted for the next boot"
+	;;
+corrupt)
+	is "$(probe unlisted)" = 126 "boot with a corrupted policy: the unlisted program is still denied early (exit $(probe unlisted))"
+	s=$(status_json)
+	echo "$s" | attach status
+	has "$s" '"last_known_good":true' && has "$s" '"path":"/var/lib/bomgate/last-good.bgp"'
+	ok $? "bomgate status: the last known good policy is in force"
+	journalctl -b -u bomgated -o cat > $S/corrupt-journal.txt 2>&1
+	grep -q "enforcing the last known good policy /var/lib/bomgate/last-good.bgp instead of /etc/bomgate/policy.bgp, which was refused" $S/corrupt-journal.txt
+	ok $? "the journal says why the configured policy was refused"
+	has "$(systemctl show -p StatusText --value bomgated)" "LAST KNOWN GOOD"
+	ok $? "systemctl status says it runs the last known good policy"
+
+	# seal it (docs/sealing.md): the installed bomgated is the daemon
+	cat > /root/sealed.policy <<EOT
+version 2
+name system-sealed
+sbom /root/system.cdx.json
+sbom /root/next.cdx.json
+seal yes
+daemon $(sha256sum /usr/sbin/bomgated | cut -d' ' -f1) bomgated 0.1.1 as installed
+EOT
+	bomgate compile -s /root/sealed.policy -o /etc/bomgate/policy.bgp > $S/corrupt-seal.txt 2>&1 &&
+		bomgate sign -k $S/k.pem -c $S/c.pem /etc/bomgate/policy.bgp >> $S/corrupt-seal.txt 2>&1 &&
+		systemctl reload bomgated && sleep 2
+	has "$(status_json)" '"sealed":true'
+	ok $? "a signed policy with 'seal yes', reloaded: sealed"
+	# root cannot remove it: prerm's 'bomgate disable' is refused
+	apt-get purge -y bomgate > $S/corrupt-purge.txt 2>&1
+	ok $((! $?)) "sealed: apt-get purge bomgate is refused"
+	grep -q "a sealed system needs 'bomgate disable --token TOKEN' first" $S/corrupt-purge.txt &&
+		grep -q "sealed: disable is refused" $S/corrupt-purge.txt
+	ok $? "sealed: the refusal says why and what to do"
+	[ -x /usr/sbin/bomgated ] && [ -e /sys/fs/bpf/bomgate ] && ! $UNLISTED 2>/dev/null
+	ok $? "sealed: the package, the pins and enforcement stay"
+	journalctl -b -o json BOMGATE_TYPE=tamper > $S/corrupt-tamper.json 2>&1
+	grep -q '"BOMGATE_TYPE":"tamper"' $S/corrupt-tamper.json
+	ok $? "sealed: the refused disable is a tamper event in the journal"
+	;;
+breakglass)
+	# the signers are unreachable: booted with
+	# systemd.mask=bomgated.service (docs/sealing.md, "Break-glass")
+	is "$(systemctl is-active bomgated)" != active "break-glass boot: bomgated masked, not running"
+	[ ! -e /sys/fs/bpf/bomgate ]
+	ok $? "break-glass boot: nothing pinned, no seal (it lived in the kernel only)"
+	is "$(probe unlisted)" = 0 "break-glass boot: the unlisted program runs (exit $(probe unlisted))"
+	# the operator's way on: a newer signed policy without the seal
+	bomgate compile --policy-version 3 --name system -o /etc/bomgate/policy.bgp \
+		/root/system.cdx.json /root/next.cdx.json > $S/breakglass-policy.txt 2>&1 &&
+		bomgate sign -k $S/k.pem -c $S/c.pem /etc/bomgate/policy.bgp >> $S/breakglass-policy.txt 2>&1
+	ok $? "break-glass boot: an unsealed version 3 signed for the next boot"
+	;;
+purge)
+	is "$(probe unlisted)" = 126 "normal boot again: enforced early (exit $(probe unlisted))"
+	s=$(status_json)
+	has "$s" '"version":3,' && has "$s" '"sealed":false'
+	ok $? "normal boot again: policy version 3, not sealed"
+	# remove and purge: enforcement ends through bomgate disable
+	apt-get purge -y bomgate > $S/purge-apt.txt 2>&1
+	ok $? "apt-get purge bomgate"
+	[ ! -e /sys/fs/bpf/bomgate ]
+	ok $? "after purge: nothing pinned"
+	# the kernel detaches in a work item once the pins are gone
+	i=0
+	until $UNLISTED 2>/dev/null || [ $i -ge 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	$UNLISTED
+	ok $? "after purge: the unlisted program runs"
+	[ ! -e /etc/bomgate ] && [ ! -e /var/lib/bomgate ] && [ ! -e /usr/sbin/bomgated ]
+	ok $? "after purge: configuration, state and binaries gone"
+	journalctl -b -o json BOMGATE_ACTION=disable > $S/purge-disable.json 2>&1
+	grep -q '"BOMGATE_ACTION":"disable"' $S/purge-disable.json
+	ok $? "the journal records the disable that purge went through"
+	systemctl is-system-running > $S/purge-state.txt 2>&1
+	is "$(cat $S/purge-state.txt)" != maintenance "after purge: the system is usable ($(cat $S/purge-state.txt))"
+	;;
+*)
+	ok 1 "unknown step '$step'"
+	;;
+esac
+journalctl -b -u bomgated --no-pager > $S/$step-bomgated.log 2>&1
+echo "done $step" >> $R
+sync
+systemctl poweroff --no-block
