@@ -92,7 +92,11 @@ struct daemon {
 	struct bg_seal seal;	/* as last read from the kernel */
 	int seal_reexec;	/* sealing needs this daemon marked: re-exec */
 	char machine_id[33];	/* /etc/machine-id at start, "" if none */
+	int metrics_err;	/* the last metrics write's error, said once */
 };
+
+/* main.c: READY=1 (or @state) with the STATUS line, under systemd */
+void daemon_notify_status(struct daemon *d, const char *state);
 
 /* policyload.c */
 int daemon_policy_apply(struct daemon *d, int reload, char *err,

@@ -368,7 +368,7 @@ static int confine(struct daemon *d)
  * WATCHDOG=1 keep-alives at half WatchdogSec. Nothing without
  * $NOTIFY_SOCKET.
  */
-static void notify_status(struct daemon *d, const char *state)
+void daemon_notify_status(struct daemon *d, const char *state)
 {
 	struct engine_modes m = {};
 	char modes[128] = "";
@@ -394,7 +394,7 @@ static void loop(struct daemon *d)
 
 	if (sd_watchdog_enabled(0, &dog_usec) <= 0)
 		dog_usec = 0;
-	notify_status(d, "READY=1");
+	daemon_notify_status(d, "READY=1");
 
 	while (!daemon_stop) {
 		int n = epoll_wait(d->epfd, evs, 8, 1000);
@@ -420,7 +420,7 @@ static void loop(struct daemon *d)
 			} else {
 				daemon_note(d, "reload", 1, "SIGHUP");
 			}
-			notify_status(d, "READY=1");
+			daemon_notify_status(d, "READY=1");
 		}
 		now = time(NULL);
 		if (now != last_tick) {

@@ -58,8 +58,11 @@ int metrics_write(struct daemon *d)
 		return -ENOMEM;
 	}
 	ret = fileio_write_file(d->conf->metrics_file, buf, len, 0644, 0);
-	if (ret)
-		pr_warn("%s: %s", d->conf->metrics_file, fileio_strerror(ret));
+	/* once per failure, not every 10 s (again after a success) */
+	if (ret && ret != d->metrics_err)
+		pr_warn("metrics %s: %s (said once until it works)",
+			d->conf->metrics_file, fileio_strerror(ret));
+	d->metrics_err = ret;
 	free(buf);
 	return ret;
 }

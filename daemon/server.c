@@ -22,6 +22,8 @@
 #include "json.h"
 #include "control.h"
 #include "token.h"
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 #include "engine.h"
 #include "engine_pin.h"
@@ -415,7 +417,9 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 		do_status(d, cl->fd);
 		return;
 	case CTL_RELOAD:
+		sd_notify(0, "RELOADING=1");
 		ret = daemon_policy_apply(d, 1, err, sizeof(err));
+		daemon_notify_status(d, "READY=1");
 		if (ret) {
 			pr_err("reload refused (%s); the policy in force is unchanged: %s",
 			       who, err);

@@ -319,9 +319,13 @@ static void check_programs(struct kcheck_report *r, const char *pin_dir)
 		return;
 	}
 	if (ret) {
+		/* sealed, its pins cannot even be listed by other tasks */
+		int pins = engine_pin_count(pin_dir);
+
 		set(lsm, KCHECK_MISSING, "the kernel refused an lsm/ program: %s",
 		    strerror(-ret));
-		if (ret == -EPERM && engine_pin_count(pin_dir) > 0)
+		if (ret == -EPERM && (pins > 0 || pins == -EPERM ||
+				      pins == -EACCES))
 			/* a sealed bomgate refuses BPF loads of other tasks */
 			fix(lsm, "bomgate is pinned in %s"
 			    ": if it is sealed ('bomgate status' says so), "

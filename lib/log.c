@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <openssl/err.h>
 #include <bpf/libbpf.h>
 
@@ -11,6 +12,7 @@
 
 static const char *log_ident = "bomgate";
 static int log_syslog;
+static int log_journal_stderr;	/* stderr is a journal stream */
 static enum log_level log_level = LOG_LVL_INFO;
 static char last_error[1024];
 
@@ -19,11 +21,27 @@ const char *log_last_error(void)
 	return last_error;
 }
 
+/* systemd's $JOURNAL_STREAM ("DEV:INODE") names stderr when it goes to
+ * the journal: then stderr alone, with a priority prefix, or every line
+ * would be there twice (stderr and syslog). */
+static int stderr_is_journal(void)
+{
+	unsigned long long dev, ino;
+	const char *js = getenv("JOURNAL_STREAM");
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st))
+		return 0;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
 void log_init(const char *ident, int use_syslog)
 {
 	log_ident = ident;
-	log_syslog = use_syslog;
-	if (use_syslog)
+	log_journal_stderr = stderr_is_journal();
+	log_syslog = use_syslog && !log_journal_stderr;
+	if (log_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
@@ -64,7 +82,10 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 		syslog(prio[lvl], "%s", esc ? text_escape(esc, n, msg) : msg);
 		free(esc);
 	}
-	fprintf(stderr, "%s: %s", log_ident, tag[lvl]);
+	if (log_journal_stderr)
+		fprintf(stderr, "<%d>%s", prio[lvl], tag[lvl]);
+	else
+		fprintf(stderr, "%s: %s", log_ident, tag[lvl]);
 	text_fput(stderr, msg);
 	fputc('\n', stderr);
 }

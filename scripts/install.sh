@@ -24,7 +24,7 @@ install -d "$dest$prefix/bin" "$dest$prefix/sbin" \
 install -d -m 0750 "$dest$etc/bomgate"
 install -m 0755 "$build/bomgate" "$dest$prefix/bin/bomgate"
 install -m 0755 "$build/bomgated" "$dest$prefix/sbin/bomgated"
-sed "s|/usr/sbin/bomgated|$prefix/sbin/bomgated|; s|/etc/bomgate/|$etc/bomgate/|; s|/usr/share/doc/bomgate/|$prefix/share/doc/bomgate/|" \
+sed "s|/usr/sbin/bomgated|$prefix/sbin/bomgated|; s|/usr/bin/bomgate |$prefix/bin/bomgate |; s|/etc/bomgate/|$etc/bomgate/|; s|/usr/share/doc/bomgate/|$prefix/share/doc/bomgate/|" \
 	"$top/daemon/bomgated.service" > "$dest$prefix/lib/systemd/system/bomgated.service"
 chmod 0644 "$dest$prefix/lib/systemd/system/bomgated.service"
 [ -e "$dest$etc/bomgate/bomgated.conf" ] ||
