@@ -81,7 +81,8 @@ static void usage(FILE *f)
 		"  -V, --version         print the version\n\n"
 		"Exit: 0 stopped (enforcement stays pinned) or disabled, 1 kernel cannot\n"
 		"run bomgate, 2 usage, 3 bad policy, 4 signature/rollback refused, 5 I/O,\n"
-		"6 kernel refused, 7 internal. See docs/daemon.md.\n");
+		"6 kernel refused, 7 internal, 8 sealed by a reload: start again (systemd\n"
+		"does). See docs/daemon.md.\n");
 }
 
 static int run_check(int json)
@@ -396,7 +397,9 @@ static void loop(struct daemon *d)
 		dog_usec = 0;
 	daemon_notify_status(d, "READY=1");
 
-	while (!daemon_stop) {
+	/* a reload that sealed ends the loop: the kernel marks the sealed
+	 * daemon at exec, and the sandbox (seccomp) allows no exec */
+	while (!daemon_stop && !d->seal_reexec) {
 		int n = epoll_wait(d->epfd, evs, 8, 1000);
 		time_t now;
 
@@ -453,6 +456,7 @@ static void seal_reexec(struct daemon *d)
 		pr_err("seal: NOT sealed: this bomgated is not one of the daemon digests the policy names (sha256sum /proc/%d/exe); enforcement goes on unsealed",
 		       getpid());
 		daemon_note(d, "seal", 0, "daemon digest not listed");
+		d->seal_reexec = 0;
 		return;
 	}
 	pr_info("seal: starting again to be marked as the sealed daemon");
@@ -509,6 +513,12 @@ static int run(struct daemon_conf *c)
 	if (d.fallback)
 		daemon_note(&d, "policy-fallback", 0, d.fallback_why);
 	loop(&d);
+	if (d.seal_reexec) {
+		pr_warn("seal: the policy in force seals this system and names this bomgated build, which must start again to be marked (the kernel marks a sealed daemon at exec): exiting %d for systemd to restart it; enforcement stays pinned meanwhile (without systemd, start bomgated again)",
+			BG_EXIT_RESTART);
+		daemon_note(&d, "seal", 0, "restarting to be marked as the sealed daemon");
+		ret = 0;
+	}
 	if (!d.disabled) {
 		engine__poll(d.e, 0);
 		kstate_check(&d);
@@ -529,6 +539,8 @@ out:
 	engine__destroy(d.e);	/* closes fds; pinned links stay attached */
 	policy__free(d.pol);
 	policy__free(d.prev_pol);
+	if (!ret && d.seal_reexec)
+		return BG_EXIT_RESTART;
 	return ret ? exit_code(ret) : BG_EXIT_OK;
 }
 

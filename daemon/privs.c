@@ -96,6 +96,9 @@ static const int allowed[] = {
 	SCMP_SYS(setsockopt),
 	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(shutdown),
 	SCMP_SYS(memfd_create),
+	/* engine__task_flags: is this daemon the sealed one (a reload
+	 * that seals asks) */
+	SCMP_SYS(pidfd_open),
 	SCMP_SYS(bpf), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(brk),
 	SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(clock_gettime),

@@ -18,6 +18,9 @@ enum bg_exit {
 	BG_EXIT_IO = 5,		/* cannot read or write a file */
 	BG_EXIT_KERNEL = 6,	/* kernel refused: BPF load/attach/map update */
 	BG_EXIT_INTERNAL = 7,	/* out of memory, bug */
+	BG_EXIT_RESTART = 8,	/* bomgated: a reload sealed the system and
+				 * this daemon must start again to be marked
+				 * (systemd restarts it; enforcement stays) */
 };
 
 #endif

@@ -165,9 +165,16 @@ daemon $(sha256sum /usr/sbin/bomgated | cut -d' ' -f1) bomgated 0.1.1 as install
 EOT
 	bomgate compile -s /root/sealed.policy -o /etc/bomgate/policy.bgp > $S/corrupt-seal.txt 2>&1 &&
 		bomgate sign -k $S/k.pem -c $S/c.pem /etc/bomgate/policy.bgp >> $S/corrupt-seal.txt 2>&1 &&
-		systemctl reload bomgated && sleep 2
+		systemctl reload bomgated
+	# the daemon exits 8 to be marked at exec; systemd starts it again
+	i=0
+	until has "$(status_json)" '"sealed":true' || [ $i -ge 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
 	has "$(status_json)" '"sealed":true'
-	ok $? "a signed policy with 'seal yes', reloaded: sealed"
+	ok $? "a signed policy with 'seal yes', reloaded: sealed (after systemd restarted the daemon to be marked)"
+	is "$(systemctl show -p NRestarts --value bomgated)" -ge 1 "the sealing reload restarted bomgated"
 	# root cannot remove it: prerm's 'bomgate disable' is refused
 	apt-get purge -y bomgate > $S/corrupt-purge.txt 2>&1
 	ok $((! $?)) "sealed: apt-get purge bomgate is refused"
@@ -211,8 +218,12 @@ purge)
 	done
 	$UNLISTED
 	ok $? "after purge: the unlisted program runs"
-	[ ! -e /etc/bomgate ] && [ ! -e /var/lib/bomgate ] && [ ! -e /usr/sbin/bomgated ]
-	ok $? "after purge: configuration, state and binaries gone"
+	[ ! -e /etc/bomgate/bomgated.conf ] && [ ! -e /var/lib/bomgate ] &&
+		[ ! -e /var/log/bomgate ] && [ ! -e /usr/sbin/bomgated ] &&
+		[ ! -e /usr/bin/bomgate ]
+	ok $? "after purge: the package's configuration, state, log and binaries gone"
+	[ -f /etc/bomgate/policy.bgp ] && [ -f /etc/bomgate/signer.pem ]
+	ok $? "after purge: the operator's own files (policy, certificate) are left in /etc/bomgate"
 	journalctl -b -o json BOMGATE_ACTION=disable > $S/purge-disable.json 2>&1
 	grep -q '"BOMGATE_ACTION":"disable"' $S/purge-disable.json
 	ok $? "the journal records the disable that purge went through"

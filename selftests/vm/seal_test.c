@@ -115,10 +115,10 @@ static int make_policies(void)
 	return sh("cd " D " && "
 		  "%s/bomgate key generate --bits 2048 -o k.pem -c c.pem -s CN=sealer && "
 		  "%s/bomgate key generate --bits 2048 -o wk.pem -c wc.pem -s CN=foreign && "
-		  "for v in 9 10; do printf 'version %%s\\nname sealed\\nsbom sbom.json\\nseal yes\\ndaemon %s bomgated under test\\n' $v > s$v.policy && "
+		  "for v in 9 10 14; do printf 'version %%s\\nname sealed\\nsbom sbom.json\\nseal yes\\ndaemon %s bomgated under test\\n' $v > s$v.policy && "
 		  "%s/bomgate compile -s s$v.policy -o s$v.bgp && %s/bomgate sign -k k.pem -c c.pem s$v.bgp || exit 1; done && "
-		  "printf 'version 11\\nname unsealed\\nsbom sbom.json\\n' > u11.policy && "
-		  "%s/bomgate compile -s u11.policy -o u11.bgp && %s/bomgate sign -k k.pem -c c.pem u11.bgp && "
+		  "for v in 11 15; do printf 'version %%s\\nname unsealed\\nsbom sbom.json\\n' $v > u$v.policy && "
+		  "%s/bomgate compile -s u$v.policy -o u$v.bgp && %s/bomgate sign -k k.pem -c c.pem u$v.bgp || exit 1; done && "
 		  "printf 'version 12\\nname foreign\\nsbom sbom.json\\n' > f12.policy && "
 		  "%s/bomgate compile -s f12.policy -o f12.bgp && %s/bomgate sign -k wk.pem -c wc.pem f12.bgp && "
 		  "printf '{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":[]}' > bare.json && "
@@ -309,6 +309,42 @@ static void root_moves(struct __test_metadata *_metadata, pid_t daemon)
 		EXPECT_EQ(EPERM, errno);
 	}
 	EXPECT_EQ(EPERM, run(BAD));
+}
+
+/*
+ * A running, unsealed daemon reloads a policy that seals: the kernel marks
+ * a sealed daemon only at exec and the sandbox allows no exec, so it says
+ * so and exits 8 (systemd restarts it); enforcement stays meanwhile; the
+ * daemon started again is marked and the system sealed.
+ */
+TEST_F_TIMEOUT(seal, reload_that_seals_restarts_to_be_marked, 240)
+{
+	int st;
+
+	ASSERT_EQ(0, use_policy("u11"));
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_LT(0, ctl("status"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"sealed\":false")) TH_LOG("%s", dt_out);
+
+	ASSERT_EQ(0, use_policy("s14"));
+	EXPECT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":14,")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(self->pid, waitpid(self->pid, &st, 0));
+	self->pid = -1;
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 8) TH_LOG("status %#x: %s", st, file(LOG));
+	EXPECT_NE(NULL, strstr(file(LOG), "must start again to be marked")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(EPERM, run(BAD));
+
+	self->pid = start(self->cg, "enforce", "");
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_TRUE(sealed()) TH_LOG("%s\n%s", dt_out, file(LOG));
+	EXPECT_EQ(EPERM, run(BAD));
+
+	/* the signers unseal: a newer policy without the seal */
+	ASSERT_EQ(0, use_policy("u15"));
+	EXPECT_LT(0, ctl("reload"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"sealed\":false")) TH_LOG("%s", dt_out);
 }
 
 TEST_F_TIMEOUT(seal, root_moves_refused_then_signers_step_down, 300)
