@@ -263,6 +263,7 @@ struct bg_ctx {
 	__s32 err;
 	__u8 reason;
 	__u8 cached;
+	__u8 scope;		/* 1 + the policy scope that decided; 0 none */
 };
 
 static __always_inline __u64 max_measure(struct bg_config *cfg)
@@ -481,7 +482,7 @@ static __always_inline void emit(struct bg_ctx *d, struct file *file,
 	e->reason = d->reason;
 	e->mode = mode;
 	e->cached = d->cached;
-	e->__pad0 = 0;
+	e->scope = d->scope;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
@@ -518,6 +519,90 @@ static __always_inline struct bg_config *bg_cfg(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&bg_config, &zero);
+}
+
+/* The policy in force (inner map) and its header, or NULL. */
+static __always_inline void *policy_in_force(struct bg_policy_hdr **hdr)
+{
+	__u32 zero = 0;
+	void *inner;
+
+	inner = bpf_map_lookup_elem(&bg_policy, &zero);
+	*hdr = inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+	return *hdr ? inner : NULL;
+}
+
+/*
+ * The mode of @cls for the current task: the most specific scope of the
+ * policy holding the task's cgroup (its own or an ancestor) that sets a
+ * mode for @cls decides (@d->scope names it); a task in no such scope
+ * gets bg_config's mode. One helper call and one array lookup per scope
+ * (at most BG_SCOPE_MAX), none without scopes.
+ */
+static __always_inline __u8 class_mode(struct bg_config *cfg, __u8 cls,
+				       struct bg_ctx *d)
+{
+	__u8 mode = cfg->mode[cls & 7];
+	struct bg_policy_hdr *hdr;
+	__u32 n, first;
+	void *inner;
+
+	inner = policy_in_force(&hdr);
+	if (!inner || !hdr->nr_scopes)
+		return mode;	/* no scopes: the global mode */
+	n = hdr->nr_scopes;
+	first = hdr->count + 1;
+	for (__u32 i = 0; i < BG_SCOPE_MAX; i++) {
+		struct bg_scope_rec *sc;
+		__u32 idx = first + i;
+
+		if (i >= n)
+			break;
+		sc = bpf_map_lookup_elem(inner, &idx);
+		if (!sc)
+			break;
+		if (sc->mode[cls & 7] == BG_MODE_INHERIT ||
+		    bpf_get_current_ancestor_cgroup_id(sc->level) !=
+		    sc->cgroup_id)
+			continue;	/* not this scope's class, or task */
+		d->scope = (sc->index & 0x7f) + 1;
+		mode = sc->mode[cls & 7];
+		break;
+	}
+	return mode;
+}
+
+/*
+ * The highest mode of @cls anywhere (bg_config's and every scope's): for
+ * decisions that protect files running in any cgroup (their writers).
+ */
+static __always_inline __u8 max_mode(struct bg_config *cfg, __u8 cls)
+{
+	__u8 mode = cfg->mode[cls & 7];
+	struct bg_policy_hdr *hdr;
+	__u32 n, first;
+	void *inner;
+
+	inner = policy_in_force(&hdr);
+	if (!inner || !hdr->nr_scopes)
+		return mode;	/* no scopes: the global mode */
+	n = hdr->nr_scopes;
+	first = hdr->count + 1;
+	for (__u32 i = 0; i < BG_SCOPE_MAX; i++) {
+		struct bg_scope_rec *sc;
+		__u32 idx = first + i;
+		__u8 m;
+
+		if (i >= n)
+			break;
+		sc = bpf_map_lookup_elem(inner, &idx);
+		if (!sc)
+			break;
+		m = sc->mode[cls & 7];
+		if (m != BG_MODE_INHERIT && m > mode)
+			mode = m;
+	}
+	return mode;
 }
 
 static __always_inline bool in_scope(struct bg_config *cfg)
@@ -635,7 +720,7 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 
 	if (!cfg)
 		return 0;	/* cannot happen: array map; allow */
-	mode = cfg->mode[cls & 7];
+	mode = class_mode(cfg, cls, &d);
 	if (xbit && sealed_daemon_self())
 		mode = BG_MODE_ENFORCE;	/* the sealed daemon: always gated */
 	else if (mode == BG_MODE_OFF || !in_scope(cfg))
@@ -1156,6 +1241,7 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 	struct bg_ctx d = { .comp = ~0U };
 	struct bg_config *cfg;
 	__u32 xmap;
+	__u8 mode;
 
 	if (ret)
 		return earlier(ret);	/* an earlier LSM denied: keep it */
@@ -1177,13 +1263,15 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 		return 0;	/* no writer of the real file: allow */
 	}
 	cfg = bg_cfg();
-	if (!cfg || cfg->mode[BG_CLASS_MMAP] == BG_MODE_OFF)
+	if (!cfg)
+		return 0;	/* cannot happen: array map; allow */
+	mode = class_mode(cfg, BG_CLASS_MMAP, &d);
+	if (mode == BG_MODE_OFF)
 		return 0;	/* not gated now: allow */
 	/* the real file has a writer: deny in enforce */
 	d.reason = BG_REASON_WRITABLE;
 	lookup_generation(&d);
-	return verdict(&d, cfg, backing_file, BG_HOOK_MMAP,
-		       cfg->mode[BG_CLASS_MMAP], false);
+	return verdict(&d, cfg, backing_file, BG_HOOK_MMAP, mode, false);
 }
 
 SEC("lsm.s/kernel_read_file")
@@ -1239,7 +1327,7 @@ int BPF_PROG(bg_load_data, enum kernel_load_data_id id, bool contents, int ret)
 	cfg = bg_cfg();
 	if (!cfg)
 		return 0;	/* cannot happen: array map; allow */
-	mode = cfg->mode[cls & 7];
+	mode = class_mode(cfg, cls, &d);
 	if (mode == BG_MODE_OFF || !in_scope(cfg))
 		return 0;	/* not gated: allow */
 	lookup_generation(&d);
@@ -1284,9 +1372,10 @@ static __always_inline int write_guard(struct inode *inode, struct file *file,
 	cfg = bg_cfg();
 	if (!cfg)
 		return 0;	/* cannot happen: array map; allow */
+	/* the file may run in any cgroup: the highest mode anywhere */
 	if (xmap & BG_XMAP_EXEC)
-		mode = cfg->mode[BG_CLASS_EXEC];
-	m = cfg->mode[BG_CLASS_MMAP];
+		mode = max_mode(cfg, BG_CLASS_EXEC);
+	m = max_mode(cfg, BG_CLASS_MMAP);
 	if ((xmap & BG_XMAP_MMAP) && m > mode)
 		mode = m;
 	if (mode == BG_MODE_OFF)
@@ -1340,7 +1429,8 @@ int BPF_PROG(bg_file_open, struct file *file, int ret)
 
 		if (!cfg)
 			return 0;	/* cannot happen: array map; allow */
-		mode = cfg->mode[BG_CLASS_MMAP];
+		/* the target may run in any scope: the highest mode */
+		mode = max_mode(cfg, BG_CLASS_MMAP);
 		if (mode == BG_MODE_OFF || !in_scope(cfg))
 			return 0;	/* not gated: allow */
 		d.reason = BG_REASON_PROC_MEM;

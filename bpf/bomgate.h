@@ -55,6 +55,7 @@ enum {
 	BG_MODE_AUDIT,		/* decide, report would-be denials, allow */
 	BG_MODE_ENFORCE,	/* decide and deny */
 };
+#define BG_MODE_INHERIT		0xff	/* bg_scope_rec.mode: the global one */
 
 enum {
 	BG_DEC_ALLOWED = 0,
@@ -99,13 +100,34 @@ struct bg_policy_hdr {
 	__u32 count;		/* number of digest records that follow */
 	__u32 magic;		/* BG_POLICY_MAGIC */
 	__u32 flags;		/* BG_POLICY_F_* */
-	__u32 __pad[5];
+	__u32 nr_scopes;	/* bg_scope_rec after the digest records */
+	__u32 __pad[4];
 };
 
 struct bg_policy_rec {
 	__u8 digest[BG_DIGEST_LEN];
 	__u32 comp;		/* component index in the compiled policy */
 	__u32 flags;		/* BG_ENTRY_* */
+};
+
+/*
+ * Cgroup scopes of the policy: @nr_scopes records after the @count digest
+ * records, in the same map (they swap with the policy), most specific
+ * first (@level descending). A task whose cgroup at @level of its
+ * ancestry is @cgroup_id is in the scope. For each class the first scope
+ * found that sets a mode for it decides (BG_MODE_INHERIT: the enclosing
+ * scope's, and at last bg_config's).
+ */
+#define BG_SCOPE_MAX		16
+
+struct bg_scope_rec {
+	__u64 cgroup_id;
+	__u8 mode[8];		/* BG_MODE_* or BG_MODE_INHERIT per class */
+	__u32 level;		/* the cgroup's depth below the root (0) */
+	__u32 index;		/* the scope's index in the compiled policy */
+	__u32 parent;		/* 1 + index of the enclosing scope; 0 none
+				 * (userspace's: the kernel walks levels) */
+	__u8 __pad[12];
 };
 
 #define BG_POLICY_MAGIC		0x42475031	/* "BGP1" */
@@ -199,7 +221,7 @@ struct bg_event {
 	__u8 reason;		/* BG_REASON_* */
 	__u8 mode;		/* BG_MODE_* in force */
 	__u8 cached;		/* digest came from the inode cache */
-	__u8 __pad0;
+	__u8 scope;		/* 1 + policy scope index; 0: global modes */
 	__u32 tgid, pid, ppid, uid;
 	__s32 err;		/* hashing error (negative errno) or 0 */
 	__u32 comp;		/* component index, ~0 if none */

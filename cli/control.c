@@ -271,6 +271,23 @@ static void print_kernel(yajl_val r)
 	printf("\n");
 }
 
+static void print_scopes(yajl_val scopes)
+{
+	for (size_t s = 0; scopes && s < YAJL_GET_ARRAY(scopes)->len; s++) {
+		yajl_val sc = YAJL_GET_ARRAY(scopes)->values[s];
+		yajl_val modes = MEMBER(sc, yajl_t_object, "modes");
+
+		printf("scope:    %s (line %s, cgroup %s):",
+		       text(MEMBER(sc, yajl_t_any, "path")),
+		       text(MEMBER(sc, yajl_t_any, "line")),
+		       text(MEMBER(sc, yajl_t_any, "cgroup_id")));
+		for (int i = 0; i < BG_CLASS_MAX && modes; i++)
+			printf(" %s=%s", bg_class_name(i),
+			       text(MEMBER(modes, yajl_t_any, bg_class_name(i))));
+		printf("\n");
+	}
+}
+
 static void print_status(yajl_val r)
 {
 	yajl_val modes = MEMBER(r, yajl_t_object, "modes");
@@ -285,6 +302,7 @@ static void print_status(yajl_val r)
 		printf(" %s=%s", bg_class_name(i),
 		       text(MEMBER(modes, yajl_t_any, bg_class_name(i))));
 	printf("\n");
+	print_scopes(MEMBER(r, yajl_t_array, "scopes"));
 	if (YAJL_IS_TRUE(MEMBER(r, yajl_t_any, "guard", "held_back")))
 		printf("held:     enforce held back to audit (lock-out guard or empty allowlist: see the daemon log)\n");
 	printf("counts:   allowed %s, denied %s, would-deny %s",

@@ -75,6 +75,54 @@ static void json_modes(struct json_writer *w, const struct policy *p)
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		json_kv_string(w, bg_class_name(i), bg_mode_name(policy__mode(p, i)));
 	json_end(w);
+	json_key(w, "scopes");
+	json_array(w);
+	for (__u32 s = 0; s < policy__nr_scopes(p); s++) {
+		const struct policy_scope *sc = policy__scope(p, s);
+
+		json_object(w);
+		json_kv_string(w, "path", sc->path);
+		json_kv_u64(w, "line", sc->line);
+		json_key(w, "modes");
+		json_object(w);
+		for (int i = 0; i < BG_CLASS_MAX; i++)
+			json_kv_string(w, bg_class_name(i),
+				       bg_scope_mode_name(sc->modes[i]));
+		json_end(w);
+		json_end(w);
+	}
+	json_end(w);
+}
+
+/* Two policies' scopes differ (paths, order or modes). */
+static int scopes_differ(const struct policy *a, const struct policy *b)
+{
+	if (policy__nr_scopes(a) != policy__nr_scopes(b))
+		return 1;
+	for (__u32 s = 0; s < policy__nr_scopes(a); s++) {
+		const struct policy_scope *x = policy__scope(a, s);
+		const struct policy_scope *y = policy__scope(b, s);
+
+		if (strcmp(x->path, y->path) ||
+		    memcmp(x->modes, y->modes, sizeof(x->modes)))
+			return 1;
+	}
+	return 0;
+}
+
+static void print_scopes(const struct policy *p)
+{
+	for (__u32 s = 0; s < policy__nr_scopes(p); s++) {
+		const struct policy_scope *sc = policy__scope(p, s);
+
+		printf("scope             ");
+		text_fput(stdout, sc->path);
+		printf(" (line %u):", sc->line);
+		for (int i = 0; i < BG_CLASS_MAX; i++)
+			printf(" %s=%s", bg_class_name(i),
+			       bg_scope_mode_name(sc->modes[i]));
+		putchar('\n');
+	}
 }
 
 static void inspect_json(const struct policy *p, int entries)
@@ -193,7 +241,9 @@ static void inspect_text(const struct policy *p, int entries)
 	for (i = 0; i < BG_CLASS_MAX; i++)
 		printf(" %s=%s", bg_class_name(i),
 		       bg_mode_name(policy__mode(p, i)));
-	printf("\nunmeasured modules %s\n",
+	putchar('\n');
+	print_scopes(p);
+	printf("unmeasured modules %s\n",
 	       policy__allow_unmeasured_modules(p) ? "allowed" : "denied");
 	printf("FUSE filesystems  %s\n",
 	       policy__trust_fuse(p) ? "trusted (measured)" : "refused");
@@ -427,6 +477,13 @@ static int header_diff(const struct policy *a, const struct policy *b)
 		       "now trusted" : "now refused");
 		n++;
 	}
+	if (scopes_differ(a, b)) {
+		printf("scopes: were\n");
+		print_scopes(a);
+		printf("scopes: now\n");
+		print_scopes(b);
+		n++;
+	}
 	return n;
 }
 
@@ -494,6 +551,8 @@ static int diff_json(const struct policy *a, const struct policy *b,
 	n += policy__allow_unmeasured_modules(a) !=
 	     policy__allow_unmeasured_modules(b);
 	n += policy__trust_fuse(a) != policy__trust_fuse(b);
+	json_kv_bool(&w, "scopes_changed", scopes_differ(a, b));
+	n += scopes_differ(a, b);
 	json_key(&w, "changes");
 	json_array(&w);
 	for (i = 0; i < nr; i = j) {

@@ -85,6 +85,8 @@ struct daemon {
 	/* the kernel's state as this daemon last set or reported it */
 	struct bg_config kcfg;
 	__u64 kgen;
+	__u32 knr_scopes;	/* the scope modes the daemon set */
+	__u8 kscope[BG_SCOPE_MAX][BG_CLASS_MAX];
 	int kpins;		/* link pins this daemon left */
 	int kpins_seen;		/* link pins last reported */
 	int kstate_known;
@@ -124,7 +126,9 @@ int guard_list(const struct daemon_conf *c, FILE *f);
 /* 1 when @modes are held back under @p (unless --force): a policy that
  * allows nothing keeps every class in audit; a guarded path it would deny
  * keeps exec and mmap in audit, d->guard lists them. */
-int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes);
+struct engine_modes;
+int guard_hold(struct daemon *d, const struct policy *p,
+	       struct engine_modes *m);
 
 /* journal.c: events as native journal entries */
 int journal_available(void);
@@ -158,7 +162,7 @@ void daemon_tamper(struct daemon *d, const char *what, const char *detail);
 int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
 	       int *min_signers, char *err, size_t errlen);
 int seal_check_load(struct daemon *d, const struct policy *p,
-		    const __u8 *modes, char *err, size_t errlen);
+		    const struct engine_modes *m, char *err, size_t errlen);
 int seal_update(struct daemon *d, const struct policy *p,
 		const char *const *trust, int nr_trust, int min_signers,
 		char *err, size_t errlen);

@@ -121,6 +121,13 @@ void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
 	json_kv_string(&w, "decision", bg_decision_name(ev->decision));
 	json_kv_string(&w, "reason", bg_reason_name(ev->reason));
 	json_kv_string(&w, "mode", bg_mode_name(ev->mode));
+	if (ev->scope) {
+		const struct policy *p = daemon_policy_of(d, ev->generation);
+		const struct policy_scope *sc = p ?
+			policy__scope(p, ev->scope - 1) : NULL;
+
+		json_kv_string(&w, "scope", sc ? sc->path : "?");
+	}
 	memcpy(s, ev->path, BG_PATH_LEN);
 	s[BG_PATH_LEN] = '\0';
 	json_kv_string(&w, "path", s);
@@ -176,7 +183,7 @@ static __u64 event_key(const struct bg_event *ev)
 	buf[BG_DIGEST_LEN + BG_PATH_LEN + 1] = ev->decision;
 	buf[BG_DIGEST_LEN + BG_PATH_LEN + 2] = ev->reason;
 	memcpy(buf + BG_DIGEST_LEN + BG_PATH_LEN + 3, &ev->uid, 4);
-	buf[BG_DIGEST_LEN + BG_PATH_LEN + 7] = 0;
+	buf[BG_DIGEST_LEN + BG_PATH_LEN + 7] = ev->scope;	/* who decided */
 	sha256_buf(buf, sizeof(buf), dg);
 	memcpy(&k, dg, sizeof(k));
 	return k ? k : 1;

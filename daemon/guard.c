@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "engine.h"
 #include "log.h"
 #include "policy.h"
 #include "sha256.h"
@@ -168,15 +169,33 @@ int guard_list(const struct daemon_conf *c, FILE *f)
  * gate (an SBOM with only package-level hashes compiles to one): every
  * class stays in audit unless --force.
  */
+/* Class @cls in audit wherever it is enforced: globally and in each
+ * scope (a scope that inherits an enforced global mode follows it). */
+static void hold_class(const struct policy *p, struct engine_modes *m,
+		       int cls)
+{
+	if (m->mode[cls] == BG_MODE_ENFORCE)
+		m->mode[cls] = BG_MODE_AUDIT;
+	for (__u32 s = 0; s < m->nr_scopes; s++) {
+		if (m->scope[s].mode[cls] != BG_MODE_ENFORCE)
+			continue;
+		m->scope[s].mode[cls] = BG_MODE_AUDIT;
+		if (p && policy__scope(p, s))
+			pr_err("lock-out guard: scope %s (line %u): %s held in audit mode",
+			       policy__scope(p, s)->path,
+			       policy__scope(p, s)->line, bg_class_name(cls));
+	}
+}
+
 static int empty_hold(const struct daemon *d, const struct policy *p,
-		      __u8 *modes)
+		      struct engine_modes *m)
 {
 	int i, n = 0;
 
 	if (policy__nr_allowed(p))
 		return 0;
 	for (i = 0; i < BG_CLASS_MAX; i++)
-		n += modes[i] == BG_MODE_ENFORCE;
+		n += engine_modes_max(m, i) == BG_MODE_ENFORCE;
 	if (!n)
 		return 0;
 	if (d->conf->force) {
@@ -185,18 +204,23 @@ static int empty_hold(const struct daemon *d, const struct policy *p,
 	}
 	pr_err("the policy allows nothing (no digest): every class stays in audit mode (compile it from SBOMs with file-level SHA-256 digests, or --force)");
 	for (i = 0; i < BG_CLASS_MAX; i++)
-		if (modes[i] == BG_MODE_ENFORCE)
-			modes[i] = BG_MODE_AUDIT;
+		hold_class(NULL, m, i);
 	return 1;
 }
 
-/* Keep exec and mmap out of enforce when the guard finds a problem. */
-int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes)
+/*
+ * Keep exec and mmap out of enforce when the guard finds a problem, in
+ * every scope that enforces them: the daemon, the CLI and the operator's
+ * shell may run in any of them (the guard does not guess which cgroup the
+ * way back comes from), and one allowlist serves them all.
+ */
+int guard_hold(struct daemon *d, const struct policy *p,
+	       struct engine_modes *m)
 {
-	if (empty_hold(d, p, modes))
+	if (empty_hold(d, p, m))
 		return 1;
-	if (modes[BG_CLASS_EXEC] != BG_MODE_ENFORCE &&
-	    modes[BG_CLASS_MMAP] != BG_MODE_ENFORCE)
+	if (engine_modes_max(m, BG_CLASS_EXEC) != BG_MODE_ENFORCE &&
+	    engine_modes_max(m, BG_CLASS_MMAP) != BG_MODE_ENFORCE)
 		return 0;
 	if (!guard_check(d->conf, p, &d->guard))
 		return 0;
@@ -208,10 +232,8 @@ int guard_hold(struct daemon *d, const struct policy *p, __u8 *modes)
 			d->guard.n);
 		return 0;
 	}
-	pr_err("lock-out guard: exec and mmap stay in audit mode (add these files to the SBOM, or --force)");
-	if (modes[BG_CLASS_EXEC] == BG_MODE_ENFORCE)
-		modes[BG_CLASS_EXEC] = BG_MODE_AUDIT;
-	if (modes[BG_CLASS_MMAP] == BG_MODE_ENFORCE)
-		modes[BG_CLASS_MMAP] = BG_MODE_AUDIT;
+	pr_err("lock-out guard: exec and mmap stay in audit mode in every scope that enforces them (add these files to the SBOM, or --force)");
+	hold_class(p, m, BG_CLASS_EXEC);
+	hold_class(p, m, BG_CLASS_MMAP);
 	return 1;
 }

@@ -203,12 +203,22 @@ static int policy_apply_from(struct daemon *d, const char *path,
 			(unsigned long long)floor, (unsigned long long)ver);
 	}
 	engine_modes_of_policy(p, &m);
-	if (c->mode >= 0)
+	if (c->mode >= 0) {
+		/* the daemon's --mode: every class, in every scope */
 		memset(m.mode, c->mode, sizeof(m.mode));
-	ret = seal_check_load(d, p, m.mode, err, errlen);
+		for (__u32 s = 0; s < m.nr_scopes; s++)
+			memset(m.scope[s].mode, BG_MODE_INHERIT,
+			       sizeof(m.scope[s].mode));
+	}
+	/* a scope that does not resolve refuses the policy: it was signed
+	 * for a machine that has the cgroup */
+	ret = engine_scopes_resolve(p, &m, err, errlen);
 	if (ret)
 		goto fail;
-	held = guard_hold(d, p, m.mode);
+	ret = seal_check_load(d, p, &m, err, errlen);
+	if (ret)
+		goto fail;
+	held = guard_hold(d, p, &m);
 	gen = gen_next(d->generation, ver);
 	ret = engine__install_policy(d->e, p, &m, gen);
 	if (ret) {
@@ -288,21 +298,26 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, int authorised,
 		    char *err, size_t errlen)
 {
 	struct engine_modes m;
-	int ret;
+	int ret, lower = 0;
 
 	ret = engine__get_modes(d->e, &m);
 	if (ret)
 		goto kerr;
+	/* a mode set at run time holds everywhere: globally and in every
+	 * scope, until the next policy load brings the scopes' back */
 	for (int i = 0; i < BG_CLASS_MAX; i++) {
 		if (cls >= 0 && cls != i)
 			continue;
-		if (mode < m.mode[i] && !authorised &&
+		lower |= mode < engine_modes_max(&m, i);
+		if (mode < engine_modes_max(&m, i) && !authorised &&
 		    seal_refuse(d, "lowering a mode",
 						    err, errlen))
 			return -EPERM;
 		m.mode[i] = mode;
+		for (__u32 s = 0; s < m.nr_scopes; s++)
+			m.scope[s].mode[i] = BG_MODE_INHERIT;
 	}
-	if (guard_hold(d, d->pol, m.mode)) {
+	if (guard_hold(d, d->pol, &m)) {
 		size_t l;
 
 		if (!policy__nr_allowed(d->pol)) {
@@ -315,7 +330,14 @@ int daemon_set_mode(struct daemon *d, int cls, int mode, int authorised,
 			l += snprintf(err + l, errlen - l, " %s", d->guard.path[i]);
 		return -EPERM;
 	}
-	ret = engine__set_modes(d->e, &m, false);
+	/* scopes first when lowering, last when raising: never stricter
+	 * than before or after */
+	if (lower)
+		ret = engine__set_scope_modes(d->e, &m);
+	if (!ret)
+		ret = engine__set_modes(d->e, &m, false);
+	if (!ret && !lower)
+		ret = engine__set_scope_modes(d->e, &m);
 	if (ret)
 		goto kerr;
 	kstate_remember(d);

@@ -83,6 +83,7 @@ static const int allowed[] = {
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(ftruncate),
 	SCMP_SYS(close), SCMP_SYS(openat),
 	SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(statx),
+	SCMP_SYS(statfs), SCMP_SYS(fstatfs),	/* policy scopes: cgroup2? */
 	SCMP_SYS(lseek), SCMP_SYS(getdents64), SCMP_SYS(unlinkat),
 	SCMP_SYS(unlink), SCMP_SYS(rmdir), SCMP_SYS(rename),
 	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(fsync),

@@ -112,10 +112,10 @@ int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
  * that cannot start again).
  */
 int seal_check_load(struct daemon *d, const struct policy *p,
-		    const __u8 *modes, char *err, size_t errlen)
+		    const struct engine_modes *m, char *err, size_t errlen)
 {
 	__u64 version = policy__version(p);
-	struct bg_config cfg;
+	struct engine_modes cur;
 
 	if (policy__seal(p)) {
 		int n = guard_check(d->conf, p, &d->guard);
@@ -137,11 +137,11 @@ int seal_check_load(struct daemon *d, const struct policy *p,
 			 (unsigned long long)d->seal.min_version);
 		return -ESTALE;
 	}
-	if (d->conf->mode >= 0 && !engine__get_config(d->e, &cfg))
+	if (d->conf->mode >= 0 && !engine__get_modes(d->e, &cur))
 		for (int i = 0; i < BG_CLASS_MAX; i++)
-			if (modes[i] < cfg.mode[i]) {
+			if (m->mode[i] < engine_modes_max(&cur, i)) {
 				snprintf(err, errlen, "sealed: mode %s for %s (configuration) is lower than in force",
-					 bg_mode_name(modes[i]),
+					 bg_mode_name(m->mode[i]),
 					 bg_class_name(i));
 				return -EPERM;
 			}
@@ -278,10 +278,26 @@ static int link_pins(const char *dir)
 }
 
 /* The state this daemon just set: what kstate_check() compares against. */
+/* The scopes' modes in the kernel, as kept in struct daemon. */
+static int kscopes(struct daemon *d, __u32 *nr,
+		   __u8 (*out)[BG_CLASS_MAX])
+{
+	struct engine_modes m;
+	int ret = engine__get_modes(d->e, &m);
+
+	if (ret)
+		return ret;
+	*nr = m.nr_scopes;
+	for (__u32 s = 0; s < m.nr_scopes; s++)
+		memcpy(out[s], m.scope[s].mode, BG_CLASS_MAX);
+	return 0;
+}
+
 void kstate_remember(struct daemon *d)
 {
 	if (engine__get_config(d->e, &d->kcfg) ||
-	    engine__generation(d->e, &d->kgen)) {
+	    engine__generation(d->e, &d->kgen) ||
+	    kscopes(d, &d->knr_scopes, d->kscope)) {
 		d->kstate_known = 0;
 		return;
 	}
@@ -296,8 +312,10 @@ void kstate_remember(struct daemon *d)
  */
 void kstate_check(struct daemon *d)
 {
+	__u8 scope[BG_SCOPE_MAX][BG_CLASS_MAX];
 	struct bg_config cfg;
 	char what[256];
+	__u32 nr;
 	__u64 gen;
 	int pins;
 
@@ -319,6 +337,14 @@ void kstate_check(struct daemon *d)
 			what);
 		daemon_tamper(d, "config", what);
 		d->kcfg = cfg;
+	}
+	if (!kscopes(d, &nr, scope) && nr == d->knr_scopes &&
+	    memcmp(scope, d->kscope, nr * sizeof(scope[0]))) {
+		snprintf(what, sizeof(what), "the modes of the policy's cgroup scopes");
+		pr_err("TAMPER: the configuration in the kernel was changed, not by this daemon: %s",
+		       what);
+		daemon_tamper(d, "config", what);
+		memcpy(d->kscope, scope, sizeof(scope));
 	}
 	if (!engine__generation(d->e, &gen) && gen != d->kgen) {
 		snprintf(what, sizeof(what), "generation %#llx in the kernel, %#llx installed",

@@ -209,6 +209,38 @@ static void kernel_json(struct daemon *d, struct json_writer *w)
 	json_end(w);
 }
 
+/* The scopes in force, with the mode each class has in them. */
+static void scopes_json(struct daemon *d, struct json_writer *w,
+			const struct engine_modes *m)
+{
+	json_key(w, "scopes");
+	json_array(w);
+	for (__u32 s = 0; s < m->nr_scopes; s++) {
+		const struct policy_scope *sc = d->pol ?
+						policy__scope(d->pol, s) : NULL;
+
+		json_object(w);
+		json_kv_string(w, "path", sc ? sc->path : "");
+		json_kv_u64(w, "line", sc ? sc->line : 0);
+		json_kv_u64(w, "cgroup_id", m->scope[s].cgroup_id);
+		json_kv_u64(w, "level", m->scope[s].level);
+		json_key(w, "modes");
+		json_object(w);
+		for (int i = 0; i < BG_CLASS_MAX; i++)
+			json_kv_string(w, bg_class_name(i),
+				       bg_mode_name(engine_scope_mode(m, s, i)));
+		json_end(w);
+		json_key(w, "inherited");
+		json_array(w);
+		for (int i = 0; i < BG_CLASS_MAX; i++)
+			if (m->scope[s].mode[i] == BG_MODE_INHERIT)
+				json_string(w, bg_class_name(i));
+		json_end(w);
+		json_end(w);
+	}
+	json_end(w);
+}
+
 int status_json(struct daemon *d, FILE *f)
 {
 	__u64 c[BG_CNT_MAX] = {};
@@ -253,6 +285,7 @@ int status_json(struct daemon *d, FILE *f)
 	for (int i = 0; i < BG_CLASS_MAX; i++)
 		json_kv_string(&w, bg_class_name(i), bg_mode_name(m.mode[i]));
 	json_end(&w);
+	scopes_json(d, &w, &m);
 	json_key(&w, "guard");
 	json_object(&w);
 	json_kv_bool(&w, "held_back", d->held_back);

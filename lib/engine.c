@@ -235,8 +235,19 @@ int engine__set_all_modes(struct engine *e, int mode)
  * an mmap of it (one pass, no per-element syscalls), then swap it in with
  * the one map update that makes it visible to every hook.
  */
+_Static_assert(sizeof(struct bg_scope_rec) == sizeof(struct bg_policy_rec),
+	       "a scope record takes one policy record");
+
 int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
 		       engine_fill_fn fill, void *ctx)
+{
+	return engine_swap_policy_scoped(e, n, NULL, 0, generation, fill, ctx);
+}
+
+int engine_swap_policy_scoped(struct engine *e, __u32 n,
+			      const struct bg_scope_rec *scopes,
+			      __u32 nr_scopes, __u64 generation,
+			      engine_fill_fn fill, void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts,
 		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
@@ -244,16 +255,18 @@ int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
 		.generation = generation,
 		.count = n,
 		.magic = BG_POLICY_MAGIC,
+		.nr_scopes = nr_scopes,
 	};
-	size_t len = (size_t)(n + 1) * sizeof(struct bg_policy_rec);
+	size_t len = (size_t)(n + 1 + nr_scopes) * sizeof(struct bg_policy_rec);
 	__u32 zero = 0;
 	void *mem;
 	int fd, ret = 0;
 
-	if (!generation || n > BG_POLICY_MAX)
+	if (!generation || n > BG_POLICY_MAX || nr_scopes > BG_SCOPE_MAX)
 		return -EINVAL;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bg_policy_in", sizeof(__u32),
-			    sizeof(struct bg_policy_rec), n + 1, &mopts);
+			    sizeof(struct bg_policy_rec), n + 1 + nr_scopes,
+			    &mopts);
 	if (fd < 0)
 		return -errno;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -264,6 +277,10 @@ int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
 	memcpy(mem, &hdr, sizeof(hdr));
 	if (n)
 		fill(ctx, (struct bg_policy_rec *)((char *)mem + sizeof(hdr)), n);
+	if (nr_scopes)
+		memcpy((char *)mem + (size_t)(n + 1) * sizeof(struct bg_policy_rec),
+		       scopes,
+		       nr_scopes * sizeof(*scopes));
 	munmap(mem, len);
 	/* the one step that makes the new policy visible to every hook */
 	if (bpf_map__update_elem(e->skel->maps.bg_policy, &zero, sizeof(zero),
@@ -286,6 +303,26 @@ int engine__install(struct engine *e, const struct bg_policy_rec *recs,
 		if (memcmp(recs[i - 1].digest, recs[i].digest, BG_DIGEST_LEN) >= 0)
 			return -EINVAL;	/* must be sorted and unique */
 	return engine_swap_policy(e, n, generation, copy_recs, (void *)recs);
+}
+
+int engine_policy_fd(struct engine *e, struct bg_policy_hdr *hdr)
+{
+	__u32 zero = 0, id;
+	int fd;
+
+	if (bpf_map__lookup_elem(e->skel->maps.bg_policy, &zero, sizeof(zero),
+				 &id, sizeof(id), 0))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, hdr)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 int engine__generation(struct engine *e, __u64 *generation)

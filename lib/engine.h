@@ -52,25 +52,65 @@ int engine__generation(struct engine *e, __u64 *generation);
 
 struct policy;
 
-/* The part of bg_config a policy decides. */
+/* A cgroup scope of the policy, resolved on this machine. */
+struct engine_scope {
+	__u64 cgroup_id;		/* 0: not resolved */
+	__u32 level;			/* depth below the cgroup root */
+	__u32 parent;			/* 1 + the enclosing scope; 0 none */
+	__u8 mode[BG_CLASS_MAX];	/* BG_MODE_* or BG_MODE_INHERIT */
+};
+
+/* What a policy decides: bg_config's modes and flags, and its scopes
+ * (index = the policy's scope index). */
 struct engine_modes {
 	__u8 mode[BG_CLASS_MAX];	/* BG_MODE_* per BG_CLASS_* */
 	__u32 flags;			/* BG_CFG_POLICY_FLAGS bits */
+	__u32 nr_scopes;
+	struct engine_scope scope[BG_SCOPE_MAX];
 };
 
-/* The modes and flags compiled into @p. */
+/* The mode class @cls has in scope @s: its own, else the enclosing
+ * scope's, else the global one (BG_MODE_INHERIT resolved). */
+static inline __u8 engine_scope_mode(const struct engine_modes *m, __u32 s,
+				     int cls)
+{
+	for (int depth = 0; s < m->nr_scopes && depth < BG_SCOPE_MAX; depth++) {
+		if (m->scope[s].mode[cls] != BG_MODE_INHERIT)
+			return m->scope[s].mode[cls];
+		if (!m->scope[s].parent)
+			break;
+		s = m->scope[s].parent - 1;
+	}
+	return m->mode[cls];
+}
+
+/* The highest mode of @cls anywhere: globally or in a scope. */
+__u8 engine_modes_max(const struct engine_modes *m, int cls);
+
+/* The modes, flags and scopes compiled into @p (scopes not resolved). */
 void engine_modes_of_policy(const struct policy *p, struct engine_modes *m);
-/* The modes and policy flags in force. */
+/* Resolve @p's scope paths (cgroup v2 directories) to cgroup ids and
+ * levels. A path that is not a cgroup v2 directory is an error naming it
+ * and its line in the policy source. 0 or -errno. */
+int engine_scopes_resolve(const struct policy *p, struct engine_modes *m,
+			  char *err, size_t errlen);
+/* The cgroup id and level (0: the root) of cgroup v2 directory @path. */
+int engine_cgroup_resolve(const char *path, __u64 *id, __u32 *level);
+/* The modes, policy flags and scopes in force. */
 int engine__get_modes(struct engine *e, struct engine_modes *m);
-/* Set modes and policy flags; scope, BG_CFG_EMIT_ALLOWED and the measuring
- * limit stay. @loosen_only: a mode only goes down, flags are only added. */
+/* Write the scope modes of @m into the policy in force (the scopes of the
+ * policy it was installed with: same number, same order). */
+int engine__set_scope_modes(struct engine *e, const struct engine_modes *m);
+/* Set modes and policy flags (not the scopes: they swap with the policy);
+ * scope, BG_CFG_EMIT_ALLOWED and the measuring limit stay. @loosen_only: a mode only goes down, flags are only added. */
 int engine__set_modes(struct engine *e, const struct engine_modes *m,
 		      bool loosen_only);
 /*
  * Install @p (a verified and parsed policy)
  * under @generation (non-zero) with modes @m: loosen the modes, swap the
  * policy in with one map update, then tighten them, so that no decision is
- * stricter than under either the old or the new policy.
+ * stricter than under either the old or the new policy. The scopes of @m
+ * (resolved) swap in with the policy.
  */
 int engine__install_policy(struct engine *e, const struct policy *p,
 			   const struct engine_modes *m, __u64 generation);

@@ -27,6 +27,14 @@ typedef void (*engine_fill_fn)(void *ctx, struct bg_policy_rec *recs, __u32 n);
 /* New inner map of @n records filled by @fill, swapped in at once. */
 int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
 		       engine_fill_fn fill, void *ctx);
+/* The same with @nr_scopes scope records (most specific first) after the
+ * digests, in the same map. */
+int engine_swap_policy_scoped(struct engine *e, __u32 n,
+			      const struct bg_scope_rec *scopes,
+			      __u32 nr_scopes, __u64 generation,
+			      engine_fill_fn fill, void *ctx);
+/* An fd of the inner map in force and its header; -ENOENT without one. */
+int engine_policy_fd(struct engine *e, struct bg_policy_hdr *hdr);
 /* Leave out programs whose hook the running kernel lacks (engine.c). */
 void engine_probe_hooks(struct engine *e);
 

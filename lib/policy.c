@@ -28,8 +28,9 @@ struct policy {
 	__u8 modes[BGP_NR_CLASSES];
 	__u8 file_sha256[32];
 	const char *name;
-	__u32 nr_entries, nr_components, nr_sources;
+	__u32 nr_entries, nr_components, nr_sources, nr_scopes;
 	__u32 nr_allowed, nr_blocked;
+	struct policy_scope scopes[BGP_MAX_SCOPES];
 	struct policy_entry *entries;
 	struct policy_component *components;
 	struct policy_source *sources;
@@ -110,10 +111,15 @@ static int check_header(const struct bgp_header *h, size_t len, char *err,
 			return -EINVAL;
 		}
 	}
+	if (le32toh(h->nr_scopes) > BGP_MAX_SCOPES) {
+		seterr(err, errlen, "nr_scopes %u at offset 88 is above %d",
+		       le32toh(h->nr_scopes), BGP_MAX_SCOPES);
+		return -EINVAL;
+	}
 	for (i = 0; i < (int)sizeof(h->reserved); i++) {
 		if (h->reserved[i]) {
 			seterr(err, errlen, "reserved byte at offset %d is not zero",
-			       88 + i);
+			       92 + i);
 			return -EINVAL;
 		}
 	}
@@ -169,11 +175,12 @@ static int check_layout(const struct bgp_header *h, size_t len, char *err,
 			size_t errlen)
 {
 	__u64 ne = le32toh(h->nr_entries), nc = le32toh(h->nr_components);
-	__u64 ns = le32toh(h->nr_sources);
+	__u64 ns = le32toh(h->nr_sources), nsc = le32toh(h->nr_scopes);
 	__u64 eoff = sizeof(*h);
 	__u64 coff = eoff + ne * sizeof(struct bgp_entry);
 	__u64 soff = coff + nc * sizeof(struct bgp_component);
-	__u64 stroff = soff + ns * sizeof(struct bgp_source);
+	__u64 scoff = soff + ns * sizeof(struct bgp_source);
+	__u64 stroff = scoff + nsc * sizeof(struct bgp_scope);
 
 	if (le32toh(h->entries_off) != eoff) {
 		seterr(err, errlen, "entries_off %u at offset 60, expected %llu",
@@ -247,6 +254,49 @@ static int load_sources(struct policy *p, const __u8 *buf,
 		if (str_ok(p, le32toh(s->name), &p->sources[i].name) ||
 		    p->sources[i].format > BGP_FMT_SPDX_TV) {
 			seterr(err, errlen, "source %u (offset %u): bad name or format",
+			       i, off);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A scope names an absolute path, once, and a mode or "inherit" per class;
+ * the source parser normalised the path (no "//", ".", ".." or final "/"). */
+static int scope_ok(const struct policy *p, const struct bgp_scope *s,
+		    const struct policy_scope *ps, __u32 i)
+{
+	if (ps->path[0] != '/' || !ps->path[1])
+		return 0;
+	for (int j = 0; j < BGP_MODES_LEN; j++) {
+		__u8 m = s->modes[j];
+
+		if (j >= BGP_NR_CLASSES ? m != 0 :
+		    m > BGP_MODE_ENFORCE && m != BGP_MODE_INHERIT)
+			return 0;
+	}
+	for (__u32 j = 0; j < i; j++)
+		if (!strcmp(p->scopes[j].path, ps->path))
+			return 0;
+	return 1;
+}
+
+static int load_scopes(struct policy *p, const __u8 *buf,
+		       const struct bgp_header *h, char *err, size_t errlen)
+{
+	__u32 i, off = le32toh(h->sources_off) +
+		       le32toh(h->nr_sources) * sizeof(struct bgp_source);
+
+	p->nr_scopes = le32toh(h->nr_scopes);	/* <= BGP_MAX_SCOPES */
+	for (i = 0; i < p->nr_scopes; i++, off += sizeof(struct bgp_scope)) {
+		const struct bgp_scope *s = (const void *)(buf + off);
+		struct policy_scope *ps = &p->scopes[i];
+
+		ps->line = le32toh(s->line);
+		memcpy(ps->modes, s->modes, BGP_NR_CLASSES);
+		if (str_ok(p, le32toh(s->path), &ps->path) ||
+		    !scope_ok(p, s, ps, i)) {
+			seterr(err, errlen, "scope %u (offset %u): bad path, duplicate or bad mode",
 			       i, off);
 			return -EINVAL;
 		}
@@ -375,6 +425,8 @@ struct policy *policy__from_mem(const void *data, size_t len, char *err,
 	if (!ret)
 		ret = load_sources(p, buf, h, err, errlen);
 	if (!ret)
+		ret = load_scopes(p, buf, h, err, errlen);
+	if (!ret)
 		ret = load_components(p, buf, h, err, errlen);
 	if (!ret)
 		ret = load_entries(p, buf, h, err, errlen);
@@ -433,6 +485,13 @@ __u32 policy__nr_allowed(const struct policy *p) { return p->nr_allowed; }
 __u32 policy__nr_blocked(const struct policy *p) { return p->nr_blocked; }
 __u32 policy__nr_components(const struct policy *p) { return p->nr_components; }
 __u32 policy__nr_sources(const struct policy *p) { return p->nr_sources; }
+
+__u32 policy__nr_scopes(const struct policy *p) { return p->nr_scopes; }
+
+const struct policy_scope *policy__scope(const struct policy *p, __u32 idx)
+{
+	return idx < p->nr_scopes ? &p->scopes[idx] : NULL;
+}
 
 int policy__mode(const struct policy *p, unsigned int cls)
 {

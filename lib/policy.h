@@ -59,6 +59,12 @@ struct policy_source {
 	__u64 nr_digests;
 };
 
+struct policy_scope {
+	const char *path;	/* absolute cgroup v2 directory */
+	__u32 line;		/* its first line in the policy source */
+	__u8 modes[BGP_NR_CLASSES];	/* BG_MODE_* or BG_MODE_INHERIT */
+};
+
 struct policy;
 
 struct policy *policy__open(const char *path, char *err, size_t errlen);
@@ -89,6 +95,9 @@ const struct policy_component *policy__component(const struct policy *p,
 						 __u32 idx);
 __u32 policy__nr_sources(const struct policy *p);
 const struct policy_source *policy__source(const struct policy *p, __u32 idx);
+/* Cgroup scopes, in the order of the policy source. */
+__u32 policy__nr_scopes(const struct policy *p);
+const struct policy_scope *policy__scope(const struct policy *p, __u32 idx);
 /* Binary search in the sorted table; NULL when absent. */
 const struct policy_entry *policy__lookup(const struct policy *p,
 					  const __u8 sha256[32]);
@@ -157,6 +166,11 @@ void policy_builder__set_trust_fuse(struct policy_builder *b, int trust);
 void policy_builder__set_seal(struct policy_builder *b, int seal);
 void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
 						  int allow);
+/* A cgroup scope: @path (checked by the source parser) with @modes
+ * (BG_MODE_* or BG_MODE_INHERIT per class). Index or -errno (-E2BIG: more
+ * than BGP_MAX_SCOPES). */
+int policy_builder__add_scope(struct policy_builder *b, const char *path,
+			      __u32 line, const __u8 modes[BGP_NR_CLASSES]);
 /* Return the new index, or -errno. */
 int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
 			       const char *name, __u32 bgp_fmt);

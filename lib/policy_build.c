@@ -67,7 +67,15 @@ struct hset {
 
 #define NR_STRS		5
 
+struct bscope {
+	__u32 path;
+	__u32 line;
+	__u8 modes[BGP_NR_CLASSES];
+};
+
 struct policy_builder {
+	struct bscope scopes[BGP_MAX_SCOPES];
+	size_t nr_scopes;
 	__u64 version, created;
 	__u32 flags;
 	__u8 modes[BGP_NR_CLASSES];
@@ -330,6 +338,23 @@ void policy_builder__set_trust_fuse(struct policy_builder *b, int trust)
 		b->flags |= BGP_F_TRUST_FUSE;
 	else
 		b->flags &= ~BGP_F_TRUST_FUSE;
+}
+
+int policy_builder__add_scope(struct policy_builder *b, const char *path,
+			      __u32 line, const __u8 modes[BGP_NR_CLASSES])
+{
+	struct bscope *sc;
+	int err;
+
+	if (b->nr_scopes >= BGP_MAX_SCOPES)
+		return -E2BIG;
+	sc = &b->scopes[b->nr_scopes];
+	err = intern(b, path, &sc->path, NULL);
+	if (err)
+		return err;
+	sc->line = line;
+	memcpy(sc->modes, modes, BGP_NR_CLASSES);
+	return b->nr_scopes++;
 }
 
 int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
@@ -706,7 +731,7 @@ static void sink_put(struct sink *k, const void *data, size_t len)
 }
 
 struct layout {
-	__u64 eoff, coff, soff, stroff, len;
+	__u64 eoff, coff, soff, scoff, stroff, len;
 	size_t nr_entries;
 };
 
@@ -716,7 +741,8 @@ static int layout(const struct policy_builder *b, size_t n, struct layout *l)
 	l->eoff = sizeof(struct bgp_header);
 	l->coff = l->eoff + (__u64)n * sizeof(struct bgp_entry);
 	l->soff = l->coff + (__u64)b->nr_comps * sizeof(struct bgp_component);
-	l->stroff = l->soff + (__u64)b->nr_sources * sizeof(struct bgp_source);
+	l->scoff = l->soff + (__u64)b->nr_sources * sizeof(struct bgp_source);
+	l->stroff = l->scoff + (__u64)b->nr_scopes * sizeof(struct bgp_scope);
 	l->len = l->stroff + b->strings_len;
 	return l->len > BGP_MAX_FILE_SIZE ? -EFBIG : 0;
 }
@@ -752,6 +778,7 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 	h->sources_off = htole32(l->soff);
 	h->strings_off = htole32(l->stroff);
 	h->strings_size = htole32(b->strings_len);
+	h->nr_scopes = htole32(b->nr_scopes);
 	memcpy(h->checksum, sum, 32);
 	for (j = 0; j < 256; j++) {
 		const struct bbin *bin = &b->bins[j];
@@ -780,6 +807,14 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 		s->name = htole32(b->sources[i].name);
 		s->format = htole32(b->sources[i].format);
 		s->nr_digests = htole64(b->sources[i].nr_digests);
+	}
+	for (i = 0; i < b->nr_scopes; i++) {
+		struct bgp_scope *sc = sink_get(k, sizeof(*sc));
+
+		memset(sc, 0, sizeof(*sc));
+		sc->path = htole32(b->scopes[i].path);
+		sc->line = htole32(b->scopes[i].line);
+		memcpy(sc->modes, b->scopes[i].modes, BGP_NR_CLASSES);
 	}
 	sink_put(k, b->strings, b->strings_len);
 }

@@ -307,6 +307,13 @@ static int apply_source(struct policy_builder *b,
 					src->allow_unmeasured_modules);
 	policy_builder__set_trust_fuse(b, src->trust_fuse);
 	policy_builder__set_seal(b, src->seal);
+	for (size_t i = 0; i < src->nr_scopes; i++) {
+		ret = policy_builder__add_scope(b, src->scopes[i].path,
+						src->scopes[i].line,
+						src->scopes[i].modes);
+		if (ret < 0)
+			return ret;
+	}
 	ret = policy_builder__set_name(b, src->name);
 	return ret ? ret : add_rules(b, src);
 }

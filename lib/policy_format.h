@@ -9,6 +9,7 @@
  *                                        strictly ascending
  *   comps    struct bgp_component[nr]    right after the entries
  *   sources  struct bgp_source[nr]       right after the components
+ *   scopes   struct bgp_scope[nr]        right after the sources
  *   strings  NUL-terminated UTF-8        right after the sources, up to EOF;
  *                                        byte 0 is NUL (the empty string)
  *
@@ -42,6 +43,9 @@
 #define BGP_MODE_OFF		0	/* class not checked */
 #define BGP_MODE_AUDIT		1	/* log what would be denied, allow */
 #define BGP_MODE_ENFORCE	2	/* deny what is not allowed */
+#define BGP_MODE_INHERIT	0xff	/* bgp_scope.modes[]: the global mode */
+
+#define BGP_MAX_SCOPES		16	/* bgp_header.nr_scopes (BG_SCOPE_MAX) */
 
 /* bgp_header.flags */
 #define BGP_F_ALLOW_UNMEASURED_MODULES	0x1	/* init_module() buffers
@@ -96,7 +100,8 @@ struct bgp_header {
 	__le32	sources_off;		/*  76 */
 	__le32	strings_off;		/*  80 */
 	__le32	strings_size;		/*  84 */
-	__u8	reserved[8];		/*  88 zero */
+	__le32	nr_scopes;		/*  88 cgroup scopes, <= BGP_MAX_SCOPES */
+	__u8	reserved[4];		/*  92 zero */
 	__u8	checksum[32];		/*  96 SHA-256, see above */
 };					/* 128 */
 
@@ -124,12 +129,26 @@ struct bgp_source {
 	__le64	nr_digests;		/* 40 file digests read from it */
 };					/* 48 */
 
+/*
+ * A cgroup scope: tasks in the cgroup v2 directory @path or below it are
+ * decided with @modes (BGP_MODE_INHERIT: the header's mode of that class);
+ * the most specific scope holding a task wins. The daemon resolves @path
+ * to a cgroup id when it loads the policy.
+ */
+struct bgp_scope {
+	__le32	path;			/*  0 string offset: absolute path */
+	__le32	line;			/*  4 line in the policy source */
+	__u8	modes[BGP_MODES_LEN];	/*  8 BGP_MODE_* or BGP_MODE_INHERIT */
+};					/* 16 */
+
 _Static_assert(sizeof(struct bgp_header) == 128, "bgp_header size");
 _Static_assert(offsetof(struct bgp_header, checksum) == 96, "checksum");
 _Static_assert(offsetof(struct bgp_header, modes) == 44, "modes");
 _Static_assert(sizeof(struct bgp_entry) == 40, "bgp_entry size");
 _Static_assert(sizeof(struct bgp_component) == 32, "bgp_component size");
 _Static_assert(sizeof(struct bgp_source) == 48, "bgp_source size");
+_Static_assert(sizeof(struct bgp_scope) == 16, "bgp_scope size");
+_Static_assert(offsetof(struct bgp_header, nr_scopes) == 88, "nr_scopes");
 
 /*
  * The file's numbers are the kernel's (bpf/bomgate.h): a policy's modes,
@@ -146,6 +165,8 @@ _Static_assert(BGP_MODES_LEN == sizeof(((struct bg_config *)0)->mode),
 _Static_assert(BGP_MODE_OFF == BG_MODE_OFF, "mode off");
 _Static_assert(BGP_MODE_AUDIT == BG_MODE_AUDIT, "mode audit");
 _Static_assert(BGP_MODE_ENFORCE == BG_MODE_ENFORCE, "mode enforce");
+_Static_assert(BGP_MODE_INHERIT == BG_MODE_INHERIT, "mode inherit");
+_Static_assert(BGP_MAX_SCOPES == BG_SCOPE_MAX, "number of scopes");
 _Static_assert(BGP_E_ALLOW == BG_ENTRY_ALLOW, "entry allow");
 _Static_assert(BGP_E_BLOCK == BG_ENTRY_BLOCK, "entry block");
 _Static_assert(sizeof(((struct bgp_entry *)0)->sha256) == BG_DIGEST_LEN,

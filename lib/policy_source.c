@@ -6,6 +6,7 @@
  *	name TEXT
  *	sbom PATH [FORMAT]
  *	mode HOOK|all off|audit|enforce
+ *	scope CGROUP-PATH HOOK|all off|audit|enforce
  *	allow-unmeasured-modules yes|no
  *	trust-fuse yes|no
  *	attestation-key PATH
@@ -72,6 +73,8 @@ void policy_src__free(struct policy_src *src)
 	free(src->attest_keys);
 	for (i = 0; i < src->nr_rules; i++)
 		free(src->rules[i].reason);
+	for (i = 0; i < src->nr_scopes; i++)
+		free(src->scopes[i].path);
 	free(src->sboms);
 	free(src->rules);
 	free(src->name);
@@ -317,6 +320,95 @@ static int parse_mode(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
+/* An absolute cgroup v2 path, written one way: no "//", "." or ".."
+ * component, no final "/", not the root itself (that is "mode"). */
+static int scope_path_ok(const char *p)
+{
+	const char *c = p;
+
+	if (p[0] != '/' || !p[1] || p[strlen(p) - 1] == '/' || strstr(p, "//"))
+		return 0;
+	while ((c = strchr(c, '/'))) {
+		c++;
+		if ((c[0] == '.' && (c[1] == '/' || !c[1])) ||
+		    (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2])))
+			return 0;
+	}
+	return 1;
+}
+
+static struct policy_src_scope *scope_get(struct pctx *c, const char *path)
+{
+	struct policy_src *src = c->src;
+	struct policy_src_scope *sc;
+
+	for (size_t i = 0; i < src->nr_scopes; i++)
+		if (!strcmp(src->scopes[i].path, path))
+			return &src->scopes[i];
+	if (src->nr_scopes == POLICY_SRC_MAX_SCOPES) {
+		perr(c, "more than %d scopes", POLICY_SRC_MAX_SCOPES);
+		return NULL;
+	}
+	sc = &src->scopes[src->nr_scopes];
+	memset(sc, 0, sizeof(*sc));
+	sc->path = strdup(path);
+	if (!sc->path) {
+		perr(c, "out of memory");
+		return NULL;
+	}
+	sc->line = c->line;
+	sc->all_mode = -1;
+	src->nr_scopes++;
+	return sc;
+}
+
+/* "scope PATH CLASS|all MODE": the mode of a class for the tasks of a
+ * cgroup and its descendants; classes not named follow "all", else the
+ * global mode. */
+static int parse_scope(struct pctx *c, char *line, size_t pos)
+{
+	struct policy_src_scope *sc;
+	char *path, *cls, *mode, *extra;
+	int h, m, slot, n;
+
+	n = next_token(line, &pos, &path);
+	if (n < 0)
+		return perr(c, "missing closing quote");
+	if (n == 0 || next_token(line, &pos, &cls) <= 0 ||
+	    next_token(line, &pos, &mode) <= 0)
+		return perr(c, "usage: scope /sys/fs/cgroup/PATH exec|mmap|module|firmware|kexec|all off|audit|enforce");
+	if (!scope_path_ok(path))
+		return perr(c, "scope '%.200s': not an absolute cgroup path written plainly (no '//', '.', '..' or final '/'; the root is 'mode')",
+			    path);
+	if (!strcmp(cls, "all")) {
+		h = -1;
+		slot = BG_CLASS_MAX;
+	} else {
+		h = bg_class_parse(cls);
+		if (h < 0)
+			return perr(c, "unknown class '%s' (" BG_CLASS_CHOICES ", all)",
+				    cls);
+		slot = h;
+	}
+	m = bg_mode_parse(mode);
+	if (m < 0)
+		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after the mode", extra);
+	sc = scope_get(c, path);
+	if (!sc)
+		return -EINVAL;
+	if (sc->mode_line[slot])
+		return perr(c, "scope %.200s: mode for %s already given at line %lu",
+			    path, cls, sc->mode_line[slot]);
+	sc->mode_line[slot] = c->line;
+	if (h < 0)
+		sc->all_mode = m;
+	else
+		sc->modes[h] = m;
+	return 0;
+}
+
 /* "KEYWORD yes|no", at most once (@seen: the line it was given on). */
 static int parse_yes_no(struct pctx *c, char *line, size_t pos,
 			const char *kw, int *out, unsigned long *seen)
@@ -391,6 +483,8 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_sbom(c, line, pos);
 	if (!strcmp(kw, "mode"))
 		return parse_mode(c, line, pos);
+	if (!strcmp(kw, "scope"))
+		return parse_scope(c, line, pos);
 	if (!strcmp(kw, "allow-unmeasured-modules"))
 		return parse_yes_no(c, line, pos, kw,
 				    &c->src->allow_unmeasured_modules,
@@ -413,7 +507,7 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
 		return parse_rule(c, line, pos, POLICY_F_BLOCK);
-	return perr(c, "unknown directive '%.40s' (version, name, sbom, attestation-key, require-attestation, mode, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, attestation-key, require-attestation, mode, scope, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
 		    kw);
 }
 
@@ -470,6 +564,14 @@ static int parse_all(struct pctx *c, const char *buf, size_t len)
 	for (i = 0; i < BG_CLASS_MAX; i++)
 		if (!c->mode_line[i])
 			c->src->modes[i] = c->all_mode;
+	for (size_t s = 0; s < c->src->nr_scopes; s++) {
+		struct policy_src_scope *sc = &c->src->scopes[s];
+
+		for (i = 0; i < BG_CLASS_MAX; i++)
+			if (!sc->mode_line[i])
+				sc->modes[i] = sc->all_mode < 0 ?
+					       BG_MODE_INHERIT : sc->all_mode;
+	}
 	return check_seal(c);
 }
 

@@ -31,6 +31,17 @@ struct policy_src_rule {
 	unsigned long line;
 };
 
+#define POLICY_SRC_MAX_SCOPES	16	/* BGP_MAX_SCOPES */
+
+/* "scope PATH CLASS|all MODE" lines of one cgroup path. */
+struct policy_src_scope {
+	char *path;		/* absolute, normalised */
+	unsigned long line;	/* its first line */
+	__u8 modes[BG_CLASS_MAX];	/* BG_MODE_* or BG_MODE_INHERIT */
+	unsigned long mode_line[BG_CLASS_MAX + 1];	/* + "all" */
+	int all_mode;		/* -1: no "all" line */
+};
+
 struct policy_src {
 	char *path;		/* as given */
 	__u64 version;		/* >= 1, required */
@@ -43,6 +54,8 @@ struct policy_src {
 	size_t nr_sboms;
 	struct policy_src_rule *rules;
 	size_t nr_rules;
+	struct policy_src_scope scopes[POLICY_SRC_MAX_SCOPES];
+	size_t nr_scopes;
 	char **attest_keys;	/* "attestation-key PATH", resolved */
 	size_t nr_attest_keys;
 	int require_attestation;	/* "require-attestation yes" */

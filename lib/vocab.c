@@ -73,6 +73,11 @@ _Static_assert(ARRAY_LEN(reason_names) == BG_REASON_MAX, "reason names");
 
 const char *bg_class_name(unsigned int c) { return NAME_OF(class_names, c); }
 const char *bg_mode_name(unsigned int m) { return NAME_OF(mode_names, m); }
+const char *bg_scope_mode_name(unsigned int m)
+{
+	return m == BG_MODE_INHERIT ? "inherit" : bg_mode_name(m);
+}
+
 const char *bg_hook_name(unsigned int h) { return NAME_OF(hook_names, h); }
 const char *bg_decision_name(unsigned int d) { return NAME_OF(dec_names, d); }
 const char *bg_reason_name(unsigned int r) { return NAME_OF(reason_names, r); }

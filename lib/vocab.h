@@ -18,6 +18,8 @@
  * "?" for a number out of range. */
 const char *bg_class_name(unsigned int cls);
 const char *bg_mode_name(unsigned int mode);
+/* A scope's mode: bg_mode_name(), or "inherit" (BG_MODE_INHERIT). */
+const char *bg_scope_mode_name(unsigned int m);
 const char *bg_hook_name(unsigned int hook);
 const char *bg_decision_name(unsigned int dec);
 const char *bg_reason_name(unsigned int reason);

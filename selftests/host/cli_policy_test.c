@@ -349,6 +349,82 @@ TEST_F(cli, example_policies_compile)
 	EXPECT_NE(NULL, strstr(self->out, "empty: blocked: policy source line"));
 	EXPECT_EQ(1, run(self, "diff a.bgp p.bgp"));
 	EXPECT_NE(NULL, strstr(self->out, "mode exec: audit -> enforce"));
+	ASSERT_EQ(0, run(self, "compile --source '%s/policies/staged.policy' -o s.bgp",
+			 top)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "inspect s.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "scope             /sys/fs/cgroup/app.slice (line 19): exec=audit mmap=audit module=inherit"))
+		TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
+
+/* "scope PATH CLASS MODE": compiled into the policy, shown by inspect and
+ * diff; a policy without scopes keeps the header's bytes 88..95 zero, so
+ * it is the same file as before scopes existed. */
+TEST_F(cli, scope_directives)
+{
+	char src[PATH_MAX + 1024], a[65];
+
+	hex_of_text("x\n", a);
+	snprintf(src, sizeof(src),
+		 "version 4\nmode all enforce\n"
+		 "scope /sys/fs/cgroup/app.slice exec audit\n"
+		 "scope /sys/fs/cgroup/app.slice all off\n"
+		 "scope \"/sys/fs/cgroup/system.slice/my unit.service\" mmap audit\n"
+		 "allow %s test\nsbom %s/" SPDX_TV "\n", a, self->corpora);
+	tu_put(self->dir, "s.policy", src);
+	ASSERT_EQ(0, run(self, "compile --source s.policy -o s.bgp"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(0, run(self, "inspect s.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "scope             /sys/fs/cgroup/app.slice (line 3): exec=audit mmap=off module=off firmware=off kexec=off"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "scope             /sys/fs/cgroup/system.slice/my unit.service (line 5): exec=inherit mmap=audit module=inherit"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, shell(self, "\"$B\" inspect --json s.bgp | python3 -c '"
+			 "import json,sys; s=json.load(sys.stdin)[\"scopes\"]; "
+			 "assert len(s) == 2, s; "
+			 "assert s[0][\"path\"] == \"/sys/fs/cgroup/app.slice\"; "
+			 "assert s[0][\"line\"] == 3; "
+			 "assert s[0][\"modes\"][\"exec\"] == \"audit\"; "
+			 "assert s[0][\"modes\"][\"kexec\"] == \"off\"; "
+			 "assert s[1][\"modes\"][\"exec\"] == \"inherit\"; "
+			 "assert s[1][\"modes\"][\"mmap\"] == \"audit\"'"))
+		TH_LOG("%s", self->out);
+	/* nr_scopes at offset 88 */
+	EXPECT_EQ(0, shell(self, "test \"$(od -An -tu4 -j88 -N4 s.bgp | tr -d ' ')\" = 2"));
+
+	/* the same without scopes: bytes 88..95 zero; diff names the change */
+	snprintf(src, sizeof(src),
+		 "version 4\nmode all enforce\nallow %s test\nsbom %s/" SPDX_TV "\n",
+		 a, self->corpora);
+	tu_put(self->dir, "n.policy", src);
+	ASSERT_EQ(0, run(self, "compile --source n.policy -o n.bgp"));
+	EXPECT_EQ(0, shell(self, "test \"$(od -An -tx1 -j88 -N8 n.bgp | tr -d ' ')\" = 0000000000000000"));
+	EXPECT_EQ(1, run(self, "diff n.bgp s.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "scopes: now\nscope             /sys/fs/cgroup/app.slice"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, run(self, "diff s.bgp s.bgp"));
+
+	/* errors name the line */
+	tu_put(self->dir, "b1.policy", "version 1\nscope /sys/fs/cgroup/a/../b exec audit\n");
+	EXPECT_EQ(3, run(self, "compile --source b1.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b1.policy:2: scope '/sys/fs/cgroup/a/../b': not an absolute cgroup path"))
+		TH_LOG("%s", self->out);
+	tu_put(self->dir, "b2.policy", "version 1\nscope /sys/fs/cgroup/a exec audit\n\nscope /sys/fs/cgroup/a exec enforce\n");
+	EXPECT_EQ(3, run(self, "compile --source b2.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b2.policy:4: scope /sys/fs/cgroup/a: mode for exec already given at line 2"))
+		TH_LOG("%s", self->out);
+	tu_put(self->dir, "b3.policy", "version 1\nscope /sys/fs/cgroup/a exec deny\n");
+	EXPECT_EQ(3, run(self, "compile --source b3.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b3.policy:2: unknown mode 'deny'"));
+	tu_put(self->dir, "b4.policy", "version 1\nscope / exec audit\nscope relative exec audit\n");
+	EXPECT_EQ(3, run(self, "compile --source b4.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b4.policy:2: scope '/'"));
+	tu_put(self->dir, "b5.policy", "version 1\nscope /sys/fs/cgroup/a/ exec audit\n");
+	EXPECT_EQ(3, run(self, "compile --source b5.policy -o b.bgp"));
+	EXPECT_EQ(0, shell(self, "(echo 'version 1'; for i in $(seq 17); do echo \"scope /sys/fs/cgroup/s$i exec audit\"; done) > b6.policy"));
+	EXPECT_EQ(3, run(self, "compile --source b6.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b6.policy:18: more than 16 scopes"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, shell(self, "test ! -e b.bgp"));
+}

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "daemon.h"
+#include "engine.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -393,7 +394,8 @@ TEST(guard_against_real_policies)
 	struct daemon_conf c;
 	struct daemon d = { .conf = &c };
 	struct policy *p;
-	__u8 modes[BG_CLASS_MAX] = { BG_MODE_ENFORCE, BG_MODE_ENFORCE };
+	struct engine_modes em = { .mode = { BG_MODE_ENFORCE, BG_MODE_ENFORCE } };
+	__u8 *modes = em.mode;
 	int n, found = 0;
 	FILE *f;
 
@@ -416,14 +418,14 @@ TEST(guard_against_real_policies)
 		found += !strcmp(d.guard.path[i], real) ||
 			 !strcmp(d.guard.path[i], mine);
 	EXPECT_EQ(2, found);
-	EXPECT_EQ(1, guard_hold(&d, p, modes));
+	EXPECT_EQ(1, guard_hold(&d, p, &em));
 	EXPECT_EQ(BG_MODE_AUDIT, modes[BG_CLASS_EXEC]);
 	EXPECT_EQ(BG_MODE_AUDIT, modes[BG_CLASS_MMAP]);
 	/* audit is never held back; --force enforces anyway */
-	EXPECT_EQ(0, guard_hold(&d, p, modes));
+	EXPECT_EQ(0, guard_hold(&d, p, &em));
 	modes[BG_CLASS_EXEC] = BG_MODE_ENFORCE;
 	c.force = 1;
-	EXPECT_EQ(0, guard_hold(&d, p, modes));
+	EXPECT_EQ(0, guard_hold(&d, p, &em));
 	EXPECT_EQ(BG_MODE_ENFORCE, modes[BG_CLASS_EXEC]);
 	c.force = 0;
 	policy__free(p);
@@ -432,7 +434,7 @@ TEST(guard_against_real_policies)
 	p = make_policy((const __u8 (*)[32])dg, 0, 1, 0);
 	ASSERT_NE(NULL, p);
 	modes[BG_CLASS_EXEC] = modes[BG_CLASS_KEXEC] = BG_MODE_ENFORCE;
-	EXPECT_EQ(1, guard_hold(&d, p, modes));
+	EXPECT_EQ(1, guard_hold(&d, p, &em));
 	EXPECT_EQ(BG_MODE_AUDIT, modes[BG_CLASS_EXEC]);
 	EXPECT_EQ(BG_MODE_AUDIT, modes[BG_CLASS_KEXEC]);
 	policy__free(p);
@@ -445,8 +447,29 @@ TEST(guard_against_real_policies)
 	p = make_policy((const __u8 (*)[32])dg, n, 1, 0);
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(0, guard_check(&c, p, &d.guard));
-	EXPECT_EQ(0, guard_hold(&d, p, modes));
+	EXPECT_EQ(0, guard_hold(&d, p, &em));
 	EXPECT_EQ(BG_MODE_ENFORCE, modes[BG_CLASS_EXEC]);
+	policy__free(p);
+
+	/* a scope that enforces exec while the global mode is audit is
+	 * checked too, and held in audit alone */
+	p = make_policy((const __u8 (*)[32])dg, 1, 1, 0);
+	ASSERT_NE(NULL, p);
+	memset(modes, BG_MODE_AUDIT, BG_CLASS_MAX);
+	em.nr_scopes = 2;
+	memset(em.scope[0].mode, BG_MODE_INHERIT, BG_CLASS_MAX);
+	memset(em.scope[1].mode, BG_MODE_INHERIT, BG_CLASS_MAX);
+	EXPECT_EQ(0, guard_hold(&d, p, &em));
+	em.scope[1].mode[BG_CLASS_EXEC] = BG_MODE_ENFORCE;
+	EXPECT_EQ(1, guard_hold(&d, p, &em));
+	EXPECT_EQ(BG_MODE_AUDIT, em.scope[1].mode[BG_CLASS_EXEC]);
+	EXPECT_EQ(BG_MODE_INHERIT, em.scope[0].mode[BG_CLASS_EXEC]);
+	EXPECT_EQ(BG_MODE_AUDIT, modes[BG_CLASS_EXEC]);
+	/* an enforced global mode inherited by a scope: held globally */
+	modes[BG_CLASS_MMAP] = BG_MODE_ENFORCE;
+	EXPECT_EQ(1, guard_hold(&d, p, &em));
+	EXPECT_EQ(BG_MODE_AUDIT, engine_scope_mode(&em, 0, BG_CLASS_MMAP));
+	em.nr_scopes = 0;
 	policy__free(p);
 
 	/* the same with the operator's tool blocked: only it is named */

@@ -30,7 +30,7 @@ static __attribute__((format(printf, 1, 2))) int sh(const char *fmt, ...)
 }
 
 /* RAN_OK + exit status, or the errno of a refused execve. */
-static int run(const char *path)
+static __attribute__((unused)) int run(const char *path)
 {
 	char *argv[] = { (char *)path, "true", NULL };
 	int status = -1, err;
@@ -63,7 +63,7 @@ static int ctl(const char *req)
 
 /* Start bomgated on POL in cgroup @cg with @extra options; wait until it
  * answers on SOCK. Its pid, or -1. */
-static pid_t start(const char *cg, const char *mode, const char *extra)
+static __attribute__((unused)) pid_t start(const char *cg, const char *mode, const char *extra)
 {
 	char cmd[2048];
 	pid_t pid;

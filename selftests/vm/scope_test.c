@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cgroup scopes of a signed policy ("scope PATH CLASS MODE"), end to end
+ * with bomgated: the same unlisted payload is denied in a cgroup whose
+ * scope enforces exec and allowed with a would-deny event in one whose
+ * scope audits it; the most specific scope wins both ways round; status
+ * and events name the scope; a missing cgroup refuses the policy; the
+ * lock-out guard holds a scope that would deny the daemon in audit.
+ *
+ * The policy's global mode is off and the test's cgroup (OUTER) is the
+ * outermost scope: it stands for "the whole system", so nothing outside
+ * this test is ever gated. No --scope-cgroup: the testing aid gates one
+ * cgroup exactly, scopes cover whole subtrees.
+ */
+#include <signal.h>
+#include "kselftest_harness.h"
+#include "engine_pin.h"
+#include "testutil.h"
+
+#define D	"/tmp/bgs"
+#define OK	D "/ok/busybox"
+#define BAD	D "/bad/busybox"
+#define PIN	"/sys/fs/bpf/bgs-test"
+#define SOCK	D "/ctl.sock"
+#define EVENTS	D "/events.jsonl"
+#define LOG	D "/daemon.log"
+#define POL	D "/policy.bgp"
+#define OUTER	"/sys/fs/cgroup/bgscope"
+#define INNER	OUTER "/app"
+
+#include "daemontest.h"
+
+static void sbom_add(FILE *f, int *n, const char *path)
+{
+	unsigned char dg[32];
+	char hex[65];
+
+	if (vm_sha256_file(path, dg))
+		return;
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", dg[i]);
+	fprintf(f, "%s{\"type\":\"file\",\"name\":\"f%d\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"%s\"}]}",
+		*n ? "," : "", *n, hex);
+	(*n)++;
+}
+
+/* OK and everything the lock-out guard names (unless @no_guard). */
+static int write_sbom(const char *path, int no_guard)
+{
+	char p[1024], line[1200];
+	FILE *f, *g;
+	int n = 0;
+
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"version\":1,\"components\":[", f);
+	sbom_add(f, &n, OK);
+	snprintf(p, sizeof(p), "%s/bomgated --guard-list", tu_build());
+	g = no_guard ? NULL : popen(p, "r");
+	while (g && fgets(line, sizeof(line), g)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) > 66)
+			sbom_add(f, &n, line + 66);
+	}
+	if (g)
+		pclose(g);
+	fputs("]}\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
+/* Compile and sign policy @name: global off, then @scopes lines. */
+static int make_policy(const char *name, int version, const char *sbom,
+		       const char *scopes)
+{
+	const char *b = tu_build();
+
+	return sh("printf 'version %d\\nmode all off\\nsbom %s\\n%s' > " D "/%s.policy && "
+		  "%s/bomgate compile -s " D "/%s.policy -o " D "/%s.bgp 2>&1 && "
+		  "%s/bomgate sign -k " D "/k.pem -c " D "/c.pem " D "/%s.bgp 2>&1",
+		  version, sbom, scopes, name, b, name, name, b, name);
+}
+
+static int make_all(void)
+{
+	if (!access(D "/ng.bgp.sig", F_OK))
+		return 0;
+	mkdir(D, 0755);
+	mkdir(D "/ok", 0755);
+	mkdir(D "/bad", 0755);
+	if (vm_copy("/bin/busybox", OK, NULL) ||
+	    vm_copy("/bin/busybox", BAD, "\n") ||
+	    write_sbom(D "/sbom.json", 0) ||
+	    write_sbom(D "/sbom-noguard.json", 1))
+		return -1;
+	if (sh("%s/bomgate key generate --bits 2048 -o " D "/k.pem -c " D "/c.pem -s CN=bgtest 2>&1",
+	       tu_build()))
+		return -1;
+	/* outer enforce, inner audit; and the reverse */
+	return make_policy("ea", 1, "sbom.json",
+			   "scope " OUTER " exec enforce\\nscope " INNER " exec audit\\n") ||
+	       make_policy("ae", 2, "sbom.json",
+			   "scope " OUTER " exec audit\\nscope " INNER " all enforce\\n") ||
+	       make_policy("in", 3, "sbom.json",
+			   "scope " OUTER " exec enforce\nscope " INNER " mmap audit\n") ||
+	       make_policy("miss", 4, "sbom.json",
+			   "scope " OUTER " exec enforce\\n\\nscope " OUTER "/nonexistent exec audit\\n") ||
+	       make_policy("ng", 5, "sbom-noguard.json",
+			   "scope " OUTER " exec enforce\\n");
+}
+
+static int use_policy(const char *name)
+{
+	char from[256];
+
+	snprintf(from, sizeof(from), D "/%s.bgp", name);
+	if (vm_copy(from, POL, NULL))
+		return -1;
+	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
+	return vm_copy(from, POL ".sig", NULL);
+}
+
+/* Start bomgated (in OUTER, like this test) without --mode. */
+static pid_t start_daemon(void)
+{
+	char cmd[2048];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem "
+		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
+		 " --events-syslog=no --coalesce 0 >>" LOG " 2>&1", tu_build());
+	pid = fork();
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 600 && pid > 0; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+		if (ctl("status") > 0 && strstr(dt_out, "\"ok\":true"))
+			return pid;
+		usleep(100000);
+	}
+	return -1;
+}
+
+/* Run @path in cgroup @cg: RAN_OK + exit status, or the execve errno. */
+static int run_in(const char *cg, const char *path)
+{
+	char procs[256];
+	int fds[2], err = 0, st;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	pid = fork();
+	if (!pid) {
+		char *argv[] = { (char *)path, "true", NULL };
+
+		err = vm_write_file(procs, "0");
+		if (!err) {
+			execv(path, argv);
+			err = errno;
+		}
+		if (write(fds[1], &err, sizeof(err)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (read(fds[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	if (err)
+		return err;
+	return WIFEXITED(st) ? WEXITSTATUS(st) + RAN_OK : -1;
+}
+
+/* How many times @needle is in the events file. */
+static int events_with(const char *needle)
+{
+	const char *p = file(EVENTS);
+	int n = 0;
+
+	while ((p = strstr(p, needle))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Wait up to 5 s for more than @before events with @needle. */
+static int event_more(const char *needle, int before)
+{
+	for (int i = 0; i < 50; i++) {
+		if (events_with(needle) > before)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+static int event_seen(const char *needle)
+{
+	for (int i = 0; i < 50; i++) {
+		if (strstr(file(EVENTS), needle))
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+FIXTURE(scope) {
+	pid_t pid;
+};
+
+FIXTURE_SETUP(scope)
+{
+	self->pid = -1;
+	mkdir(OUTER, 0755);
+	mkdir(INNER, 0755);
+	ASSERT_EQ(0, vm_write_file(OUTER "/cgroup.procs", "0"));
+	ASSERT_EQ(0, make_all()) TH_LOG("%s", dt_out);
+	engine_pin_remove(PIN);
+	unlink(EVENTS);
+	unlink(LOG);
+}
+
+FIXTURE_TEARDOWN(scope)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	engine_pin_remove(PIN);
+	vm_write_file("/sys/fs/cgroup/cgroup.procs", "0");
+	rmdir(INNER);
+	rmdir(OUTER);
+}
+
+/* Outer enforce, inner audit: BAD denied outside, allowed with a
+ * would-deny naming the inner scope inside. Then the reverse. */
+#define DENIED_OUTER "\"decision\":\"denied\",\"reason\":\"unknown-digest\",\"mode\":\"enforce\",\"scope\":\"" OUTER "\",\"path\":\"" BAD "\""
+
+TEST_F_TIMEOUT(scope, most_specific_scope_decides, 240)
+{
+	int n;
+
+	ASSERT_EQ(0, use_policy("ea"));
+	self->pid = start_daemon();
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(dt_out, "\"scopes\":[{\"path\":\"" OUTER "\",\"line\":4,"))
+		TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"held_back\":false")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(0, sh("%s/bomgate status --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(dt_out, "scope:    " INNER " (line 5, cgroup "))
+		TH_LOG("%s", dt_out);
+
+	EXPECT_EQ(RAN_OK, run_in(OUTER, OK));
+	EXPECT_EQ(EPERM, run_in(OUTER, BAD));
+	EXPECT_EQ(RAN_OK, run_in(INNER, BAD));
+	EXPECT_TRUE(event_seen(DENIED_OUTER)) TH_LOG("%s", dt_out);
+	EXPECT_TRUE(event_seen("\"decision\":\"would-deny\",\"reason\":\"unknown-digest\",\"mode\":\"audit\",\"scope\":\"" INNER "\",\"path\":\"" BAD "\""))
+		TH_LOG("%s", dt_out);
+	/* outside every scope (global off): not gated */
+	EXPECT_EQ(RAN_OK, run_in("/sys/fs/cgroup", BAD));
+
+	/* the reverse, by a signed reload */
+	ASSERT_EQ(0, use_policy("ae"));
+	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", file(LOG));
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run_in(OUTER, BAD));
+	EXPECT_EQ(EPERM, run_in(INNER, BAD));
+	EXPECT_EQ(RAN_OK, run_in(INNER, OK));
+
+	/* a class the inner scope does not name: the enclosing scope's */
+	ASSERT_EQ(0, use_policy("in"));
+	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", file(LOG));
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
+	n = events_with(DENIED_OUTER);
+	EXPECT_EQ(EPERM, run_in(INNER, BAD));
+	EXPECT_TRUE(event_more(DENIED_OUTER, n)) TH_LOG("%s", dt_out);
+	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(dt_out, "\"path\":\"" INNER "\",\"line\":5,"))
+		TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"modes\":{\"exec\":\"enforce\",\"mmap\":\"audit\",\"module\":\"off\",\"firmware\":\"off\",\"kexec\":\"off\"},\"inherited\":[\"exec\",\"module\",\"firmware\",\"kexec\"]"))
+		TH_LOG("%s", dt_out);
+
+	/* a run-time mode holds in every scope */
+	ASSERT_LT(0, ctl("mode audit"));
+	EXPECT_NE(NULL, strstr(dt_out, "\"ok\":true")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run_in(INNER, BAD));
+}
+
+/* A scope whose cgroup does not exist refuses the policy, naming the
+ * line; the policy in force stays. */
+TEST_F_TIMEOUT(scope, missing_cgroup_refuses_the_policy, 240)
+{
+	ASSERT_EQ(0, use_policy("ea"));
+	self->pid = start_daemon();
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_EQ(0, use_policy("miss"));
+	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", file(LOG));
+	EXPECT_NE(NULL, strstr(dt_out, "scope " OUTER "/nonexistent (policy source line 6): No such file or directory"))
+		TH_LOG("%s", dt_out);
+	EXPECT_EQ(EPERM, run_in(OUTER, BAD));
+	EXPECT_EQ(RAN_OK, run_in(INNER, BAD));
+}
+
+/* The daemon runs in OUTER; a policy enforcing exec there without the
+ * daemon's files is held in audit in that scope, and says so. */
+TEST_F_TIMEOUT(scope, lockout_guard_checks_every_enforced_scope, 240)
+{
+	ASSERT_EQ(0, use_policy("ng"));
+	self->pid = start_daemon();
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(dt_out, "\"held_back\":true")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"cgroup_id\":")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(dt_out, "\"modes\":{\"exec\":\"audit\"")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "lock-out guard: scope " OUTER " (line 4): exec held in audit mode"))
+		TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run_in(OUTER, BAD));
+	EXPECT_TRUE(event_seen("\"decision\":\"would-deny\""));
+	/* and 'mode enforce exec' is refused by the guard */
+	ASSERT_LT(0, ctl("mode enforce exec"));
+	EXPECT_NE(NULL, strstr(dt_out, "lock-out guard")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run_in(OUTER, BAD));
+}
+
+TEST_HARNESS_MAIN
