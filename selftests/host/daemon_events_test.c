@@ -20,6 +20,9 @@ static struct policy *make_policy(const __u8 (*dg)[32], int n, __u64 ver,
 				  __u32 block_last)
 {
 	static const __u8 zero[32];
+	static const __u8 scope_modes[BG_CLASS_MAX] = {
+		BG_MODE_AUDIT, BG_MODE_INHERIT, BG_MODE_INHERIT,
+		BG_MODE_INHERIT, BG_MODE_INHERIT };
 	struct policy_builder *b = policy_builder__new();
 	struct policy *p = NULL;
 	char name[32], err[256];
@@ -43,6 +46,9 @@ static struct policy *make_policy(const __u8 (*dg)[32], int n, __u64 ver,
 				POLICY_F_ALLOW, idx))
 			goto out;
 	}
+	if (src >= 0 && policy_builder__add_scope(b, "/sys/fs/cgroup/app.slice",
+						  4, scope_modes) < 0)
+		goto out;
 	if (!policy_builder__serialize(b, &buf, &len, NULL))
 		p = policy__from_mem(buf, len, err, sizeof(err));
 out:
@@ -194,8 +200,11 @@ TEST_F(ev, decision_line_matches_docs)
 	self->d.generation = gen_next(0, 3);
 	e = event(self->dg[1], policy__lookup(self->d.pol, self->dg[1])->component,
 		  self->d.generation, BG_DEC_DENIED, BG_REASON_LISTED);
+	e.scope = 1;	/* decided by the policy's first scope */
 	s = render(&self->d, &e);
 	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"scope\":\"/sys/fs/cgroup/app.slice\""))
+		TH_LOG("%s", s);
 	v = yajl_tree_parse(s, why, sizeof(why));
 	ASSERT_NE(NULL, v) TH_LOG("%s: %s", why, s);
 	ASSERT_TRUE(YAJL_IS_OBJECT(v));

@@ -319,7 +319,9 @@ FIXTURE_VARIANT_ADD(corrupt, file_size) { "file_size", 3, "truncated" };
 FIXTURE_VARIANT_ADD(corrupt, flags) { "flags", 4, "unknown flags" };
 FIXTURE_VARIANT_ADD(corrupt, mode) { "mode", 5, "invalid mode 3" };
 FIXTURE_VARIANT_ADD(corrupt, reserved_mode) { "modes[6]", 6, "invalid mode 1 at offset 50" };
-FIXTURE_VARIANT_ADD(corrupt, reserved) { "reserved", 7, "reserved byte" };
+FIXTURE_VARIANT_ADD(corrupt, reserved) { "reserved", 7, "reserved byte at offset 92" };
+FIXTURE_VARIANT_ADD(corrupt, nr_scopes) { "nr_scopes", 19, "nr_scopes 17 at offset 88 is above 16" };
+FIXTURE_VARIANT_ADD(corrupt, scope_layout) { "nr_scopes without a table", 20, "strings_off" };
 FIXTURE_VARIANT_ADD(corrupt, nr_entries) { "nr_entries", 8, "components_off" };
 FIXTURE_VARIANT_ADD(corrupt, strings_size) { "strings_size", 9, "strings_size" };
 FIXTURE_VARIANT_ADD(corrupt, order) { "entry order", 10, "strictly ascending" };
@@ -376,7 +378,7 @@ TEST_F(corrupt, rejected_with_reason)
 	case 4: put32(b + 40, 0x80); break;
 	case 5: b[44 + 1] = 3; break;
 	case 6: b[44 + 6] = 1; break;
-	case 7: b[90] = 1; break;
+	case 7: b[92] = 1; break;
 	case 8: put32(b + 56, get32(b + 56) + 1); break;
 	case 9: put32(b + 84, ssize - 1); break;
 	case 10: memcpy(b + eoff + 40, b + eoff, 32); break;
@@ -389,6 +391,8 @@ TEST_F(corrupt, rejected_with_reason)
 	case 17: b[100] ^= 1; fix = 0; break;
 	case 18: len++; b = realloc(b, len); b[len - 1] = 0;
 		self->buf = b; break;
+	case 19: put32(b + 88, 17); break;
+	case 20: put32(b + 88, 1); break;
 	}
 	if (fix && len == self->len)
 		fix_checksum(b, len);
@@ -396,6 +400,80 @@ TEST_F(corrupt, rejected_with_reason)
 	ASSERT_EQ(NULL, p) TH_LOG("%s corruption accepted", variant->field);
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_NE(NULL, strstr(err, variant->msg)) TH_LOG("got: %s", err);
+}
+
+/* Scopes round-trip through the builder and the loader; a bad mode, a
+ * duplicate path, a relative path and a reserved mode byte are refused. */
+TEST(scopes_round_trip_and_checks)
+{
+	__u8 m1[BGP_NR_CLASSES] = { BG_MODE_AUDIT, BG_MODE_INHERIT,
+				    BG_MODE_OFF, BG_MODE_INHERIT,
+				    BG_MODE_ENFORCE };
+	__u8 m2[BGP_NR_CLASSES] = { BG_MODE_INHERIT, BG_MODE_ENFORCE,
+				    BG_MODE_INHERIT, BG_MODE_INHERIT,
+				    BG_MODE_INHERIT };
+	const struct policy_scope *sc;
+	struct policy_builder *b;
+	struct bgp_header *h;
+	struct policy *p;
+	char err[256];
+	void *buf;
+	size_t len;
+	__u8 *rec;
+
+	b = policy_builder__new();
+	ASSERT_NE(NULL, b);
+	policy_builder__set_version(b, 1);
+	ASSERT_EQ(0, policy_builder__add_scope(b, "/sys/fs/cgroup/app.slice", 9, m1));
+	ASSERT_EQ(1, policy_builder__add_scope(b, "/sys/fs/cgroup/system.slice", 12, m2));
+	for (int i = 2; i < BGP_MAX_SCOPES; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/s%d", i);
+		ASSERT_EQ(i, policy_builder__add_scope(b, path, 20 + i, m2));
+	}
+	EXPECT_EQ(-E2BIG, policy_builder__add_scope(b, "/sys/fs/cgroup/x", 1, m2));
+	ASSERT_EQ(0, policy_builder__serialize(b, &buf, &len, NULL));
+	policy_builder__free(b);
+	p = policy__from_mem(buf, len, err, sizeof(err));
+	ASSERT_NE(NULL, p) TH_LOG("%s", err);
+	ASSERT_EQ(BGP_MAX_SCOPES, policy__nr_scopes(p));
+	sc = policy__scope(p, 0);
+	EXPECT_STREQ("/sys/fs/cgroup/app.slice", sc->path);
+	EXPECT_EQ(9, sc->line);
+	EXPECT_EQ(0, memcmp(m1, sc->modes, sizeof(m1)));
+	sc = policy__scope(p, 1);
+	EXPECT_STREQ("/sys/fs/cgroup/system.slice", sc->path);
+	EXPECT_EQ(0, memcmp(m2, sc->modes, sizeof(m2)));
+	EXPECT_EQ(NULL, policy__scope(p, BGP_MAX_SCOPES));
+	policy__free(p);
+
+	/* the scope table is right before the strings: scope 0 at ... */
+	h = buf;
+	rec = (__u8 *)buf + le32toh(h->strings_off) -
+	      BGP_MAX_SCOPES * sizeof(struct bgp_scope);
+	rec[8] = 3;			/* a mode that is not one */
+	fix_checksum(buf, len);
+	EXPECT_EQ(NULL, policy__from_mem(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "scope 0 (offset")) TH_LOG("%s", err);
+	rec[8] = BG_MODE_AUDIT;
+	rec[8 + 5] = 1;			/* modes[5]: reserved */
+	fix_checksum(buf, len);
+	EXPECT_EQ(NULL, policy__from_mem(buf, len, err, sizeof(err)));
+	rec[8 + 5] = 0;
+	memcpy(rec + 16, rec, 4);	/* scope 1 with scope 0's path */
+	fix_checksum(buf, len);
+	EXPECT_EQ(NULL, policy__from_mem(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "scope 1 (offset")) TH_LOG("%s", err);
+	memcpy(rec + 16, rec + 32, 4);	/* and with scope 2's: still twice */
+	fix_checksum(buf, len);
+	p = policy__from_mem(buf, len, err, sizeof(err));
+	EXPECT_EQ(NULL, p) TH_LOG("scopes 1 and 2 share a path");
+	policy__free(p);
+	put32(rec, 0);			/* the empty string: not absolute */
+	fix_checksum(buf, len);
+	EXPECT_EQ(NULL, policy__from_mem(buf, len, err, sizeof(err)));
+	free(buf);
 }
 
 TEST(open_file_and_errors)
