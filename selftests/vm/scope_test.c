@@ -17,10 +17,10 @@
 #include "engine_pin.h"
 #include "testutil.h"
 
-#define D	"/tmp/bgs"
+#define D	"/tmp/bgscope"
 #define OK	D "/ok/busybox"
 #define BAD	D "/bad/busybox"
-#define PIN	"/sys/fs/bpf/bgs-test"
+#define PIN	"/sys/fs/bpf/bgscope-test"
 #define SOCK	D "/ctl.sock"
 #define EVENTS	D "/events.jsonl"
 #define LOG	D "/daemon.log"
