@@ -95,6 +95,7 @@ struct daemon {
 	int seal_reexec;	/* sealing needs this daemon marked: re-exec */
 	char machine_id[33];	/* /etc/machine-id at start, "" if none */
 	int metrics_err;	/* the last metrics write's error, said once */
+	int scope_err;		/* the last scope refresh's error, said once */
 };
 
 /* main.c: READY=1 (or @state) with the STATUS line, under systemd */
@@ -103,6 +104,8 @@ void daemon_notify_status(struct daemon *d, const char *state);
 /* policyload.c */
 int daemon_policy_apply(struct daemon *d, int reload, char *err,
 			size_t errlen);
+/* Every second: scopes whose cgroup appeared, was recreated or went. */
+void daemon_scopes_refresh(struct daemon *d);
 /* At a fresh start whose configured policy was refused (@why): enforce
  * the last known good policy of state-dir instead. 0, or -errno (-ENOENT:
  * none kept). */

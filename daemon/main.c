@@ -430,6 +430,7 @@ static void loop(struct daemon *d)
 			last_tick = now;
 			engine__poll(d->e, 0);
 			daemon_event_tick(d);
+			daemon_scopes_refresh(d);
 			kstate_check(d);
 		}
 		if (dog_usec && (uint64_t)(now - last_dog) * 2000000 >= dog_usec) {

@@ -210,11 +210,17 @@ static int policy_apply_from(struct daemon *d, const char *path,
 			memset(m.scope[s].mode, BG_MODE_INHERIT,
 			       sizeof(m.scope[s].mode));
 	}
-	/* a scope that does not resolve refuses the policy: it was signed
-	 * for a machine that has the cgroup */
+	/* a scope path that is not a cgroup refuses the policy; one that
+	 * does not exist yet (at boot, most slices) is pending: no task is
+	 * in it, and the daemon gives it its id once it exists */
 	ret = engine_scopes_resolve(p, &m, err, errlen);
 	if (ret)
 		goto fail;
+	for (__u32 s = 0; s < m.nr_scopes; s++)
+		if (m.scope[s].cgroup_id == BG_SCOPE_PENDING)
+			pr_warn("scope %s (policy source line %u): no such cgroup yet; it takes effect when it appears (checked every second: processes started in it within that second follow the enclosing scope's modes)",
+				policy__scope(p, s)->path,
+				policy__scope(p, s)->line);
 	ret = seal_check_load(d, p, &m, err, errlen);
 	if (ret)
 		goto fail;
@@ -252,6 +258,33 @@ static int policy_apply_from(struct daemon *d, const char *path,
 fail:
 	policy__free(p);
 	return ret;
+}
+
+static int scope_changed(void *ctx, __u32 idx, __u64 old_id, __u64 new_id)
+{
+	const struct policy_scope *ps = policy__scope(ctx, idx);
+
+	if (new_id == BG_SCOPE_PENDING)
+		pr_warn("scope %s (line %u): the cgroup is gone; pending until it appears again",
+			ps->path, ps->line);
+	else
+		pr_info("scope %s (line %u): cgroup %s (id %llu)", ps->path,
+			ps->line, old_id == BG_SCOPE_PENDING ? "appeared" :
+			"recreated", (unsigned long long)new_id);
+	return 0;
+}
+
+void daemon_scopes_refresh(struct daemon *d)
+{
+	int ret;
+
+	if (!d->pol || !policy__nr_scopes(d->pol))
+		return;
+	ret = engine__refresh_scopes(d->e, d->pol, scope_changed, d->pol);
+	if (ret && ret != d->scope_err)
+		pr_err("cannot update the policy's scopes in the kernel: %s",
+		       strerror(-ret));
+	d->scope_err = ret;
 }
 
 int daemon_policy_apply(struct daemon *d, int reload, char *err,

@@ -53,8 +53,11 @@ int engine__generation(struct engine *e, __u64 *generation);
 struct policy;
 
 /* A cgroup scope of the policy, resolved on this machine. */
+/* The id of a scope whose cgroup does not exist (yet): matches no task */
+#define BG_SCOPE_PENDING	(~0ULL)
+
 struct engine_scope {
-	__u64 cgroup_id;		/* 0: not resolved */
+	__u64 cgroup_id;		/* 0: not resolved; BG_SCOPE_PENDING */
 	__u32 level;			/* depth below the cgroup root */
 	__u32 parent;			/* 1 + the enclosing scope; 0 none */
 	__u8 mode[BG_CLASS_MAX];	/* BG_MODE_* or BG_MODE_INHERIT */
@@ -90,8 +93,11 @@ __u8 engine_modes_max(const struct engine_modes *m, int cls);
 /* The modes, flags and scopes compiled into @p (scopes not resolved). */
 void engine_modes_of_policy(const struct policy *p, struct engine_modes *m);
 /* Resolve @p's scope paths (cgroup v2 directories) to cgroup ids and
- * levels. A path that is not a cgroup v2 directory is an error naming it
- * and its line in the policy source. 0 or -errno. */
+ * levels. A path that does not exist yet below a cgroup v2 directory is
+ * pending (BG_SCOPE_PENDING: no task is in it; engine__refresh_scopes()
+ * gives it its id once it exists); any other path that is not a cgroup
+ * v2 directory is an error naming it and its line in the policy source.
+ * 0 or -errno. */
 int engine_scopes_resolve(const struct policy *p, struct engine_modes *m,
 			  char *err, size_t errlen);
 /* The cgroup id and level (0: the root) of cgroup v2 directory @path. */
@@ -101,6 +107,12 @@ int engine__get_modes(struct engine *e, struct engine_modes *m);
 /* Write the scope modes of @m into the policy in force (the scopes of the
  * policy it was installed with: same number, same order). */
 int engine__set_scope_modes(struct engine *e, const struct engine_modes *m);
+/* Resolve the scope paths of @p (the policy in force) again and give a
+ * record whose cgroup appeared, was recreated or went away its new id
+ * (one record update each), telling @changed first. 0 or -errno. */
+int engine__refresh_scopes(struct engine *e, const struct policy *p,
+			   int (*changed)(void *ctx, __u32 idx, __u64 old_id,
+					  __u64 new_id), void *ctx);
 /* Set modes and policy flags (not the scopes: they swap with the policy);
  * scope, BG_CFG_EMIT_ALLOWED and the measuring limit stay. @loosen_only: a mode only goes down, flags are only added. */
 int engine__set_modes(struct engine *e, const struct engine_modes *m,

@@ -89,13 +89,42 @@ int engine_cgroup_resolve(const char *path, __u64 *id, __u32 *level)
 	return 0;
 }
 
+/*
+ * @path's cgroup id and level; a path that does not exist (yet) below a
+ * cgroup v2 directory is pending: BG_SCOPE_PENDING, which no task's
+ * ancestor id equals (no task can be in a cgroup that does not exist),
+ * at the level it will have. 0, or -errno.
+ */
+static int scope_resolve(const char *path, __u64 *id, __u32 *level)
+{
+	char up[PATH_MAX], *slash;
+	__u32 below = 0;
+	int ret;
+
+	ret = engine_cgroup_resolve(path, id, level);
+	if (ret != -ENOENT)
+		return ret;
+	if (snprintf(up, sizeof(up), "%s", path) >= (int)sizeof(up))
+		return -ENAMETOOLONG;
+	while (ret == -ENOENT && (slash = strrchr(up, '/')) && slash != up) {
+		*slash = '\0';
+		below++;
+		ret = engine_cgroup_resolve(up, id, level);
+	}
+	if (ret)
+		return ret;
+	*id = BG_SCOPE_PENDING;
+	*level += below;
+	return 0;
+}
+
 int engine_scopes_resolve(const struct policy *p, struct engine_modes *m,
 			  char *err, size_t errlen)
 {
 	for (__u32 s = 0; s < m->nr_scopes; s++) {
 		const struct policy_scope *ps = policy__scope(p, s);
-		int ret = engine_cgroup_resolve(ps->path, &m->scope[s].cgroup_id,
-						&m->scope[s].level);
+		int ret = scope_resolve(ps->path, &m->scope[s].cgroup_id,
+					&m->scope[s].level);
 
 		if (!ret && !m->scope[s].level)
 			ret = -EINVAL;	/* the root: that is the global mode */
@@ -192,6 +221,45 @@ int engine__get_modes(struct engine *e, struct engine_modes *m)
 		memcpy(sc->mode, r.mode, BG_CLASS_MAX);
 		if (r.index >= m->nr_scopes)
 			m->nr_scopes = r.index + 1;
+	}
+	close(fd);
+	return ret;
+}
+
+int engine__refresh_scopes(struct engine *e, const struct policy *p,
+			   int (*changed)(void *ctx, __u32 idx, __u64 old_id,
+					  __u64 new_id), void *ctx)
+{
+	struct bg_policy_hdr hdr;
+	int fd, ret = 0;
+
+	if (!policy__nr_scopes(p))
+		return 0;
+	fd = engine_policy_fd(e, &hdr);
+	if (fd < 0)
+		return fd;
+	for (__u32 i = 0; i < hdr.nr_scopes; i++) {
+		__u32 key = hdr.count + 1 + i, level;
+		const struct policy_scope *ps;
+		struct bg_scope_rec r;
+		__u64 id;
+
+		if (bpf_map_lookup_elem(fd, &key, &r)) {
+			ret = -errno;
+			break;
+		}
+		ps = policy__scope(p, r.index);
+		if (!ps || scope_resolve(ps->path, &id, &level) ||
+		    level != r.level || id == r.cgroup_id)
+			continue;
+		if (changed)
+			changed(ctx, r.index, r.cgroup_id, id);
+		r.cgroup_id = id;
+		/* one record: its cgroup id changes, nothing else */
+		if (bpf_map_update_elem(fd, &key, &r, BPF_EXIST)) {
+			ret = -errno;
+			break;
+		}
 	}
 	close(fd);
 	return ret;

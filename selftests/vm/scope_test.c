@@ -4,7 +4,9 @@
  * with bomgated: the same unlisted payload is denied in a cgroup whose
  * scope enforces exec and allowed with a would-deny event in one whose
  * scope audits it; the most specific scope wins both ways round; status
- * and events name the scope; a missing cgroup refuses the policy; the
+ * and events name the scope; a cgroup that does not exist yet is pending
+ * and takes effect when it appears, a path that is no cgroup refuses the
+ * policy; the
  * lock-out guard holds a scope that would deny the daemon in audit.
  *
  * The policy's global mode is off and the test's cgroup (OUTER) is the
@@ -27,6 +29,7 @@
 #define POL	D "/policy.bgp"
 #define OUTER	"/sys/fs/cgroup/bgscope"
 #define INNER	OUTER "/app"
+#define LATE	OUTER "/nonexistent"	/* made during a test */
 
 #include "daemontest.h"
 
@@ -106,7 +109,9 @@ static int make_all(void)
 	       make_policy("miss", 4, "sbom.json",
 			   "scope " OUTER " exec enforce\\n\\nscope " OUTER "/nonexistent exec audit\\n") ||
 	       make_policy("ng", 5, "sbom-noguard.json",
-			   "scope " OUTER " exec enforce\\n");
+			   "scope " OUTER " exec enforce\\n") ||
+	       make_policy("nc", 6, "sbom.json",
+			   "scope " OUTER " exec enforce\\nscope " D " exec audit\\n");
 }
 
 static int use_policy(const char *name)
@@ -236,6 +241,7 @@ FIXTURE_TEARDOWN(scope)
 	}
 	engine_pin_remove(PIN);
 	vm_write_file("/sys/fs/cgroup/cgroup.procs", "0");
+	rmdir(LATE);
 	rmdir(INNER);
 	rmdir(OUTER);
 }
@@ -295,19 +301,55 @@ TEST_F_TIMEOUT(scope, most_specific_scope_decides, 240)
 	EXPECT_EQ(RAN_OK, run_in(INNER, BAD));
 }
 
-/* A scope whose cgroup does not exist refuses the policy, naming the
- * line; the policy in force stays. */
-TEST_F_TIMEOUT(scope, missing_cgroup_refuses_the_policy, 240)
+/* Wait up to 10 s for @needle in the daemon's log. */
+static int log_seen(const char *needle)
 {
+	for (int i = 0; i < 100; i++) {
+		if (strstr(file(LOG), needle))
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+/* A scope whose cgroup does not exist yet (at boot, most slices) loads
+ * pending: no task can be in it; once the cgroup appears the daemon
+ * gives the scope its id, and again when it is recreated. A path that is
+ * not a cgroup refuses the policy, naming the line; the old one stays. */
+TEST_F_TIMEOUT(scope, pending_cgroup_takes_effect_when_it_appears, 240)
+{
+	rmdir(LATE);
 	ASSERT_EQ(0, use_policy("ea"));
 	self->pid = start_daemon();
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	ASSERT_EQ(0, use_policy("miss"));
 	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", file(LOG));
-	EXPECT_NE(NULL, strstr(dt_out, "scope " OUTER "/nonexistent (policy source line 6): No such file or directory"))
+	EXPECT_NE(NULL, strstr(dt_out, "\"version\":4,")) TH_LOG("%s", dt_out);
+	EXPECT_NE(NULL, strstr(file(LOG), "scope " LATE " (policy source line 6): no such cgroup yet"))
 		TH_LOG("%s", dt_out);
 	EXPECT_EQ(EPERM, run_in(OUTER, BAD));
-	EXPECT_EQ(RAN_OK, run_in(INNER, BAD));
+
+	ASSERT_EQ(0, mkdir(LATE, 0755));
+	EXPECT_TRUE(log_seen("scope " LATE " (line 6): cgroup appeared")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(RAN_OK, run_in(LATE, BAD));
+	EXPECT_TRUE(event_seen("\"mode\":\"audit\",\"scope\":\"" LATE "\""));
+
+	/* gone, then made again: a new cgroup id, found again */
+	ASSERT_EQ(0, rmdir(LATE));
+	EXPECT_TRUE(log_seen("scope " LATE " (line 6): the cgroup is gone")) TH_LOG("%s", dt_out);
+	ASSERT_EQ(0, mkdir(LATE, 0755));
+	for (int i = 0; i < 100 && run_in(LATE, BAD) != RAN_OK; i++)
+		usleep(100000);
+	EXPECT_EQ(RAN_OK, run_in(LATE, BAD));
+
+	ASSERT_EQ(0, use_policy("nc"));
+	ASSERT_LT(0, ctl("reload")) TH_LOG("%s", file(LOG));
+	EXPECT_NE(NULL, strstr(dt_out, "scope " D " (policy source line 5): not a cgroup v2 directory"))
+		TH_LOG("%s", dt_out);
+	/* "miss" stays: LATE audits, the rest of OUTER enforces */
+	EXPECT_EQ(EPERM, run_in(OUTER, BAD));
+	EXPECT_EQ(EPERM, run_in(INNER, BAD));
+	EXPECT_EQ(RAN_OK, run_in(LATE, BAD));
 }
 
 /* The daemon runs in OUTER; a policy enforcing exec there without the
