@@ -533,6 +533,20 @@ static __always_inline void *policy_in_force(struct bg_policy_hdr **hdr)
 }
 
 /*
+ * Scope record @i of the policy in force (@inner, @hdr), deepest first,
+ * or NULL past the last one.
+ */
+static __always_inline struct bg_scope_rec *
+scope_rec(void *inner, struct bg_policy_hdr *hdr, __u32 i)
+{
+	__u32 idx = hdr->count + 1 + i;
+
+	if (i >= hdr->nr_scopes)
+		return NULL;
+	return bpf_map_lookup_elem(inner, &idx);
+}
+
+/*
  * The mode of @cls for the current task: the most specific scope of the
  * policy holding the task's cgroup (its own or an ancestor) that sets a
  * mode for @cls decides (@d->scope names it); a task in no such scope
@@ -544,21 +558,14 @@ static __always_inline __u8 class_mode(struct bg_config *cfg, __u8 cls,
 {
 	__u8 mode = cfg->mode[cls & 7];
 	struct bg_policy_hdr *hdr;
-	__u32 n, first;
 	void *inner;
 
 	inner = policy_in_force(&hdr);
 	if (!inner || !hdr->nr_scopes)
 		return mode;	/* no scopes: the global mode */
-	n = hdr->nr_scopes;
-	first = hdr->count + 1;
 	for (__u32 i = 0; i < BG_SCOPE_MAX; i++) {
-		struct bg_scope_rec *sc;
-		__u32 idx = first + i;
+		struct bg_scope_rec *sc = scope_rec(inner, hdr, i);
 
-		if (i >= n)
-			break;
-		sc = bpf_map_lookup_elem(inner, &idx);
 		if (!sc)
 			break;
 		if (sc->mode[cls & 7] == BG_MODE_INHERIT ||
@@ -580,22 +587,15 @@ static __always_inline __u8 max_mode(struct bg_config *cfg, __u8 cls)
 {
 	__u8 mode = cfg->mode[cls & 7];
 	struct bg_policy_hdr *hdr;
-	__u32 n, first;
 	void *inner;
 
 	inner = policy_in_force(&hdr);
 	if (!inner || !hdr->nr_scopes)
 		return mode;	/* no scopes: the global mode */
-	n = hdr->nr_scopes;
-	first = hdr->count + 1;
 	for (__u32 i = 0; i < BG_SCOPE_MAX; i++) {
-		struct bg_scope_rec *sc;
-		__u32 idx = first + i;
+		struct bg_scope_rec *sc = scope_rec(inner, hdr, i);
 		__u8 m;
 
-		if (i >= n)
-			break;
-		sc = bpf_map_lookup_elem(inner, &idx);
 		if (!sc)
 			break;
 		m = sc->mode[cls & 7];

@@ -90,6 +90,24 @@ static int lkg_path(const struct daemon_conf *c, const char *name,
 	return 0;
 }
 
+/* Is the kept copy already these bytes (digest @sha) and this signature? */
+static int lkg_same(const char *dst, const char *dsig, const __u8 *sha,
+		    const void *sig, size_t slen)
+{
+	void *kept = NULL;
+	size_t klen = 0;
+	__u8 have[32];
+	int same;
+
+	if (sha256_file(dst, have) || memcmp(have, sha, sizeof(have)))
+		return 0;
+	if (fileio_read_file(dsig, 1 << 20, &kept, &klen))
+		return !slen && access(dsig, F_OK);
+	same = klen == slen && !memcmp(kept, sig, slen);
+	free(kept);
+	return same;
+}
+
 /* Keep @p (read from @path, signature @sig) as the last known good one. */
 static void lkg_save(const struct daemon_conf *c, const struct policy *p,
 		     const char *path, const char *sig)
@@ -125,6 +143,8 @@ static void lkg_save(const struct daemon_conf *c, const struct policy *p,
 	}
 	if (ret)
 		goto out;
+	if (lkg_same(dst, dsig, sha, sbuf, slen))
+		goto out_free;	/* every start re-applies it: no write (flash) */
 	/* signature first: a crash between the two leaves a policy whose
 	 * signature does not match, refused at the next boot (never a
 	 * policy that passes with the wrong signature) */
@@ -143,6 +163,7 @@ out:
 		pr_info("kept as the last known good policy: %s (sha256 %s)",
 			dst, hex);
 	}
+out_free:
 	free(buf);
 	free(sbuf);
 }

@@ -286,29 +286,44 @@ static int parse_attest_key(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
+/* "CLASS|all MODE" and nothing after it: @cls the class named, @h its
+ * BG_CLASS_* (-1: all), @slot its index in a mode_line[] (BG_CLASS_MAX:
+ * all), @m the BG_MODE_*. */
+static int parse_class_mode(struct pctx *c, const char *cls,
+			    const char *mode, char *line, size_t pos,
+			    int *h, int *slot, int *m)
+{
+	char *extra;
+
+	if (!strcmp(cls, "all")) {
+		*h = -1;
+		*slot = BG_CLASS_MAX;
+	} else {
+		*h = bg_class_parse(cls);
+		if (*h < 0)
+			return perr(c, "unknown class '%s' (" BG_CLASS_CHOICES ", all)",
+				    cls);
+		*slot = *h;
+	}
+	*m = bg_mode_parse(mode);
+	if (*m < 0)
+		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
+	if (next_token(line, &pos, &extra))
+		return perr(c, "unexpected '%s' after the mode", extra);
+	return 0;
+}
+
 static int parse_mode(struct pctx *c, char *line, size_t pos)
 {
-	char *cls, *mode, *extra;
-	int h, m, slot;
+	char *cls, *mode;
+	int h, m, slot, ret;
 
 	if (next_token(line, &pos, &cls) <= 0 ||
 	    next_token(line, &pos, &mode) <= 0)
 		return perr(c, "usage: mode exec|mmap|module|firmware|kexec|all off|audit|enforce");
-	if (!strcmp(cls, "all")) {
-		h = -1;
-		slot = BG_CLASS_MAX;
-	} else {
-		h = bg_class_parse(cls);
-		if (h < 0)
-			return perr(c, "unknown class '%s' (" BG_CLASS_CHOICES ", all)",
-				    cls);
-		slot = h;
-	}
-	m = bg_mode_parse(mode);
-	if (m < 0)
-		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
-	if (next_token(line, &pos, &extra))
-		return perr(c, "unexpected '%s' after the mode", extra);
+	ret = parse_class_mode(c, cls, mode, line, pos, &h, &slot, &m);
+	if (ret)
+		return ret;
 	if (c->mode_line[slot])
 		return perr(c, "mode for %s already given at line %lu", cls,
 			    c->mode_line[slot]);
@@ -368,8 +383,8 @@ static struct policy_src_scope *scope_get(struct pctx *c, const char *path)
 static int parse_scope(struct pctx *c, char *line, size_t pos)
 {
 	struct policy_src_scope *sc;
-	char *path, *cls, *mode, *extra;
-	int h, m, slot, n;
+	char *path, *cls, *mode;
+	int h, m, slot, n, ret;
 
 	n = next_token(line, &pos, &path);
 	if (n < 0)
@@ -380,21 +395,9 @@ static int parse_scope(struct pctx *c, char *line, size_t pos)
 	if (!scope_path_ok(path))
 		return perr(c, "scope '%.200s': not an absolute cgroup path written plainly (no '//', '.', '..' or final '/'; the root is 'mode')",
 			    path);
-	if (!strcmp(cls, "all")) {
-		h = -1;
-		slot = BG_CLASS_MAX;
-	} else {
-		h = bg_class_parse(cls);
-		if (h < 0)
-			return perr(c, "unknown class '%s' (" BG_CLASS_CHOICES ", all)",
-				    cls);
-		slot = h;
-	}
-	m = bg_mode_parse(mode);
-	if (m < 0)
-		return perr(c, "unknown mode '%s' (off, audit, enforce)", mode);
-	if (next_token(line, &pos, &extra))
-		return perr(c, "unexpected '%s' after the mode", extra);
+	ret = parse_class_mode(c, cls, mode, line, pos, &h, &slot, &m);
+	if (ret)
+		return ret;
 	sc = scope_get(c, path);
 	if (!sc)
 		return -EINVAL;

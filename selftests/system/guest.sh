@@ -99,6 +99,11 @@ boot)
 		grep -q '"MESSAGE_ID":"5b8a3c1e9d2f4e07a6b1c4d8e2f3a90' $S/boot-journal.json &&
 		grep -q '"BOMGATE_HOOK":"exec"' $S/boot-journal.json
 	ok $? "journalctl -o json BOMGATE_DECISION=denied BOMGATE_PATH=$UNLISTED: the denial with its fields"
+	# one journal line per message (stderr is the journal stream, no
+	# syslog copy), and a metrics file that cannot be written said once
+	journalctl -b -u bomgated -o cat > $S/boot-daemon-lines.txt 2>&1
+	is "$(grep -c '^loaded policy .system. version 1' $S/boot-daemon-lines.txt)" = 1 "each daemon log line once in the journal"
+	is "$(grep -c 'metrics /var/lib/prometheus' $S/boot-daemon-lines.txt)" = 1 "an unwritable metrics file said once, not every 10 s"
 	ausearch -m TRUSTED_APP -i > $S/boot-ausearch.txt 2>&1
 	grep -q "$UNLISTED" $S/boot-ausearch.txt
 	ok $? "ausearch -m TRUSTED_APP: the early denial's audit record"

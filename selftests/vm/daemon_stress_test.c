@@ -110,18 +110,6 @@ static int make_policies(void)
 		  b, b, b) ? -1 : 0;
 }
 
-/* In C, not cp(1): under enforce only what the policy lists runs. */
-static int use_policy(const char *name)
-{
-	char from[256];
-
-	snprintf(from, sizeof(from), D "/%s.bgp", name);
-	if (vm_copy(from, POL, NULL))
-		return -1;
-	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
-	return vm_copy(from, POL ".sig", NULL);
-}
-
 /* Lines of @path containing @needle (the whole file: it can be large);
  * the last one is left in dt_out. */
 static int grep_file(const char *path, const char *needle)

@@ -120,18 +120,6 @@ static int make_policies(void)
 	return 0;
 }
 
-/* In C, not cp(1): under enforce only what the policy lists runs. */
-static int use_policy(const char *name)
-{
-	char from[256];
-
-	snprintf(from, sizeof(from), D "/%s.bgp", name);
-	if (vm_copy(from, POL, NULL))
-		return -1;
-	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
-	return vm_copy(from, POL ".sig", NULL);
-}
-
 FIXTURE(daemon) {
 	char cg[256];
 	pid_t pid;
@@ -320,6 +308,20 @@ TEST_F_TIMEOUT(daemon, boot_with_refused_policy_enforces_last_known_good, 240)
 	EXPECT_EQ(EPERM, run(BAD));
 	ASSERT_EQ(0, access(D "/state/last-good.bgp", F_OK));
 	ASSERT_EQ(0, access(D "/state/last-good.bgp.sig", F_OK));
+
+	/* a restart re-applies the same policy: the kept copy is not
+	 * written again (a rename would give it another inode) */
+	{
+		struct stat a, b;
+
+		ASSERT_EQ(0, stat(D "/state/last-good.bgp", &a));
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+		self->pid = start(self->cg, "enforce", st);
+		ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+		ASSERT_EQ(0, stat(D "/state/last-good.bgp", &b));
+		EXPECT_EQ(a.st_ino, b.st_ino);
+	}
 
 	/* "reboot": the daemon and its pins go, the configured file rots */
 	kill(self->pid, SIGKILL);

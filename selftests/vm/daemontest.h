@@ -61,18 +61,21 @@ static int ctl(const char *req)
 	return ctl_raw(req, strlen(req));
 }
 
-/* Start bomgated on POL in cgroup @cg with @extra options; wait until it
- * answers on SOCK. Its pid, or -1. */
+/* Start bomgated on POL with @extra options, gating only cgroup @cg
+ * (--scope-cgroup; NULL: the policy's own scopes decide), with --mode
+ * @mode (NULL: the policy's modes); wait until it answers on SOCK. Its
+ * pid, or -1. */
 static __attribute__((unused)) pid_t start(const char *cg, const char *mode, const char *extra)
 {
 	char cmd[2048];
 	pid_t pid;
 
 	snprintf(cmd, sizeof(cmd),
-		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem --mode %s "
+		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem %s%s "
 		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
-		 " --events-syslog=no --scope-cgroup %s %s >>" LOG " 2>&1",
-		 tu_build(), mode, cg, extra);
+		 " --events-syslog=no %s%s %s >>" LOG " 2>&1",
+		 tu_build(), mode ? "--mode " : "", mode ? mode : "",
+		 cg ? "--scope-cgroup " : "", cg ? cg : "", extra);
 	pid = fork();
 	if (!pid) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -86,6 +89,19 @@ static __attribute__((unused)) pid_t start(const char *cg, const char *mode, con
 		usleep(100000);
 	}
 	return -1;
+}
+
+/* Make D/@name.bgp (and its signature) the policy POL the daemon loads;
+ * in C, not cp(1): under enforce only what the policy lists runs. */
+static __attribute__((unused)) int use_policy(const char *name)
+{
+	char from[256];
+
+	snprintf(from, sizeof(from), D "/%s.bgp", name);
+	if (vm_copy(from, POL, NULL))
+		return -1;
+	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
+	return vm_copy(from, POL ".sig", NULL);
 }
 
 /* The contents of @path (truncated to dt_out's size), "" if unreadable. */

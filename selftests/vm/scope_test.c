@@ -14,7 +14,9 @@
  * this test is ever gated. No --scope-cgroup: the testing aid gates one
  * cgroup exactly, scopes cover whole subtrees.
  */
+#include <grp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include "kselftest_harness.h"
 #include "engine_pin.h"
 #include "testutil.h"
@@ -114,40 +116,10 @@ static int make_all(void)
 			   "scope " OUTER " exec enforce\\nscope " D " exec audit\\n");
 }
 
-static int use_policy(const char *name)
-{
-	char from[256];
-
-	snprintf(from, sizeof(from), D "/%s.bgp", name);
-	if (vm_copy(from, POL, NULL))
-		return -1;
-	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
-	return vm_copy(from, POL ".sig", NULL);
-}
-
-/* Start bomgated (in OUTER, like this test) without --mode. */
+/* bomgated (in OUTER, like this test): the policy's modes and scopes */
 static pid_t start_daemon(void)
 {
-	char cmd[2048];
-	pid_t pid;
-
-	snprintf(cmd, sizeof(cmd),
-		 "exec %s/bomgated --policy " POL " --trust " D "/c.pem "
-		 "--pin-dir " PIN " --socket " SOCK " --events-file " EVENTS
-		 " --events-syslog=no --coalesce 0 >>" LOG " 2>&1", tu_build());
-	pid = fork();
-	if (!pid) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 600 && pid > 0; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		if (ctl("status") > 0 && strstr(dt_out, "\"ok\":true"))
-			return pid;
-		usleep(100000);
-	}
-	return -1;
+	return start(NULL, NULL, "--coalesce 0");
 }
 
 /* Run @path in cgroup @cg: RAN_OK + exit status, or the execve errno. */
@@ -180,6 +152,44 @@ static int run_in(const char *cg, const char *path)
 	waitpid(pid, &st, 0);
 	if (err)
 		return err;
+	return WIFEXITED(st) ? WEXITSTATUS(st) + RAN_OK : -1;
+}
+
+/* As uid/gid 65534 (nobody), from this test's cgroup OUTER: move into
+ * @cg (its cgroup.procs; @moved: 0 or the errno), then run @path either
+ * way: RAN_OK + exit status, or the execve errno. */
+static int run_as_nobody_moving_to(const char *cg, const char *path,
+				   int *moved)
+{
+	char procs[256];
+	int fds[2], res[2] = { 0, 0 }, st;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	pid = fork();
+	if (!pid) {
+		char *argv[] = { (char *)path, "true", NULL };
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(125);
+		res[0] = vm_write_file(procs, "0");
+		execv(path, argv);
+		res[1] = errno;
+		if (write(fds[1], res, sizeof(res)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* the move's result comes only with a failed exec: ask again */
+	if (read(fds[0], res, sizeof(res)) != sizeof(res))
+		res[0] = res[1] = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	*moved = res[0];
+	if (res[1])
+		return res[1];
 	return WIFEXITED(st) ? WEXITSTATUS(st) + RAN_OK : -1;
 }
 
@@ -350,6 +360,84 @@ TEST_F_TIMEOUT(scope, pending_cgroup_takes_effect_when_it_appears, 240)
 	EXPECT_EQ(EPERM, run_in(OUTER, BAD));
 	EXPECT_EQ(EPERM, run_in(INNER, BAD));
 	EXPECT_EQ(RAN_OK, run_in(LATE, BAD));
+}
+
+/*
+ * The attack on a looser scope: an unprivileged user in the enforced
+ * OUTER moves itself into the audited INNER. cgroup.procs is root's: the
+ * move is refused and the payload stays denied. Delegated to the user
+ * (systemd Delegate=, user@.service: the enclosing cgroup's cgroup.procs
+ * and the inner one are theirs), the move works and the payload runs with
+ * a would-deny: the documented limit (docs/threat-model.md).
+ */
+TEST_F_TIMEOUT(scope, unprivileged_user_cannot_move_into_a_looser_scope, 240)
+{
+	int moved = -1;
+
+	ASSERT_EQ(0, use_policy("ea"));
+	self->pid = start_daemon();
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	EXPECT_EQ(EPERM, run_as_nobody_moving_to(INNER, BAD, &moved));
+	EXPECT_NE(0, moved) TH_LOG("moved into " INNER " as nobody");
+
+	/* delegated: the escape the threat model names */
+	ASSERT_EQ(0, chown(OUTER "/cgroup.procs", 65534, 65534));
+	ASSERT_EQ(0, chown(INNER "/cgroup.procs", 65534, 65534));
+	EXPECT_EQ(RAN_OK, run_as_nobody_moving_to(INNER, BAD, &moved));
+	EXPECT_EQ(0, moved);
+	EXPECT_TRUE(event_seen("\"mode\":\"audit\",\"scope\":\"" INNER "\""));
+	EXPECT_EQ(0, chown(OUTER "/cgroup.procs", 0, 0));
+	EXPECT_EQ(0, chown(INNER "/cgroup.procs", 0, 0));
+}
+
+/*
+ * A file mapped executable by a task in a scope that enforces mmap (INNER,
+ * "ae") cannot be opened for writing from a cgroup where mmap is not
+ * gated at all (OUTER, the global mode off): the writer is judged by the
+ * strictest mode of any scope, since the file may be running anywhere.
+ */
+TEST_F_TIMEOUT(scope, writer_is_judged_by_the_strictest_scope, 240)
+{
+	const char *copy = D "/map/busybox";
+	int ready[2], fd;
+	char c;
+	pid_t child;
+
+	mkdir(D "/map", 0755);
+	ASSERT_EQ(0, vm_copy(OK, copy, NULL));	/* same bytes: listed */
+	ASSERT_EQ(0, use_policy("ae"));
+	self->pid = start_daemon();
+	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		void *p;
+		int m;
+
+		close(ready[0]);
+		if (vm_write_file(INNER "/cgroup.procs", "0"))
+			_exit(1);
+		m = open(copy, O_RDONLY);
+		p = m < 0 ? MAP_FAILED :
+		    mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, m, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the mapping in " INNER " failed");
+	close(ready[0]);
+	fd = open(copy, O_WRONLY);
+	EXPECT_GT(0, fd);
+	EXPECT_EQ(ETXTBSY, errno);
+	if (fd >= 0)
+		close(fd);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
 }
 
 /* The daemon runs in OUTER; a policy enforcing exec there without the

@@ -127,17 +127,6 @@ static int make_policies(void)
 		  b, b, hex, b, b, b, b, b, b, hex, b, b);
 }
 
-static int use_policy(const char *name)
-{
-	char from[256];
-
-	snprintf(from, sizeof(from), D "/%s.bgp", name);
-	if (vm_copy(from, POL, NULL))
-		return -1;
-	snprintf(from, sizeof(from), D "/%s.bgp.sig", name);
-	return vm_copy(from, POL ".sig", NULL);
-}
-
 static int event_seen(const char *needle)
 {
 	for (int i = 0; i < 50; i++) {
