@@ -142,7 +142,8 @@ static void verify_text(const struct apt_repo *r, const char *rel, int list)
 	size_t i;
 	int k;
 
-	printf("%s: good signature by %s", rel, r->fpr);
+	text_fput(stdout, rel);
+	printf(": good signature by %s", r->fpr);
 	if (r->release.origin || r->release.suite) {
 		printf(" (");
 		text_fput(stdout, r->release.origin ? r->release.origin : "");
@@ -150,7 +151,9 @@ static void verify_text(const struct apt_repo *r, const char *rel, int list)
 		text_fput(stdout, r->release.suite ? r->release.suite : "");
 		putchar(')');
 	}
-	printf("\nPackages: matches %s:%lu (", rel, r->index->line);
+	printf("\nPackages: matches ");
+	text_fput(stdout, rel);
+	printf(":%lu (", r->index->line);
 	text_fput(stdout, r->index->path);
 	printf("), %zu packages\n", r->packages.n);
 	for (k = 0; k < r->ndebs; k++)

@@ -228,7 +228,7 @@ static int control_entry(struct deb_ctx *c, struct archive *a,
 	const char *name = archive_entry_pathname(ae), *base;
 	char **buf = NULL;
 	size_t *blen = NULL, i;
-	la_int64_t sz;
+	la_int64_t sz, got;
 	la_ssize_t n;
 	int err;
 
@@ -253,10 +253,13 @@ static int control_entry(struct deb_ctx *c, struct archive *a,
 		*buf = malloc(sz + 1);
 		if (!*buf)
 			return fail(c, -ENOMEM, name, "out of memory");
-		n = archive_read_data(a, *buf, sz);
-		if (n != sz)
-			return fail(c, -EINVAL, name, n < 0 ?
-				    archive_error_string(a) : "truncated");
+		for (got = 0; got < sz; got += n) {
+			n = archive_read_data(a, *buf + got, sz - got);
+			if (n <= 0)
+				return fail(c, -EINVAL, name, n < 0 ?
+					    archive_error_string(a) :
+					    "truncated");
+		}
 		(*buf)[sz] = '\0';
 		*blen = sz;
 		return 0;
@@ -367,7 +370,7 @@ static int parse_control(struct deb_ctx *c)
 static int finish(struct deb_ctx *c)
 {
 	struct deb *d = c->d;
-	const char *l, *nl, *path, *end = c->conffiles + c->conffiles_len;
+	const char *l, *nl, *path, *end;
 	size_t i, n;
 	char *p;
 
@@ -380,8 +383,11 @@ static int finish(struct deb_ctx *c)
 		free(d->files[i].path);
 		d->files[i].path = p;
 	}
+	if (!c->conffiles)
+		return 0;
+	end = c->conffiles + c->conffiles_len;
 	/* "[flags ]/etc/x" per line (remove-on-upgrade, dpkg 1.20) */
-	for (l = c->conffiles; l && l < end; l = nl + 1) {
+	for (l = c->conffiles; l < end; l = nl + 1) {
 		nl = memchr(l, '\n', end - l);
 		if (!nl)
 			nl = end;
