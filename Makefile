@@ -55,7 +55,13 @@ LDFLAGS += -fsanitize=address,undefined
 else
 CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
-LDLIBS := $(LIBBPF_A) -lelf -lz -lcrypto -lyajl -lexpat -lseccomp
+# libarchive too is linked statically (the arm64 guest's root has no
+# libarchive13); of its decompressors only those sbom deb uses are pulled in,
+# from the system, and only into binaries that read a .deb (--as-needed).
+LIBARCHIVE_A ?= /usr/lib/$(TRIPLET)/libarchive.a
+LDLIBS := $(LIBBPF_A) -lelf -lz -lcrypto -lyajl -lexpat -lseccomp \
+	  $(LIBARCHIVE_A) -Wl,--push-state,--as-needed -l:liblzma.so.5 \
+	  -l:libzstd.so.1 -l:libbz2.so.1.0 -Wl,--pop-state
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ibpf -I$(O)

@@ -39,6 +39,7 @@ int do_disable(int argc, char **argv);		/* cli/control.c */
 int do_events(int argc, char **argv);		/* cli/control.c */
 int do_coverage(int argc, char **argv);		/* cli/control.c */
 int do_sbom(int argc, char **argv);		/* cli/sbom.c */
+int do_apt(int argc, char **argv);		/* cli/apt.c */
 
 int do_token(int argc, char **argv);		/* cli/token.c */
 int do_report(int argc, char **argv);		/* cli/report.c */

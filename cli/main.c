@@ -33,7 +33,8 @@ static const struct cmd cmds[] = {
 	{ "events", do_events, "stream bomgated's events" },
 	{ "coverage", do_coverage, "the kernel's per-digest decision counts" },
 	{ "report", do_report, "what enforcing would have refused, from event files" },
-	{ "sbom", do_sbom, "scan directories into an SBOM (sbom scan)" },
+	{ "sbom", do_sbom, "an SBOM of directories or .deb files (sbom scan, deb)" },
+	{ "apt", do_apt, "verify a signed apt repository (apt verify)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -382,21 +382,21 @@ static int classify_elf(char *buf, size_t n, const char *path)
 	return kind;
 }
 
-static int classify(char *buf, size_t n, const struct scan_entry *e)
+int scan_classify(const char *buf, size_t n, const char *path, mode_t mode)
 {
 	static const unsigned char xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 	static const unsigned char zst[] = { 0x28, 0xb5, 0x2f, 0xfd };
 	static const unsigned char gz[] = { 0x1f, 0x8b };
 
 	if (n >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG))
-		return classify_elf(buf, n, e->path);
-	if (n >= 2 && buf[0] == '#' && buf[1] == '!' && (e->mode & 0111))
+		return classify_elf((char *)buf, n, path);
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!' && (mode & 0111))
 		return SCAN_KIND_SCRIPT;
-	if ((ends_with(e->path, ".ko.xz") && n >= sizeof(xz) &&
+	if ((ends_with(path, ".ko.xz") && n >= sizeof(xz) &&
 	     !memcmp(buf, xz, sizeof(xz))) ||
-	    (ends_with(e->path, ".ko.zst") && n >= sizeof(zst) &&
+	    (ends_with(path, ".ko.zst") && n >= sizeof(zst) &&
 	     !memcmp(buf, zst, sizeof(zst))) ||
-	    (ends_with(e->path, ".ko.gz") && n >= sizeof(gz) &&
+	    (ends_with(path, ".ko.gz") && n >= sizeof(gz) &&
 	     !memcmp(buf, gz, sizeof(gz))))
 		return SCAN_KIND_MODULE_Z;
 	return SCAN_KIND_NONE;
@@ -414,6 +414,7 @@ static ssize_t read_retry(int fd, char *buf, size_t len)
 
 struct hasher {
 	EVP_MD_CTX *md, *md1;	/* SHA-256, SHA-1 (or NULL) */
+	EVP_MD_CTX *md5;	/* --verify-dpkg: what dpkg records */
 	char *buf;
 };
 
@@ -422,6 +423,8 @@ static int hasher_update(struct hasher *h, const char *buf, size_t n)
 	if (EVP_DigestUpdate(h->md, buf, n) != 1)
 		return -EIO;
 	if (h->md1 && EVP_DigestUpdate(h->md1, buf, n) != 1)
+		return -EIO;
+	if (h->md5 && EVP_DigestUpdate(h->md5, buf, n) != 1)
 		return -EIO;
 	return 0;
 }
@@ -435,7 +438,8 @@ static int hash_rest(struct scan *s, struct hasher *h, int fd, ssize_t n,
 	unsigned int len;
 
 	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1 ||
-	    (h->md1 && EVP_DigestInit_ex(h->md1, EVP_sha1(), NULL) != 1))
+	    (h->md1 && EVP_DigestInit_ex(h->md1, EVP_sha1(), NULL) != 1) ||
+	    (h->md5 && EVP_DigestInit_ex(h->md5, EVP_md5(), NULL) != 1))
 		return -EIO;
 	while (n > 0) {
 		if (hasher_update(h, h->buf, n))
@@ -448,7 +452,8 @@ static int hash_rest(struct scan *s, struct hasher *h, int fd, ssize_t n,
 		return 0;
 	}
 	if (EVP_DigestFinal_ex(h->md, e->sha256, &len) != 1 ||
-	    (h->md1 && EVP_DigestFinal_ex(h->md1, e->sha1, &len) != 1))
+	    (h->md1 && EVP_DigestFinal_ex(h->md1, e->sha1, &len) != 1) ||
+	    (h->md5 && EVP_DigestFinal_ex(h->md5, e->md5, &len) != 1))
 		return -EIO;
 	e->size = total;
 	__atomic_add_fetch(&s->st.bytes, total, __ATOMIC_RELAXED);
@@ -488,7 +493,7 @@ static int scan_file(struct scan *s, struct hasher *h, struct scan_entry *e)
 			break;
 		n += r;
 	}
-	e->kind = classify(h->buf, n, e);
+	e->kind = scan_classify(h->buf, n, e->path, e->mode);
 	if (e->kind != SCAN_KIND_NONE)
 		err = hash_rest(s, h, fd, n, e);
 out:
@@ -499,7 +504,7 @@ out:
 static void *worker(void *arg)
 {
 	struct scan *s = arg;
-	struct hasher h = { NULL, NULL, NULL };
+	struct hasher h = { NULL, NULL, NULL, NULL };
 	struct scan_entry *e;
 	size_t i;
 	int err = 0;
@@ -508,7 +513,10 @@ static void *worker(void *arg)
 	h.md = EVP_MD_CTX_new();
 	if (s->o.sha1)
 		h.md1 = EVP_MD_CTX_new();
-	if (!h.buf || !h.md || (s->o.sha1 && !h.md1)) {
+	if (s->o.verify_dpkg)
+		h.md5 = EVP_MD_CTX_new();
+	if (!h.buf || !h.md || (s->o.sha1 && !h.md1) ||
+	    (s->o.verify_dpkg && !h.md5)) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -533,6 +541,7 @@ out:
 		__atomic_store_n(&s->failed, err, __ATOMIC_RELAXED);
 	EVP_MD_CTX_free(h.md);
 	EVP_MD_CTX_free(h.md1);
+	EVP_MD_CTX_free(h.md5);
 	free(h.buf);
 	return NULL;
 }
@@ -655,15 +664,15 @@ static const char *const usr_alias[] = {
 	"bin", "sbin", "lib", "lib32", "lib64", "libx32",
 };
 
-static unsigned int usr_aliases(void)
+static unsigned int usr_aliases(const char *root)
 {
-	char link[32], want[32];
+	char link[PATH_MAX], want[32];
 	unsigned int mask = 0;
 	size_t i;
 	ssize_t n;
 
 	for (i = 0; i < sizeof(usr_alias) / sizeof(usr_alias[0]); i++) {
-		snprintf(link, sizeof(link), "/%s", usr_alias[i]);
+		snprintf(link, sizeof(link), "%s/%s", root, usr_alias[i]);
 		n = readlink(link, want, sizeof(want) - 1);
 		if (n <= 0)
 			continue;
@@ -675,30 +684,42 @@ static unsigned int usr_aliases(void)
 	return mask;
 }
 
+/* A path of the dpkg database @line (length @len), found on disk: under
+ * opts.root, and under /usr when the root's /bin... link there. */
 static struct scan_entry *dpkg_find(struct scan *s, const struct path_table *t,
 				    unsigned int alias, const char *line,
 				    size_t len)
 {
+	const char *root = s->o.root ? s->o.root : "";
+	size_t i, a, rl = strlen(root), usr = 0;
 	char buf[PATH_MAX];
-	size_t i, a;
 
+	if (rl && root[rl - 1] == '/')
+		rl--;	/* "/" and "dir/" */
 	for (i = 0; i < sizeof(usr_alias) / sizeof(usr_alias[0]); i++) {
 		if (!(alias & (1u << i)))
 			continue;
 		a = strlen(usr_alias[i]);
 		if (len > a + 1 && line[0] == '/' &&
-		    !memcmp(line + 1, usr_alias[i], a) && line[a + 1] == '/' &&
-		    len + 4 < sizeof(buf)) {
-			memcpy(buf, "/usr", 4);
-			memcpy(buf + 4, line, len);
-			return table_find(s, t, buf, len + 4);
+		    !memcmp(line + 1, usr_alias[i], a) && line[a + 1] == '/') {
+			usr = 4;
+			break;
 		}
 	}
-	return table_find(s, t, line, len);
+	if (!rl && !usr)
+		return table_find(s, t, line, len);
+	if (rl + usr + len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, root, rl);
+	memcpy(buf + rl, "/usr", usr);
+	memcpy(buf + rl + usr, line, len);
+	return table_find(s, t, buf, rl + usr + len);
 }
 
 static void pkg_free(struct scan_pkg *p)
 {
+	free(p->source);
+	free(p->deb_sha256);
 	free(p->name);
 	free(p->arch);
 	free(p->version);
@@ -879,18 +900,18 @@ out:
 	return err;
 }
 
-static FILE *dpkg_open_list(const char *dir, const struct scan_pkg *p,
-			    char **path)
+static FILE *dpkg_open_info(const char *dir, const struct scan_pkg *p,
+			    const char *ext, char **path)
 {
 	FILE *f;
 
-	if (asprintf(path, "%s/info/%s:%s.list", dir, p->name, p->arch) < 0)
+	if (asprintf(path, "%s/info/%s:%s.%s", dir, p->name, p->arch, ext) < 0)
 		return *path = NULL, NULL;
 	f = fopen(*path, "re");
 	if (f || errno != ENOENT)
 		return f;
 	free(*path);
-	if (asprintf(path, "%s/info/%s.list", dir, p->name) < 0)
+	if (asprintf(path, "%s/info/%s.%s", dir, p->name, ext) < 0)
 		return *path = NULL, NULL;
 	return fopen(*path, "re");
 }
@@ -1011,11 +1032,90 @@ static const char *diverted(const struct diversions *dv, const char *pkg,
 	return d->to;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	       c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "MD5HEX  relative/path" (dpkg writes two spaces); 0 or -EINVAL. */
+static int md5sums_line(char *line, unsigned char md5[16], char **rel)
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 16; i++) {
+		hi = hexval(line[2 * i]);
+		lo = hi < 0 ? -1 : hexval(line[2 * i + 1]);
+		if (lo < 0)
+			return -EINVAL;
+		md5[i] = hi << 4 | lo;
+	}
+	line += 32;
+	if (*line != ' ')
+		return -EINVAL;
+	while (*line == ' ')
+		line++;
+	if (!*line)
+		return -EINVAL;
+	line -= 1;
+	*line = '/';	/* the path, absolute */
+	*rel = line;
+	return 0;
+}
+
+/* --verify-dpkg: each file against the MD5 its package recorded. */
+static void dpkg_md5sums(struct scan *s, const char *dir, int i,
+			 const struct path_table *t,
+			 const struct diversions *dv, unsigned int alias)
+{
+	unsigned char md5[16];
+	unsigned long lineno = 0;
+	char *line = NULL, *path = NULL, *rel;
+	struct scan_entry *e;
+	const char *real;
+	size_t cap = 0, len;
+	ssize_t n;
+	FILE *f;
+
+	f = dpkg_open_info(dir, &s->pkgs[i], "md5sums", &path);
+	if (!f) {
+		if (path && errno != ENOENT)
+			problem(s, path, 0, -errno, "checksums unknown");
+		free(path);
+		return;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (md5sums_line(line, md5, &rel)) {
+			problem(s, path, lineno, 0, "not 'MD5  path'; ignored");
+			continue;
+		}
+		len = strlen(rel);
+		real = diverted(dv, s->pkgs[i].name, rel, &len);
+		e = dpkg_find(s, t, alias, real, len);
+		if (!e || e->pkg != i)
+			continue;
+		if (memcmp(e->md5, md5, 16)) {
+			e->verify = SCAN_VERIFY_MODIFIED;
+			memcpy(e->md5_recorded, md5, 16);
+		} else {
+			e->verify = SCAN_VERIFY_OK;
+		}
+	}
+	if (ferror(f))
+		problem(s, path, 0, -EIO, "read error");
+	fclose(f);
+	free(line);
+	free(path);
+}
+
 static int dpkg_lists(struct scan *s, const char *dir)
 {
 	struct diversions dv = { NULL, 0 };
 	struct path_table t = { 0, NULL };
-	unsigned int alias = usr_aliases();
+	unsigned int alias = usr_aliases(s->o.root ? s->o.root : "");
 	struct scan_entry *e;
 	char *line = NULL, *path = NULL;
 	size_t cap = 0;
@@ -1027,7 +1127,7 @@ static int dpkg_lists(struct scan *s, const char *dir)
 	if (!err)
 		err = diversions_read(s, dir, &dv);
 	for (i = 0; !err && i < s->npkgs; i++) {
-		f = dpkg_open_list(dir, &s->pkgs[i], &path);
+		f = dpkg_open_info(dir, &s->pkgs[i], "list", &path);
 		if (!f) {
 			if (!path) {
 				err = -ENOMEM;
@@ -1056,6 +1156,9 @@ static int dpkg_lists(struct scan *s, const char *dir)
 		fclose(f);
 		free(path);
 	}
+	for (i = 0; !err && s->o.verify_dpkg && i < s->npkgs; i++)
+		if (s->pkgs[i].nfiles)
+			dpkg_md5sums(s, dir, i, &t, &dv, alias);
 	free(line);
 	free(t.slot);
 	diversions_free(&dv);
@@ -1122,6 +1225,15 @@ static void count(struct scan *s)
 		s->st.elf += k == SCAN_KIND_EXEC || k == SCAN_KIND_DYN ||
 			     k == SCAN_KIND_MODULE;
 		s->st.owned += k != SCAN_KIND_NONE && e->pkg >= 0;
+		if (!s->o.verify_dpkg || k == SCAN_KIND_NONE)
+			continue;
+		if (e->verify == SCAN_VERIFY_NONE)
+			e->verify = e->pkg < 0 ? SCAN_VERIFY_UNOWNED :
+				    SCAN_VERIFY_UNRECORDED;
+		s->st.verified += e->verify == SCAN_VERIFY_OK;
+		s->st.modified += e->verify == SCAN_VERIFY_MODIFIED;
+		s->st.unowned += e->verify == SCAN_VERIFY_UNOWNED;
+		s->st.unrecorded += e->verify == SCAN_VERIFY_UNRECORDED;
 	}
 	for (k = 0; k < s->npkgs; k++)
 		s->st.packages += s->pkgs[k].nfiles > 0;
@@ -1132,7 +1244,7 @@ int scan__run(struct scan *s, char *const *roots, int nroots, char *err,
 {
 	const char *dir = s->o.dpkg_dir ? s->o.dpkg_dir : SCAN_DPKG_DIR;
 	double t0 = now_sec();
-	char dummy[1];
+	char dummy[1], *rootdir = NULL, *realroot = NULL;
 	int i, ret = 0;
 
 	if (!err || !errlen) {
@@ -1140,6 +1252,29 @@ int scan__run(struct scan *s, char *const *roots, int nroots, char *err,
 		errlen = sizeof(dummy);
 	}
 	*err = '\0';
+	if (s->o.root && *s->o.root) {
+		/* the walk names files by their resolved paths */
+		realroot = realpath(s->o.root, NULL);
+		if (!realroot) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", s->o.root,
+				 strerror(-ret));
+			return ret;
+		}
+		s->o.root = realroot;
+	}
+	if (!s->o.dpkg_dir && s->o.root && *s->o.root) {
+		if (asprintf(&rootdir, "%s%s", s->o.root, SCAN_DPKG_DIR) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		dir = rootdir;
+	}
+	if (s->o.verify_dpkg && !*dir) {
+		snprintf(err, errlen, "--verify-dpkg needs the dpkg database");
+		ret = -EINVAL;
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &s->tprog);
 	for (i = 0; i < nroots && !ret; i++)
 		ret = walk_root(s, roots[i], err, errlen);
@@ -1166,7 +1301,65 @@ out:
 		snprintf(err, errlen, "out of memory");
 	s->st.seconds = now_sec() - t0;
 	progress(s, 1);
+	free(rootdir);
+	if (realroot) {
+		s->o.root = NULL;	/* the caller's is gone with it */
+		free(realroot);
+	}
 	return ret;
+}
+
+int scan__add_pkg(struct scan *s, const struct scan_pkg *src)
+{
+	struct scan_pkg p = { 0 };
+	int err;
+
+	if (!src->name || !src->version || !src->arch)
+		return -EINVAL;
+	p.name = strdup(src->name);
+	p.version = strdup(src->version);
+	p.arch = strdup(src->arch);
+	if (src->maintainer)
+		p.maintainer = strdup(src->maintainer);
+	if (src->source)
+		p.source = strdup(src->source);
+	if (src->deb_sha256)
+		p.deb_sha256 = strdup(src->deb_sha256);
+	if (!p.name || !p.version || !p.arch ||
+	    (src->maintainer && !p.maintainer) ||
+	    (src->source && !p.source) ||
+	    (src->deb_sha256 && !p.deb_sha256)) {
+		pkg_free(&p);
+		return -ENOMEM;
+	}
+	err = pkg_add(s, &p, "install ok installed");
+	return err ? err : s->npkgs - 1;
+}
+
+int scan__add_file(struct scan *s, int pkg, const char *path, int kind,
+		   unsigned int flags, unsigned long long size,
+		   const unsigned char sha256[32], const unsigned char sha1[20])
+{
+	struct scan_entry *e;
+	int err;
+
+	if (pkg >= s->npkgs || kind == SCAN_KIND_NONE)
+		return -EINVAL;
+	err = add_entry(s, path, strlen(path));
+	if (err)
+		return err;
+	e = &s->ents[s->n - 1];
+	e->pkg = pkg;
+	e->kind = kind;
+	e->flags = flags;
+	e->size = size;
+	e->mode = S_IFREG;
+	memcpy(e->sha256, sha256, 32);
+	if (sha1)
+		memcpy(e->sha1, sha1, 20);
+	if (pkg >= 0)
+		s->pkgs[pkg].nfiles++;
+	return 0;
 }
 
 const struct scan_stats *scan__stats(const struct scan *s)
@@ -1217,6 +1410,8 @@ const char *scan_kind_name(int kind)
 		return "kernel-module-compressed";
 	case SCAN_KIND_SCRIPT:
 		return "script";
+	case SCAN_KIND_FILE:
+		return "file";
 	default:
 		return "none";
 	}

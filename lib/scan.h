@@ -21,6 +21,26 @@ enum scan_kind {
 	SCAN_KIND_MODULE,	/* ELF ET_REL named *.ko */
 	SCAN_KIND_MODULE_Z,	/* *.ko.xz / .ko.zst / .ko.gz, magic checked */
 	SCAN_KIND_SCRIPT,	/* '#!' with an execute bit */
+	SCAN_KIND_FILE,		/* any other file (sbom deb lists them all) */
+};
+
+/* What a file is, from its first bytes (@n, up to 4 KiB), its name and
+ * its mode: one of the kinds above but SCAN_KIND_FILE. */
+int scan_classify(const char *buf, size_t n, const char *path, mode_t mode);
+
+enum scan_entry_flags {
+	SCAN_F_CONFFILE = 1 << 0,	/* a package's conffile */
+	SCAN_F_MAINT = 1 << 1,		/* a maintainer script */
+};
+
+/* bomgate sbom scan --verify-dpkg: the file against the MD5 dpkg
+ * recorded for it when its package was installed (info/PKG.md5sums). */
+enum scan_verify {
+	SCAN_VERIFY_NONE,	/* not asked */
+	SCAN_VERIFY_OK,		/* as installed */
+	SCAN_VERIFY_MODIFIED,	/* differs from the recorded MD5 */
+	SCAN_VERIFY_UNOWNED,	/* no package owns it */
+	SCAN_VERIFY_UNRECORDED,	/* owned, but no MD5 recorded for it */
 };
 
 enum scan_out {
@@ -42,6 +62,10 @@ struct scan_stats {
 	unsigned long excluded;		/* paths matching --exclude */
 	unsigned long packages;		/* Debian packages owning a kept file */
 	unsigned long owned;		/* kept files owned by a package */
+	unsigned long verified;		/* --verify-dpkg: as installed */
+	unsigned long modified;		/* differ from the recorded MD5 */
+	unsigned long unowned;		/* no package owns them */
+	unsigned long unrecorded;	/* owned, no MD5 recorded */
 	unsigned long done;		/* files classified so far */
 	unsigned long long bytes;	/* bytes hashed */
 	double seconds;			/* wall time of scan__run() */
@@ -55,6 +79,12 @@ struct scan_opts {
 	const char *dpkg_dir;	/* NULL: SCAN_DPKG_DIR; "" no dpkg names */
 	int threads;		/* hashing threads; 0: online CPUs */
 	int sha1;		/* also compute SHA-1 (SPDX requires it) */
+	const char *root;	/* the system the dpkg database describes is
+				 * at @root (its paths are under it); NULL
+				 * or "" for / */
+	int verify_dpkg;	/* check files against info/PKG.md5sums:
+				 * entry->verify, modified and unverified
+				 * files left out of the SBOM */
 	/* Problems: a file or directory that could not be read (err is the
 	 * -errno, counted in unreadable), a dpkg database line that makes no
 	 * sense (line > 0, err 0). May be NULL. Calls are serialized. */
@@ -69,6 +99,8 @@ struct scan_opts {
 struct scan_pkg {
 	char *name, *arch, *version, *maintainer;
 	char *purl;		/* pkg:deb/debian/NAME@VERSION?arch=ARCH */
+	char *source;		/* sbom deb: the Source field, or NULL */
+	char *deb_sha256;	/* sbom deb: the .deb's SHA-256 (hex) */
 	unsigned long nfiles;	/* kept files it owns */
 };
 
@@ -83,8 +115,12 @@ struct scan_entry {
 	int pkg;		/* index for scan__pkg(), -1 when unowned */
 	int link;		/* index of the entry hashed for this inode */
 	int dup;		/* the same path reached twice */
+	int verify;		/* enum scan_verify */
+	unsigned int flags;	/* enum scan_entry_flags */
 	unsigned char sha256[32];
 	unsigned char sha1[20];
+	unsigned char md5[16];	/* with verify_dpkg */
+	unsigned char md5_recorded[16];	/* SCAN_VERIFY_MODIFIED */
 };
 
 struct scan;
@@ -110,6 +146,17 @@ int scan__write(struct scan *s, enum scan_out fmt, const char *path,
 		char *err, size_t errlen);
 /* Same on a stream (not closed); 0 or -EIO. */
 int scan__write_stream(struct scan *s, enum scan_out fmt, FILE *f);
+
+/*
+ * A scan made of packages rather than a walk (bomgate sbom deb): add a
+ * package (its strings are copied; name, version and arch required, the
+ * purl made from them) and files of it, then scan__write(). Returns the
+ * package's index, or -errno; scan__add_file() 0 or -errno.
+ */
+int scan__add_pkg(struct scan *s, const struct scan_pkg *p);
+int scan__add_file(struct scan *s, int pkg, const char *path, int kind,
+		   unsigned int flags, unsigned long long size,
+		   const unsigned char sha256[32], const unsigned char sha1[20]);
 
 const struct scan_stats *scan__stats(const struct scan *s);
 size_t scan__count(const struct scan *s);

@@ -75,7 +75,9 @@ static int doc_init(struct doc *d, const struct scan *s)
 		return -ENOMEM;
 	for (i = 0; i < scan__count(s); i++) {
 		e = scan__entry(s, i);
-		if (!e->dup && !e->err && e->kind != SCAN_KIND_NONE)
+		/* --verify-dpkg: only what is as its package installed it */
+		if (!e->dup && !e->err && e->kind != SCAN_KIND_NONE &&
+		    e->verify <= SCAN_VERIFY_OK)
 			d->items[d->n++] = e;
 	}
 	if (d->n)
@@ -118,7 +120,17 @@ static void cdx_file(FILE *f, const struct doc *d, size_t i,
 		cdx_identity(f, p);
 	fprintf(f, ", \"hashes\": [ { \"alg\": \"SHA-256\", \"content\": "
 		"\"%s\" } ], \"properties\": [ { \"name\": \"bomgate:kind\", "
-		"\"value\": \"%s\" } ] }", hex, scan_kind_name(e->kind));
+		"\"value\": \"%s\" }", hex, scan_kind_name(e->kind));
+	if (e->flags & SCAN_F_CONFFILE)
+		fprintf(f, ", { \"name\": \"bomgate:deb\", \"value\": "
+			"\"conffile\" }");
+	if (e->flags & SCAN_F_MAINT)
+		fprintf(f, ", { \"name\": \"bomgate:deb\", \"value\": "
+			"\"maintainer-script\" }");
+	if (e->verify == SCAN_VERIFY_OK)
+		fprintf(f, ", { \"name\": \"bomgate:dpkg-md5\", \"value\": "
+			"\"verified\" }");
+	fprintf(f, " ] }");
 }
 
 static void cdx_package(FILE *f, const struct scan_pkg *p)
@@ -132,6 +144,22 @@ static void cdx_package(FILE *f, const struct scan_pkg *p)
 		fprintf(f, ", \"supplier\": { \"name\": ");
 		json_escape(f, p->maintainer);
 		fprintf(f, " }");
+	}
+	if (p->source || p->deb_sha256) {
+		fprintf(f, ", \"properties\": [ ");
+		if (p->source) {
+			fprintf(f, "{ \"name\": \"debian:source\", "
+				"\"value\": ");
+			json_escape(f, p->source);
+			fprintf(f, " }%s", p->deb_sha256 ? ", " : "");
+		}
+		if (p->deb_sha256) {
+			fprintf(f, "{ \"name\": \"bomgate:deb-sha256\", "
+				"\"value\": ");
+			json_escape(f, p->deb_sha256);
+			fprintf(f, " }");
+		}
+		fprintf(f, " ]");
 	}
 	fprintf(f, ",\n      \"components\": [\n");
 }
@@ -266,6 +294,7 @@ static void spdx_file(FILE *f, const struct doc *d, size_t i)
 		"\"algorithm\": \"SHA256\", \"checksumValue\": \"%s\" }, { "
 		"\"algorithm\": \"SHA1\", \"checksumValue\": \"",
 		e->kind == SCAN_KIND_SCRIPT ? "TEXT" :
+		e->kind == SCAN_KIND_FILE ? "OTHER" :
 		e->kind == SCAN_KIND_MODULE_Z ? "ARCHIVE" : "BINARY", hex);
 	for (k = 0; k < 20; k++)
 		fprintf(f, "%02x", e->sha1[k]);

@@ -89,6 +89,8 @@ static const struct {
 	{ "events", "bomgate-control.1.md" },
 	{ "coverage", "bomgate-control.1.md" },
 	{ "sbom scan", "bomgate-sbom.1.md" },
+	{ "sbom deb", "bomgate-sbom-deb.1.md" },
+	{ "apt verify", "bomgate-apt.1.md" },
 };
 
 TEST(help_and_man_pages_agree)
