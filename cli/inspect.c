@@ -92,6 +92,59 @@ static void json_modes(struct json_writer *w, const struct policy *p)
 		json_end(w);
 	}
 	json_end(w);
+	json_key(w, "trust_apt");
+	json_array(w);
+	for (__u32 t = 0; t < policy__nr_trusts(p); t++) {
+		const struct policy_apt_trust *pt = policy__trust(p, t);
+
+		json_object(w);
+		json_kv_string(w, "key", pt->fpr);
+		json_kv_string(w, "origin", pt->origin);
+		json_kv_string(w, "suite", pt->suite);
+		json_kv_string(w, "package", pt->package);
+		json_kv_u64(w, "line", pt->line);
+		json_end(w);
+	}
+	json_end(w);
+}
+
+/* Two policies trust different apt keys or patterns. */
+static int trusts_differ(const struct policy *a, const struct policy *b)
+{
+	if (policy__nr_trusts(a) != policy__nr_trusts(b))
+		return 1;
+	for (__u32 t = 0; t < policy__nr_trusts(a); t++) {
+		const struct policy_apt_trust *x = policy__trust(a, t);
+		const struct policy_apt_trust *y = policy__trust(b, t);
+
+		if (strcmp(x->fpr, y->fpr) || strcmp(x->origin, y->origin) ||
+		    strcmp(x->suite, y->suite) ||
+		    strcmp(x->package, y->package))
+			return 1;
+	}
+	return 0;
+}
+
+static void print_trusts(const struct policy *p)
+{
+	for (__u32 t = 0; t < policy__nr_trusts(p); t++) {
+		const struct policy_apt_trust *pt = policy__trust(p, t);
+
+		printf("trust-apt         %s (line %u)", pt->fpr, pt->line);
+		if (*pt->origin) {
+			printf(" origin=");
+			text_fput(stdout, pt->origin);
+		}
+		if (*pt->suite) {
+			printf(" suite=");
+			text_fput(stdout, pt->suite);
+		}
+		if (*pt->package) {
+			printf(" package=");
+			text_fput(stdout, pt->package);
+		}
+		putchar('\n');
+	}
 }
 
 /* Two policies' scopes differ (paths, order or modes). */
@@ -243,6 +296,7 @@ static void inspect_text(const struct policy *p, int entries)
 		       bg_mode_name(policy__mode(p, i)));
 	putchar('\n');
 	print_scopes(p);
+	print_trusts(p);
 	printf("unmeasured modules %s\n",
 	       policy__allow_unmeasured_modules(p) ? "allowed" : "denied");
 	printf("FUSE filesystems  %s\n",
@@ -477,6 +531,13 @@ static int header_diff(const struct policy *a, const struct policy *b)
 		       "now trusted" : "now refused");
 		n++;
 	}
+	if (trusts_differ(a, b)) {
+		printf("trust-apt: were\n");
+		print_trusts(a);
+		printf("trust-apt: now\n");
+		print_trusts(b);
+		n++;
+	}
 	if (scopes_differ(a, b)) {
 		printf("scopes: were\n");
 		print_scopes(a);
@@ -553,6 +614,8 @@ static int diff_json(const struct policy *a, const struct policy *b,
 	n += policy__trust_fuse(a) != policy__trust_fuse(b);
 	json_kv_bool(&w, "scopes_changed", scopes_differ(a, b));
 	n += scopes_differ(a, b);
+	json_kv_bool(&w, "trust_apt_changed", trusts_differ(a, b));
+	n += trusts_differ(a, b);
 	json_key(&w, "changes");
 	json_array(&w);
 	for (i = 0; i < nr; i = j) {

@@ -953,33 +953,92 @@ static int check_release(struct apt_repo *repo,
 	return 0;
 }
 
+/* A private, empty gpg home in $TMPDIR (or /tmp) with its log open. */
+static int home_make(struct gpg_home *h, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	int ret;
+
+	h->log = -1;
+	snprintf(h->dir, sizeof(h->dir), "%s/bomgate-apt.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	if (!mkdtemp(h->dir)) {
+		ret = -errno;
+		h->dir[0] = '\0';
+		snprintf(err, errlen, "temporary directory: %s", strerror(-ret));
+		return ret;
+	}
+	h->log = open(home_file(h, "log"), O_RDWR | O_CREAT | O_EXCL |
+		      O_CLOEXEC, 0600);
+	if (h->log < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", h->path, strerror(-ret));
+		home_free(h);
+		return ret;
+	}
+	return 0;
+}
+
+int apt_key_pin(const char *key, char *const *keyrings, int nkeyrings,
+		char fpr[APT_FPR_MAX + 1], void **buf, size_t *len,
+		char *err, size_t errlen)
+{
+	struct apt_verify_opts o = {
+		.key = key, .keyrings = keyrings, .nkeyrings = nkeyrings,
+	};
+	struct gpg_home h;
+	int ret;
+
+	*err = '\0';
+	*buf = NULL;
+	ret = home_make(&h, err, errlen);
+	if (ret)
+		return ret;
+	ret = pin_key(&h, &o, fpr, err, errlen);
+	if (!ret) {
+		ret = fileio_read_file(home_file(&h, "pinned.gpg"), 1 << 20,
+				       buf, len);
+		if (!ret && !*len)
+			ret = -ENOKEY;
+		if (ret)
+			snprintf(err, errlen, "gpg --export %s: %s", fpr,
+				 ret == -ENOKEY ? "nothing exported" :
+				 strerror(-ret));
+	}
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	home_free(&h);
+	return ret;
+}
+
 int apt_repo_verify(const struct apt_verify_opts *o, struct apt_repo *repo,
 		    char *err, size_t errlen)
 {
-	struct gpg_home h = { .log = -1 };
+	struct gpg_home h;
 	char *text = NULL;
 	size_t len = 0;
 	unsigned long off = 0;
-	const char *tmp = getenv("TMPDIR");
 	int ret, i;
 
 	memset(repo, 0, sizeof(*repo));
 	*err = '\0';
-	snprintf(h.dir, sizeof(h.dir), "%s/bomgate-apt.XXXXXX",
-		 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (!mkdtemp(h.dir)) {
-		ret = -errno;
-		h.dir[0] = '\0';
-		snprintf(err, errlen, "temporary directory: %s", strerror(-ret));
+	ret = home_make(&h, err, errlen);
+	if (ret)
 		return ret;
+	if (o->pinned_key) {
+		/* the policy holds the key: no gpg, no keyring on disk */
+		ret = parse_fpr(o->key, repo->fpr);
+		if (ret)
+			snprintf(err, errlen, "key %s: not a fingerprint", o->key);
+		else
+			ret = fileio_write_file(home_file(&h, "pinned.gpg"),
+						o->pinned_key, o->pinned_len,
+						0600, 0);
+	} else {
+		ret = pin_key(&h, o, repo->fpr, err, errlen);
 	}
-	h.log = open(home_file(&h, "log"), O_RDWR | O_CREAT | O_EXCL |
-		     O_CLOEXEC, 0600);
-	if (h.log < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = pin_key(&h, o, repo->fpr, err, errlen);
 	if (!ret)
 		ret = verify_release(&h, o, repo->fpr, &text, &len, &off, err,
 				     errlen);
@@ -994,7 +1053,6 @@ int apt_repo_verify(const struct apt_verify_opts *o, struct apt_repo *repo,
 	}
 	for (i = 0; !ret && i < o->ndebs; i++)
 		ret = check_deb(repo, o->debs[i], err, errlen);
-out:
 	if (ret && !*err)
 		snprintf(err, errlen, "%s", strerror(-ret));
 	free(text);

@@ -85,6 +85,10 @@ struct apt_verify_opts {
 	char *const *debs;		/* .deb files to check, may be 0 */
 	int ndebs;
 	time_t now;			/* for Valid-Until; 0: time(NULL) */
+	/* the pinned key itself (apt_key_pin): @key is its fingerprint,
+	 * @keyrings unused, no gpg run */
+	const void *pinned_key;
+	size_t pinned_len;
 	const char *gpg, *gpgv;		/* NULL: APT_GPG, APT_GPGV */
 };
 
@@ -102,6 +106,15 @@ struct apt_repo {
 	struct apt_deb *debs;
 	int ndebs;
 };
+
+/*
+ * The primary key @key (a key file, or a fingerprint in @keyrings) alone,
+ * exported by gpg as a keyring into *@buf (malloc'd, *@len bytes), and its
+ * fingerprint. 0, or -errno with @err.
+ */
+int apt_key_pin(const char *key, char *const *keyrings, int nkeyrings,
+		char fpr[APT_FPR_MAX + 1], void **buf, size_t *len,
+		char *err, size_t errlen);
 
 /*
  * Verify the chain for @o into @repo. 0, or -errno with @err naming what

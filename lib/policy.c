@@ -28,9 +28,10 @@ struct policy {
 	__u8 modes[BGP_NR_CLASSES];
 	__u8 file_sha256[32];
 	const char *name;
-	__u32 nr_entries, nr_components, nr_sources, nr_scopes;
+	__u32 nr_entries, nr_components, nr_sources, nr_scopes, nr_trusts;
 	__u32 nr_allowed, nr_blocked;
 	struct policy_scope scopes[BGP_MAX_SCOPES];
+	struct policy_apt_trust trusts[BGP_MAX_TRUSTS];
 	struct policy_entry *entries;
 	struct policy_component *components;
 	struct policy_source *sources;
@@ -56,6 +57,8 @@ void policy__free(struct policy *p)
 {
 	if (!p)
 		return;
+	for (__u32 i = 0; i < p->nr_trusts; i++)
+		free(p->trusts[i].key);
 	free(p->entries);
 	free(p->components);
 	free(p->sources);
@@ -116,12 +119,10 @@ static int check_header(const struct bgp_header *h, size_t len, char *err,
 		       le32toh(h->nr_scopes), BGP_MAX_SCOPES);
 		return -EINVAL;
 	}
-	for (i = 0; i < (int)sizeof(h->reserved); i++) {
-		if (h->reserved[i]) {
-			seterr(err, errlen, "reserved byte at offset %d is not zero",
-			       92 + i);
-			return -EINVAL;
-		}
+	if (le32toh(h->nr_trusts) > BGP_MAX_TRUSTS) {
+		seterr(err, errlen, "nr_trusts %u at offset 92 is above %d",
+		       le32toh(h->nr_trusts), BGP_MAX_TRUSTS);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -180,7 +181,8 @@ static int check_layout(const struct bgp_header *h, size_t len, char *err,
 	__u64 coff = eoff + ne * sizeof(struct bgp_entry);
 	__u64 soff = coff + nc * sizeof(struct bgp_component);
 	__u64 scoff = soff + ns * sizeof(struct bgp_source);
-	__u64 stroff = scoff + nsc * sizeof(struct bgp_scope);
+	__u64 toff = scoff + nsc * sizeof(struct bgp_scope);
+	__u64 stroff = toff + le32toh(h->nr_trusts) * sizeof(struct bgp_trust);
 
 	if (le32toh(h->entries_off) != eoff) {
 		seterr(err, errlen, "entries_off %u at offset 60, expected %llu",
@@ -299,6 +301,68 @@ static int load_scopes(struct policy *p, const __u8 *buf,
 			seterr(err, errlen, "scope %u (offset %u): bad path, duplicate or bad mode",
 			       i, off);
 			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* 40 or 64 upper-case hex digits */
+static int fpr_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789ABCDEF");
+
+	return !s[n] && (n == 40 || n == 64);
+}
+
+/* hex of at least one byte, decoded into @t->key */
+static int key_decode(struct policy_apt_trust *t, const char *hex)
+{
+	size_t n = strlen(hex), i;
+	unsigned int v;
+
+	if (!n || n % 2 || strspn(hex, "0123456789abcdef") != n)
+		return -EINVAL;
+	t->key = malloc(n / 2);
+	if (!t->key)
+		return -ENOMEM;
+	for (i = 0; i < n / 2; i++) {
+		sscanf(hex + 2 * i, "%2x", &v);
+		t->key[i] = v;
+	}
+	t->key_len = n / 2;
+	return 0;
+}
+
+static int load_trusts(struct policy *p, const __u8 *buf,
+		       const struct bgp_header *h, char *err, size_t errlen)
+{
+	__u32 i, off = le32toh(h->strings_off) -
+		       le32toh(h->nr_trusts) * sizeof(struct bgp_trust);
+	const char *hex;
+	int ret;
+
+	p->nr_trusts = le32toh(h->nr_trusts);	/* <= BGP_MAX_TRUSTS */
+	for (i = 0; i < p->nr_trusts; i++, off += sizeof(struct bgp_trust)) {
+		const struct bgp_trust *t = (const void *)(buf + off);
+		struct policy_apt_trust *pt = &p->trusts[i];
+		static const __u8 zero[8];
+
+		pt->line = le32toh(t->line);
+		if (str_ok(p, le32toh(t->fpr), &pt->fpr) || !fpr_ok(pt->fpr) ||
+		    str_ok(p, le32toh(t->key), &hex) ||
+		    str_ok(p, le32toh(t->origin), &pt->origin) ||
+		    str_ok(p, le32toh(t->suite), &pt->suite) ||
+		    str_ok(p, le32toh(t->package), &pt->package) ||
+		    memcmp(t->pad, zero, sizeof(zero))) {
+			seterr(err, errlen, "trust %u (offset %u): bad fingerprint, string or padding",
+			       i, off);
+			return -EINVAL;
+		}
+		ret = key_decode(pt, hex);
+		if (ret) {
+			seterr(err, errlen, "trust %u (offset %u): the key is not hex",
+			       i, off);
+			return ret;
 		}
 	}
 	return 0;
@@ -427,6 +491,8 @@ struct policy *policy__from_mem(const void *data, size_t len, char *err,
 	if (!ret)
 		ret = load_scopes(p, buf, h, err, errlen);
 	if (!ret)
+		ret = load_trusts(p, buf, h, err, errlen);
+	if (!ret)
 		ret = load_components(p, buf, h, err, errlen);
 	if (!ret)
 		ret = load_entries(p, buf, h, err, errlen);
@@ -487,6 +553,13 @@ __u32 policy__nr_components(const struct policy *p) { return p->nr_components; }
 __u32 policy__nr_sources(const struct policy *p) { return p->nr_sources; }
 
 __u32 policy__nr_scopes(const struct policy *p) { return p->nr_scopes; }
+
+__u32 policy__nr_trusts(const struct policy *p) { return p->nr_trusts; }
+
+const struct policy_apt_trust *policy__trust(const struct policy *p, __u32 idx)
+{
+	return idx < p->nr_trusts ? &p->trusts[idx] : NULL;
+}
 
 const struct policy_scope *policy__scope(const struct policy *p, __u32 idx)
 {

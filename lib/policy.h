@@ -65,6 +65,15 @@ struct policy_scope {
 	__u8 modes[BGP_NR_CLASSES];	/* BG_MODE_* or BG_MODE_INHERIT */
 };
 
+/* trust-apt: a signed apt repository key the policy delegates to. */
+struct policy_apt_trust {
+	const char *fpr;	/* primary key fingerprint, upper-case hex */
+	__u8 *key;		/* an OpenPGP keyring holding that key alone */
+	size_t key_len;
+	const char *origin, *suite, *package;	/* fnmatch; "" any */
+	__u32 line;
+};
+
 struct policy;
 
 struct policy *policy__open(const char *path, char *err, size_t errlen);
@@ -95,6 +104,9 @@ const struct policy_component *policy__component(const struct policy *p,
 						 __u32 idx);
 __u32 policy__nr_sources(const struct policy *p);
 const struct policy_source *policy__source(const struct policy *p, __u32 idx);
+/* Trusted apt repository keys, in the order of the policy source. */
+__u32 policy__nr_trusts(const struct policy *p);
+const struct policy_apt_trust *policy__trust(const struct policy *p, __u32 idx);
 /* Cgroup scopes, in the order of the policy source. */
 __u32 policy__nr_scopes(const struct policy *p);
 const struct policy_scope *policy__scope(const struct policy *p, __u32 idx);
@@ -171,6 +183,13 @@ void policy_builder__set_allow_unmeasured_modules(struct policy_builder *b,
  * than BGP_MAX_SCOPES). */
 int policy_builder__add_scope(struct policy_builder *b, const char *path,
 			      __u32 line, const __u8 modes[BGP_NR_CLASSES]);
+/* trust-apt: the key @fpr (@key: a keyring holding it alone) and the
+ * patterns (NULL or "": any). Index or -errno (-E2BIG: more than
+ * BGP_MAX_TRUSTS). */
+int policy_builder__add_trust(struct policy_builder *b, const char *fpr,
+			      const void *key, size_t key_len,
+			      const char *origin, const char *suite,
+			      const char *package, __u32 line);
 /* Return the new index, or -errno. */
 int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
 			       const char *name, __u32 bgp_fmt);

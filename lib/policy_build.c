@@ -73,9 +73,15 @@ struct bscope {
 	__u8 modes[BGP_NR_CLASSES];
 };
 
+struct btrust {
+	__u32 fpr, key, origin, suite, package, line;
+};
+
 struct policy_builder {
 	struct bscope scopes[BGP_MAX_SCOPES];
 	size_t nr_scopes;
+	struct btrust trusts[BGP_MAX_TRUSTS];
+	size_t nr_trusts;
 	__u64 version, created;
 	__u32 flags;
 	__u8 modes[BGP_NR_CLASSES];
@@ -355,6 +361,45 @@ int policy_builder__add_scope(struct policy_builder *b, const char *path,
 	sc->line = line;
 	memcpy(sc->modes, modes, BGP_NR_CLASSES);
 	return b->nr_scopes++;
+}
+
+int policy_builder__add_trust(struct policy_builder *b, const char *fpr,
+			      const void *key, size_t key_len,
+			      const char *origin, const char *suite,
+			      const char *package, __u32 line)
+{
+	static const char hexd[] = "0123456789abcdef";
+	struct btrust *t;
+	char *hex;
+	int err;
+
+	if (b->nr_trusts >= BGP_MAX_TRUSTS)
+		return -E2BIG;
+	if (!key_len || key_len > (1U << 20))
+		return -EINVAL;
+	hex = malloc(2 * key_len + 1);
+	if (!hex)
+		return -ENOMEM;
+	for (size_t i = 0; i < key_len; i++) {
+		hex[2 * i] = hexd[((const __u8 *)key)[i] >> 4];
+		hex[2 * i + 1] = hexd[((const __u8 *)key)[i] & 15];
+	}
+	hex[2 * key_len] = '\0';
+	t = &b->trusts[b->nr_trusts];
+	err = intern(b, fpr, &t->fpr, NULL);
+	if (!err)
+		err = intern(b, hex, &t->key, NULL);
+	if (!err)
+		err = intern(b, origin ? origin : "", &t->origin, NULL);
+	if (!err)
+		err = intern(b, suite ? suite : "", &t->suite, NULL);
+	if (!err)
+		err = intern(b, package ? package : "", &t->package, NULL);
+	free(hex);
+	if (err)
+		return err;
+	t->line = line;
+	return b->nr_trusts++;
 }
 
 int policy_builder__add_source(struct policy_builder *b, const __u8 sha256[32],
@@ -731,7 +776,7 @@ static void sink_put(struct sink *k, const void *data, size_t len)
 }
 
 struct layout {
-	__u64 eoff, coff, soff, scoff, stroff, len;
+	__u64 eoff, coff, soff, scoff, toff, stroff, len;
 	size_t nr_entries;
 };
 
@@ -742,7 +787,8 @@ static int layout(const struct policy_builder *b, size_t n, struct layout *l)
 	l->coff = l->eoff + (__u64)n * sizeof(struct bgp_entry);
 	l->soff = l->coff + (__u64)b->nr_comps * sizeof(struct bgp_component);
 	l->scoff = l->soff + (__u64)b->nr_sources * sizeof(struct bgp_source);
-	l->stroff = l->scoff + (__u64)b->nr_scopes * sizeof(struct bgp_scope);
+	l->toff = l->scoff + (__u64)b->nr_scopes * sizeof(struct bgp_scope);
+	l->stroff = l->toff + (__u64)b->nr_trusts * sizeof(struct bgp_trust);
 	l->len = l->stroff + b->strings_len;
 	return l->len > BGP_MAX_FILE_SIZE ? -EFBIG : 0;
 }
@@ -779,6 +825,7 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 	h->strings_off = htole32(l->stroff);
 	h->strings_size = htole32(b->strings_len);
 	h->nr_scopes = htole32(b->nr_scopes);
+	h->nr_trusts = htole32(b->nr_trusts);
 	memcpy(h->checksum, sum, 32);
 	for (j = 0; j < 256; j++) {
 		const struct bbin *bin = &b->bins[j];
@@ -815,6 +862,17 @@ static void emit(const struct policy_builder *b, const struct layout *l,
 		sc->path = htole32(b->scopes[i].path);
 		sc->line = htole32(b->scopes[i].line);
 		memcpy(sc->modes, b->scopes[i].modes, BGP_NR_CLASSES);
+	}
+	for (i = 0; i < b->nr_trusts; i++) {
+		struct bgp_trust *t = sink_get(k, sizeof(*t));
+
+		memset(t, 0, sizeof(*t));
+		t->fpr = htole32(b->trusts[i].fpr);
+		t->key = htole32(b->trusts[i].key);
+		t->origin = htole32(b->trusts[i].origin);
+		t->suite = htole32(b->trusts[i].suite);
+		t->package = htole32(b->trusts[i].package);
+		t->line = htole32(b->trusts[i].line);
 	}
 	sink_put(k, b->strings, b->strings_len);
 }

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "apt.h"
 #include "attest.h"
 #include "fileio.h"
 #include "policy_compile.h"
@@ -318,6 +319,35 @@ static int apply_source(struct policy_builder *b,
 	return ret ? ret : add_rules(b, src);
 }
 
+/* trust-apt lines: each key pinned (gpg exports it alone) into the policy. */
+static int add_trusts(struct policy_builder *b, const struct policy_src *src,
+		      struct policy_compile_result *r)
+{
+	char fpr[APT_FPR_MAX + 1], err[512];
+	void *key;
+	size_t len;
+	int ret;
+
+	for (size_t i = 0; src && i < src->nr_trusts; i++) {
+		const struct policy_src_trust *t = &src->trusts[i];
+
+		ret = apt_key_pin(t->keyfile, NULL, 0, fpr, &key, &len, err,
+				  sizeof(err));
+		if (ret)
+			return fail(r, POLICY_COMPILE_SOURCE, ret,
+				    "%s:%lu: trust-apt %s: %s", src->path,
+				    t->line, t->keyfile, err);
+		ret = policy_builder__add_trust(b, fpr, key, len, t->origin,
+						t->suite, t->package, t->line);
+		free(key);
+		if (ret < 0)
+			return fail(r, POLICY_COMPILE_SOURCE, ret,
+				    "%s:%lu: trust-apt: %s", src->path,
+				    t->line, strerror(-ret));
+	}
+	return 0;
+}
+
 static int walk(struct walk *w, const struct policy_compile_opts *o,
 		const struct policy_src *src, struct policy_compile_result *r)
 {
@@ -328,6 +358,9 @@ static int walk(struct walk *w, const struct policy_compile_opts *o,
 	if (ret)
 		return fail(r, POLICY_COMPILE_SOURCE, ret, "%s: %s",
 			    o->source ? o->source : "policy", strerror(-ret));
+	ret = add_trusts(w->b, src, r);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < from_src; i++) {
 		ret = read_sbom(w, src->sboms[i].path, src->sboms[i].format, r);
 		if (ret)
@@ -396,7 +429,7 @@ int policy_compile(const struct policy_compile_opts *o,
 	}
 	w.keys = keys;
 	total = o->nr_sboms + (src ? src->nr_sboms : 0);
-	if (!total) {
+	if (!total && !(src && src->nr_trusts)) {
 		ret = fail(r, POLICY_COMPILE_NO_SBOM, -EINVAL,
 			   "compile: no SBOM given (on the command line or as 'sbom' lines in --source)");
 		goto out;

@@ -10,7 +10,8 @@
  *   comps    struct bgp_component[nr]    right after the entries
  *   sources  struct bgp_source[nr]       right after the components
  *   scopes   struct bgp_scope[nr]        right after the sources
- *   strings  NUL-terminated UTF-8        right after the sources, up to EOF;
+ *   trusts   struct bgp_trust[nr]        right after the scopes
+ *   strings  NUL-terminated UTF-8        right after the trusts, up to EOF;
  *                                        byte 0 is NUL (the empty string)
  *
  * The checksum is SHA-256 over the whole file with the checksum field
@@ -46,6 +47,7 @@
 #define BGP_MODE_INHERIT	0xff	/* bgp_scope.modes[]: the global mode */
 
 #define BGP_MAX_SCOPES		16	/* bgp_header.nr_scopes (BG_SCOPE_MAX) */
+#define BGP_MAX_TRUSTS		8	/* bgp_header.nr_trusts */
 
 /* bgp_header.flags */
 #define BGP_F_ALLOW_UNMEASURED_MODULES	0x1	/* init_module() buffers
@@ -101,7 +103,7 @@ struct bgp_header {
 	__le32	strings_off;		/*  80 */
 	__le32	strings_size;		/*  84 */
 	__le32	nr_scopes;		/*  88 cgroup scopes, <= BGP_MAX_SCOPES */
-	__u8	reserved[4];		/*  92 zero */
+	__le32	nr_trusts;		/*  92 trusted apt keys, <= BGP_MAX_TRUSTS */
 	__u8	checksum[32];		/*  96 SHA-256, see above */
 };					/* 128 */
 
@@ -141,6 +143,24 @@ struct bgp_scope {
 	__u8	modes[BGP_MODES_LEN];	/*  8 BGP_MODE_* or BGP_MODE_INHERIT */
 };					/* 16 */
 
+/*
+ * A trusted apt repository key (trust-apt): a .deb whose SHA-256 is in a
+ * Packages index that a Release signed by this key lists may run its
+ * files, if the Release's Origin and Suite (or Codename) and the package's
+ * name match the patterns (fnmatch; "" matches anything).
+ */
+struct bgp_trust {
+	__le32	fpr;			/*  0 string: primary key fingerprint,
+					 *    40 or 64 upper-case hex digits */
+	__le32	key;			/*  4 string: the key, an OpenPGP
+					 *    keyring holding it alone, in hex */
+	__le32	origin;			/*  8 string: pattern */
+	__le32	suite;			/* 12 string: pattern */
+	__le32	package;		/* 16 string: pattern */
+	__le32	line;			/* 20 line in the policy source */
+	__u8	pad[8];			/* 24 zero */
+};					/* 32 */
+
 _Static_assert(sizeof(struct bgp_header) == 128, "bgp_header size");
 _Static_assert(offsetof(struct bgp_header, checksum) == 96, "checksum");
 _Static_assert(offsetof(struct bgp_header, modes) == 44, "modes");
@@ -149,6 +169,8 @@ _Static_assert(sizeof(struct bgp_component) == 32, "bgp_component size");
 _Static_assert(sizeof(struct bgp_source) == 48, "bgp_source size");
 _Static_assert(sizeof(struct bgp_scope) == 16, "bgp_scope size");
 _Static_assert(offsetof(struct bgp_header, nr_scopes) == 88, "nr_scopes");
+_Static_assert(offsetof(struct bgp_header, nr_trusts) == 92, "nr_trusts");
+_Static_assert(sizeof(struct bgp_trust) == 32, "bgp_trust size");
 
 /*
  * The file's numbers are the kernel's (bpf/bomgate.h): a policy's modes,

@@ -10,6 +10,7 @@
  *	allow-unmeasured-modules yes|no
  *	trust-fuse yes|no
  *	attestation-key PATH
+ *	trust-apt KEYFILE [origin=GLOB] [suite=GLOB] [package=GLOB]
  *	require-attestation yes|no
  *	allow SHA256 REASON...
  *	block SHA256 REASON...
@@ -68,6 +69,12 @@ void policy_src__free(struct policy_src *src)
 		return;
 	for (i = 0; i < src->nr_sboms; i++)
 		free(src->sboms[i].path);
+	for (i = 0; i < src->nr_trusts; i++) {
+		free(src->trusts[i].keyfile);
+		free(src->trusts[i].origin);
+		free(src->trusts[i].suite);
+		free(src->trusts[i].package);
+	}
 	for (i = 0; i < src->nr_attest_keys; i++)
 		free(src->attest_keys[i]);
 	free(src->attest_keys);
@@ -286,6 +293,58 @@ static int parse_attest_key(struct pctx *c, char *line, size_t pos)
 	return 0;
 }
 
+/*
+ * "trust-apt KEYFILE [origin=GLOB] [suite=GLOB] [package=GLOB]": files of
+ * packages from an apt repository signed by the key in KEYFILE may run
+ * (docs/policy.md, "Trusting a signed apt repository").
+ */
+static int parse_trust_apt(struct pctx *c, char *line, size_t pos)
+{
+	static const char *const keys[] = { "origin=", "suite=", "package=" };
+	struct policy_src *src = c->src;
+	struct policy_src_trust *t;
+	char *path, *opt, **slot;
+	int len;
+
+	len = next_token(line, &pos, &path);
+	if (len < 0)
+		return perr(c, "missing closing quote");
+	if (len == 0 || !*path)
+		return perr(c, "usage: trust-apt KEYFILE [origin=GLOB] [suite=GLOB] [package=GLOB]");
+	if (src->nr_trusts >= POLICY_SRC_MAX_TRUSTS)
+		return perr(c, "at most %d trust-apt lines", POLICY_SRC_MAX_TRUSTS);
+	t = &src->trusts[src->nr_trusts];
+	memset(t, 0, sizeof(*t));
+	t->line = c->line;
+	src->nr_trusts++;
+	if (path[0] == '/' || !c->basedir || !strcmp(c->basedir, "."))
+		t->keyfile = strdup(path);
+	else if (asprintf(&t->keyfile, "%s/%s", c->basedir, path) < 0)
+		t->keyfile = NULL;
+	if (!t->keyfile)
+		return -ENOMEM;
+	while ((len = next_token(line, &pos, &opt)) > 0) {
+		size_t k;
+
+		for (k = 0; k < 3; k++)
+			if (!strncmp(opt, keys[k], strlen(keys[k])))
+				break;
+		if (k == 3)
+			return perr(c, "trust-apt: unknown option '%.60s' (origin=, suite=, package=)",
+				    opt);
+		slot = k == 0 ? &t->origin : k == 1 ? &t->suite : &t->package;
+		if (*slot)
+			return perr(c, "trust-apt: %.*s given twice",
+				    (int)strlen(keys[k]) - 1, keys[k]);
+		if (!opt[strlen(keys[k])])
+			return perr(c, "trust-apt: %s needs a pattern", keys[k]);
+		*slot = strdup(opt + strlen(keys[k]));
+		if (!*slot)
+			return -ENOMEM;
+	}
+	return len < 0 ? perr(c, "missing closing quote") : 0;
+}
+
 /* "CLASS|all MODE" and nothing after it: @cls the class named, @h its
  * BG_CLASS_* (-1: all), @slot its index in a mode_line[] (BG_CLASS_MAX:
  * all), @m the BG_MODE_*. */
@@ -494,6 +553,8 @@ static int parse_line(struct pctx *c, char *line)
 				    &c->unmeasured_line);
 	if (!strcmp(kw, "attestation-key"))
 		return parse_attest_key(c, line, pos);
+	if (!strcmp(kw, "trust-apt"))
+		return parse_trust_apt(c, line, pos);
 	if (!strcmp(kw, "require-attestation"))
 		return parse_yes_no(c, line, pos, kw,
 				    &c->src->require_attestation,
@@ -510,7 +571,7 @@ static int parse_line(struct pctx *c, char *line)
 		return parse_rule(c, line, pos, POLICY_F_ALLOW);
 	if (!strcmp(kw, "block"))
 		return parse_rule(c, line, pos, POLICY_F_BLOCK);
-	return perr(c, "unknown directive '%.40s' (version, name, sbom, attestation-key, require-attestation, mode, scope, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
+	return perr(c, "unknown directive '%.40s' (version, name, sbom, attestation-key, require-attestation, trust-apt, mode, scope, allow-unmeasured-modules, trust-fuse, seal, daemon, allow, block)",
 		    kw);
 }
 

@@ -32,6 +32,14 @@ struct policy_src_rule {
 };
 
 #define POLICY_SRC_MAX_SCOPES	16	/* BGP_MAX_SCOPES */
+#define POLICY_SRC_MAX_TRUSTS	8	/* BGP_MAX_TRUSTS */
+
+/* "trust-apt KEYFILE [origin=GLOB] [suite=GLOB] [package=GLOB]" */
+struct policy_src_trust {
+	char *keyfile;		/* resolved like sbom paths */
+	char *origin, *suite, *package;	/* NULL: any */
+	unsigned long line;
+};
 
 /* "scope PATH CLASS|all MODE" lines of one cgroup path. */
 struct policy_src_scope {
@@ -56,6 +64,8 @@ struct policy_src {
 	size_t nr_rules;
 	struct policy_src_scope scopes[POLICY_SRC_MAX_SCOPES];
 	size_t nr_scopes;
+	struct policy_src_trust trusts[POLICY_SRC_MAX_TRUSTS];
+	size_t nr_trusts;
 	char **attest_keys;	/* "attestation-key PATH", resolved */
 	size_t nr_attest_keys;
 	int require_attestation;	/* "require-attestation yes" */
