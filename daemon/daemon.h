@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
+#include "apt_stage.h"
 #include "bomgate.h"
 #include "daemon_conf.h"
 
@@ -96,6 +97,7 @@ struct daemon {
 	char machine_id[33];	/* /etc/machine-id at start, "" if none */
 	int metrics_err;	/* the last metrics write's error, said once */
 	int scope_err;		/* the last scope refresh's error, said once */
+	struct apt_stage stage;	/* trust-apt: packages staged (stage.c) */
 };
 
 /* main.c: READY=1 (or @state) with the STATUS line, under systemd */
@@ -148,6 +150,25 @@ int evout_open(struct evout *o, const struct daemon_conf *c);
 void evout_close(struct evout *o);
 void evout_emit(struct evout *o, const char *line, size_t len, int prio);
 
+/* stage.c: trust-apt */
+/* Install @p (and the staged digests) under @gen. */
+int daemon_install(struct daemon *d, const struct policy *p,
+		   const struct engine_modes *m, __u64 gen);
+/* A new policy @p: staged packages whose key it does not trust go. */
+void daemon_stage_policy_changed(struct daemon *d, const struct policy *p);
+/* The "stage" request: @listfd holds the .deb paths. */
+/* 0 when it replied on @cfd, or -errno with @err for the caller to. */
+int daemon_stage(struct daemon *d, int cfd, int listfd, char *err,
+		 size_t errlen);
+/* At start, before the first policy @p is installed: the packages staged
+ * before (state-dir), staged again (verified again) when their .deb is
+ * still there. */
+void daemon_stage_restore(struct daemon *d, const struct policy *p);
+/* The staged package the kernel's component index @comp names, or NULL. */
+const struct apt_stage_pkg *daemon_staged_pkg(const struct daemon *d,
+					      const struct policy *p,
+					      __u32 comp);
+
 /* events.c */
 int daemon_on_event(void *ctx, const struct bg_event *ev);
 void daemon_event_tick(struct daemon *d);
@@ -160,6 +181,9 @@ void event_json(struct daemon *d, FILE *f, const struct bg_event *ev,
 void daemon_note(struct daemon *d, const char *action, int ok,
 		 const char *detail);
 void daemon_tamper(struct daemon *d, const char *what, const char *detail);
+/* trust-apt: @pkg staged from @deb, or NULL: @deb gets nothing (@why). */
+void daemon_package_event(struct daemon *d, const char *deb,
+			  const struct apt_stage_pkg *pkg, const char *why);
 
 /* seal.c */
 int seal_trust(struct daemon *d, const char **trust, int *nr_trust,
@@ -188,6 +212,7 @@ void server_client(struct daemon *d, int idx);
 int status_json(struct daemon *d, FILE *f);
 /* evout's publish callback: @ctx is the daemon. */
 void server_publish(void *ctx, const char *line, size_t len);
+void server_reply_err(int fd, const char *why);
 
 /* privs.c */
 int privs_drop(char *err, size_t errlen);

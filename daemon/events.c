@@ -46,6 +46,24 @@ static void head(struct daemon *d, struct json_writer *w, FILE *f,
 	json_time(w);
 }
 
+/* A staged package as the component: what the issue calls its purl. */
+static void package_json(struct json_writer *w, const struct apt_stage_pkg *pk)
+{
+	char *purl = NULL;
+
+	json_object(w);
+	json_kv_string(w, "name", pk->name);
+	json_kv_string(w, "version", pk->version);
+	if (asprintf(&purl, "pkg:deb/debian/%s@%s?arch=%s", pk->name,
+		     pk->version, pk->arch) > 0)
+		json_kv_string(w, "purl", purl);
+	free(purl);
+	json_kv_string(w, "repository", pk->repo);
+	json_kv_string(w, "key", pk->fpr);
+	json_kv_string(w, "sbom", "(trust-apt)");
+	json_end(w);
+}
+
 /*
  * The component the kernel found for the digest (ev->comp), in the policy
  * it decided against (ev->generation): no second search. Only a writer
@@ -69,6 +87,14 @@ static void component_json(struct daemon *d, struct json_writer *w,
 	}
 	if (p && comp != POLICY_NO_COMPONENT)
 		c = policy__component(p, comp);
+	if (!c && p && comp != POLICY_NO_COMPONENT) {
+		const struct apt_stage_pkg *pk = daemon_staged_pkg(d, p, comp);
+
+		if (pk) {
+			package_json(w, pk);
+			return;
+		}
+	}
 	if (!c) {
 		json_null(w);
 		return;
@@ -310,6 +336,34 @@ void daemon_tamper(struct daemon *d, const char *what, const char *detail)
 	json_end(&w);
 	if (json_buf_close(&b))
 		evout_emit(&d->ev, b.text, b.len, LOG_CRIT);
+	json_buf_free(&b);
+}
+
+void daemon_package_event(struct daemon *d, const char *deb,
+			  const struct apt_stage_pkg *pkg, const char *why)
+{
+	struct json_writer w;
+	struct json_buf b;
+
+	if (json_buf_open(&b))
+		return;
+	head(d, &w, b.f, "package");
+	json_kv_string(&w, "decision", pkg ? "staged" : "refused");
+	json_kv_string(&w, "deb", deb);
+	if (pkg) {
+		json_key(&w, "component");
+		package_json(&w, pkg);
+		json_kv_u64(&w, "files", pkg->nfiles);
+		json_kv_string(&w, "release", pkg->release);
+		json_kv_u64(&w, "trust_line", pkg->trust_line);
+	} else {
+		json_kv_string(&w, "reason", "untrusted-package");
+		json_kv_string(&w, "detail", why);
+	}
+	json_kv_u64(&w, "policy_version", GEN_VERSION(d->generation));
+	json_end(&w);
+	if (json_buf_close(&b))
+		evout_emit(&d->ev, b.text, b.len, pkg ? LOG_INFO : LOG_WARNING);
 	json_buf_free(&b);
 }
 

@@ -538,8 +538,10 @@ out:
 	if (d.epfd >= 0)
 		close(d.epfd);
 	engine__destroy(d.e);	/* closes fds; pinned links stay attached */
+	if (d.prev_pol != d.pol)
+		policy__free(d.prev_pol);
 	policy__free(d.pol);
-	policy__free(d.prev_pol);
+	apt_stage_free(&d.stage);
 	if (!ret && d.seal_reexec)
 		return BG_EXIT_RESTART;
 	return ret ? exit_code(ret) : BG_EXIT_OK;

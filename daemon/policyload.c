@@ -247,14 +247,20 @@ static int policy_apply_from(struct daemon *d, const char *path,
 		goto fail;
 	held = guard_hold(d, p, &m);
 	gen = gen_next(d->generation, ver);
-	ret = engine__install_policy(d->e, p, &m, gen);
+	/* staged packages stay while their key is trusted; a daemon that
+	 * starts stages again what it staged before */
+	if (!d->pol)
+		daemon_stage_restore(d, p);
+	daemon_stage_policy_changed(d, p);
+	ret = daemon_install(d, p, &m, gen);
 	if (ret) {
 		snprintf(err, errlen, "cannot install the policy in the kernel: %s",
 			 strerror(-ret));
 		goto fail;
 	}
 	/* events decided against the old one may still be in the ring */
-	policy__free(d->prev_pol);
+	if (d->prev_pol != d->pol)	/* a staging kept the same one */
+		policy__free(d->prev_pol);
 	d->prev_pol = d->pol;
 	d->prev_generation = d->generation;
 	d->pol = p;

@@ -110,7 +110,7 @@ static void reply(int fd, const char *msg)
 		pr_debug("control: reply lost: %s", strerror(errno));
 }
 
-static void reply_err(int fd, const char *why)
+void server_reply_err(int fd, const char *why)
 {
 	struct json_writer w;
 	struct json_buf b;
@@ -144,7 +144,7 @@ void server_accept(struct daemon *d)
 	if (cr.uid != 0 && !(d->have_gid && cr.gid == d->ctl_gid)) {
 		pr_warn("control: refused uid %u gid %u pid %d (root or socket-group only)",
 			cr.uid, cr.gid, cr.pid);
-		reply_err(fd, "permission denied: root or the socket group only");
+		server_reply_err(fd, "permission denied: root or the socket group only");
 		close(fd);
 		return;
 	}
@@ -152,7 +152,7 @@ void server_accept(struct daemon *d)
 		if (d->cl[i].fd < 0)
 			break;
 	if (i == MAX_CLIENTS) {
-		reply_err(fd, "busy: too many control connections");
+		server_reply_err(fd, "busy: too many control connections");
 		close(fd);
 		return;
 	}
@@ -326,7 +326,7 @@ static void do_status(struct daemon *d, int fd)
 	struct json_buf b;
 
 	if (json_buf_open(&b)) {
-		reply_err(fd, "out of memory");
+		server_reply_err(fd, "out of memory");
 		return;
 	}
 	status_json(d, b.f);
@@ -372,11 +372,11 @@ static void do_coverage(struct daemon *d, int fd, int out)
 	int ret;
 
 	if (fstat(out, &st) || !S_ISREG(st.st_mode)) {
-		reply_err(fd, "coverage: the descriptor must be a regular file (a memfd)");
+		server_reply_err(fd, "coverage: the descriptor must be a regular file (a memfd)");
 		return;
 	}
 	if (json_buf_open(&b)) {
-		reply_err(fd, "out of memory");
+		server_reply_err(fd, "out of memory");
 		return;
 	}
 	engine__counters(d->e, c);
@@ -397,7 +397,7 @@ static void do_coverage(struct daemon *d, int fd, int out)
 	if (!json_buf_close(&b) || ret) {
 		snprintf(msg, sizeof(msg), "coverage: cannot read the kernel's counts: %s",
 			 strerror(ret ? -ret : ENOMEM));
-		reply_err(fd, msg);
+		server_reply_err(fd, msg);
 		json_buf_free(&b);
 		return;
 	}
@@ -405,7 +405,7 @@ static void do_coverage(struct daemon *d, int fd, int out)
 	if (n != (ssize_t)strlen(b.text) || ftruncate(out, n)) {
 		snprintf(msg, sizeof(msg), "coverage: cannot write the answer: %s",
 			 n < 0 ? strerror(errno) : "short write");
-		reply_err(fd, msg);
+		server_reply_err(fd, msg);
 	} else {
 		snprintf(msg, sizeof(msg), "{\"ok\":true,\"entries\":%llu,\"bytes\":%zd}",
 			 (unsigned long long)o.n, n);
@@ -426,7 +426,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 	if (authorised < 0) {
 		pr_err("%s refused (%s): %s", ctl_verb_name(req->verb), who, err);
 		daemon_note(d, ctl_verb_name(req->verb), 0, err);
-		reply_err(cl->fd, err);
+		server_reply_err(cl->fd, err);
 		return;
 	}
 	switch (req->verb) {
@@ -440,7 +440,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 			pr_err("mode %s refused (%s): %s", bg_mode_name(req->mode),
 			       who, err);
 			daemon_note(d, "mode", 0, err);
-			reply_err(cl->fd, err);
+			server_reply_err(cl->fd, err);
 			return;
 		}
 		snprintf(err, sizeof(err), "%s for %s by %s",
@@ -457,7 +457,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 			pr_err("reload refused (%s); the policy in force is unchanged: %s",
 			       who, err);
 			daemon_note(d, "reload", 0, err);
-			reply_err(cl->fd, err);
+			server_reply_err(cl->fd, err);
 			return;
 		}
 		daemon_note(d, "reload", 1, who);
@@ -467,7 +467,7 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 		if (!authorised && seal_refuse(d, "disable", err, sizeof(err))) {
 			pr_err("disable refused (%s): %s", who, err);
 			daemon_note(d, "disable", 0, err);
-			reply_err(cl->fd, err);
+			server_reply_err(cl->fd, err);
 			return;
 		}
 		d->disabled = 1;	/* no tamper report for this */
@@ -484,6 +484,14 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 	case CTL_COVERAGE:
 		do_coverage(d, cl->fd, fds[0]);
 		return;
+	case CTL_STAGE:
+		if (cl->uid) {
+			server_reply_err(cl->fd, "stage: only root (apt) may stage packages");
+			return;
+		}
+		if (daemon_stage(d, cl->fd, fds[0], err, sizeof(err)))
+			server_reply_err(cl->fd, err);
+		return;
 	case CTL_EVENTS:
 		cl->subscribed = 1;
 		reply(cl->fd, "{\"ok\":true,\"subscribed\":true}");
@@ -493,12 +501,12 @@ static void do_request(struct daemon *d, int i, const struct ctl_req *req,
 			break;
 		pr_warn("test-seccomp: calling personality(2), outside the allowlist");
 		syscall(SYS_personality, 0xffffffffUL);
-		reply_err(cl->fd, "still alive: the seccomp filter did not trap");
+		server_reply_err(cl->fd, "still alive: the seccomp filter did not trap");
 		return;
 	case CTL_NR_VERBS:
 		break;
 	}
-	reply_err(cl->fd, "unknown request");
+	server_reply_err(cl->fd, "unknown request");
 }
 
 void server_client(struct daemon *d, int i)
@@ -512,31 +520,34 @@ void server_client(struct daemon *d, int i)
 	if (n == -EAGAIN || n == -EINTR)
 		return;
 	if (n == -EBADMSG) {
-		reply_err(d->cl[i].fd, "at most 2 descriptors (token, signature) may come with a request");
+		server_reply_err(d->cl[i].fd, "at most 2 descriptors (token, signature) may come with a request");
 		return;
 	}
 	if (n <= 0) {
 		/* closed, or an empty message: SEQPACKET has no such request */
 		if (n == 0)
-			reply_err(d->cl[i].fd, "empty request");
+			server_reply_err(d->cl[i].fd, "empty request");
 		drop_client(d, i);
 		return;
 	}
 	if (n > CTL_MAX_REQ) {
 		snprintf(err, sizeof(err), "request of %d bytes, at most %d allowed",
 			 n, CTL_MAX_REQ);
-		reply_err(d->cl[i].fd, err);
+		server_reply_err(d->cl[i].fd, err);
 		goto out;
 	}
 	if (ctl_parse(buf, n, &req, err, sizeof(err))) {
 		pr_debug("control: bad request from pid %d: %s", d->cl[i].pid,
 			 err);
-		reply_err(d->cl[i].fd, err);
+		server_reply_err(d->cl[i].fd, err);
 		goto out;
 	}
-	if (req.verb == CTL_COVERAGE ? nfds != 1 : nfds && !req.token) {
-		reply_err(d->cl[i].fd, req.verb == CTL_COVERAGE ?
+	if (req.verb == CTL_COVERAGE || req.verb == CTL_STAGE ? nfds != 1 :
+	    nfds && !req.token) {
+		server_reply_err(d->cl[i].fd, req.verb == CTL_COVERAGE ?
 			  "coverage takes one descriptor: the file to write to" :
+			  req.verb == CTL_STAGE ?
+			  "stage takes one descriptor: the file of .deb paths" :
 			  "descriptors came with a request that takes none");
 		goto out;
 	}

@@ -12,6 +12,7 @@
  * 0, reports one VALIDSIG whose primary key fingerprint is the pinned
  * one, and no BADSIG, ERRSIG, EXPSIG, EXPKEYSIG or REVKEYSIG.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -22,6 +23,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <rnp/rnp.h>
+#include <rnp/rnp_err.h>
 
 #include "apt.h"
 #include "deb.h"
@@ -821,6 +825,239 @@ out:
 	return ret;
 }
 
+/*
+ * RNP is loaded when a policy's key is first used (dlopen): the package
+ * depends on librnp0, but a build (or a guest root) without it still runs
+ * everything else, and says what is missing when trust-apt needs it.
+ */
+#define RNP_FUNCS \
+	X(ffi_create) \
+	X(ffi_destroy) \
+	X(input_from_memory) \
+	X(input_destroy) \
+	X(import_keys) \
+	X(output_to_memory) \
+	X(output_destroy) \
+	X(output_memory_get_buf) \
+	X(op_verify_create) \
+	X(op_verify_detached_create) \
+	X(op_verify_execute) \
+	X(op_verify_get_signature_count) \
+	X(op_verify_get_signature_at) \
+	X(op_verify_signature_get_status) \
+	X(op_verify_signature_get_key) \
+	X(op_verify_signature_get_hash) \
+	X(key_is_primary) \
+	X(key_get_fprint) \
+	X(key_get_primary_fprint) \
+	X(key_handle_destroy) \
+	X(buffer_destroy) \
+	X(op_verify_destroy) \
+	X(op_verify_signature_get_handle) \
+	X(signature_get_keyid) \
+	X(signature_handle_destroy) \
+	X(ffi_set_log_fd)
+
+static struct {
+#define X(f) __typeof__(rnp_##f) *f;
+	RNP_FUNCS
+#undef X
+	int loaded;
+} rnp;
+
+static int rnp_load(char *err, size_t errlen)
+{
+	void *h;
+
+	if (rnp.loaded)
+		return 0;
+	h = dlopen("librnp.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen, "trust-apt needs RNP, the OpenPGP library "
+			 "(apt install librnp0): %s", dlerror());
+		return -ENOPKG;
+	}
+#define X(f) \
+	if (!(rnp.f = (__typeof__(rnp_##f) *)dlsym(h, "rnp_" #f))) { \
+		snprintf(err, errlen, "librnp.so.0: no rnp_%s", #f); \
+		dlclose(h); \
+		return -ENOPKG; \
+	}
+	RNP_FUNCS
+#undef X
+	rnp.loaded = 1;
+	return 0;
+}
+
+/*
+ * The same check in this process, with RNP (librnp, Thunderbird's OpenPGP
+ * library), for bomgated: the key comes from the signed policy, nothing is
+ * run, and what is parsed is RNP's output (clearsigned) or the very bytes
+ * it verified (detached). Accepted as gpgv is: at least one valid
+ * signature whose primary key is the pin, none by the pin invalid or
+ * expired, no weak digest; signatures by keys RNP does not have are not
+ * counted.
+ */
+static int verify_release_rnp(const struct apt_verify_opts *o,
+			      const char *fpr, char **text, size_t *len,
+			      unsigned long *off, char *err, size_t errlen)
+{
+	const char *file = o->release_sig ? o->release_sig : o->release;
+	rnp_input_t kin = NULL, in = NULL, sigin = NULL;
+	rnp_op_verify_t op = NULL;
+	rnp_output_t out = NULL;
+	char *raw = NULL, *sigraw = NULL;
+	size_t rawlen, siglen, n = 0, i;
+	rnp_ffi_t ffi = NULL;
+	int ret, valid = 0, devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	*off = 0;
+	ret = fileio_read_file(o->release, APT_MAX_RELEASE_SIZE,
+			       (void **)&raw, &rawlen);
+	if (!ret && o->release_sig)
+		ret = fileio_read_file(o->release_sig, 1 << 20,
+				       (void **)&sigraw, &siglen);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", file, strerror(-ret));
+		goto out;
+	}
+	if (!o->release_sig) {
+		ret = clearsign_check(raw, rawlen, o->release, off, err,
+				      errlen);
+		if (ret)
+			goto out;
+	}
+	ret = rnp_load(err, errlen);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	if (rnp.ffi_create(&ffi, "GPG", "GPG") ||
+	    /* its diagnostics are ours to give */
+	    (devnull >= 0 && rnp.ffi_set_log_fd(ffi, devnull)) ||
+	    rnp.input_from_memory(&kin, o->pinned_key, o->pinned_len, false))
+		goto out;
+	if (rnp.import_keys(ffi, kin, RNP_LOAD_SAVE_PUBLIC_KEYS, NULL)) {
+		snprintf(err, errlen, "key %s: the policy's copy does not import",
+			 fpr);
+		ret = -EKEYREJECTED;
+		goto out;
+	}
+	if (rnp.input_from_memory(&in, (const uint8_t *)raw, rawlen, false))
+		goto out;
+	if (o->release_sig) {
+		if (rnp.input_from_memory(&sigin, (const uint8_t *)sigraw,
+					  siglen, false) ||
+		    rnp.op_verify_detached_create(&op, ffi, in, sigin))
+			goto out;
+	} else if (rnp.output_to_memory(&out, APT_MAX_RELEASE_SIZE) ||
+		   rnp.op_verify_create(&op, ffi, in, out)) {
+		goto out;
+	}
+	rnp.op_verify_execute(op);	/* each signature's status below */
+	rnp.op_verify_get_signature_count(op, &n);
+	ret = -EKEYREJECTED;
+	for (i = 0; i < n; i++) {
+		rnp_op_verify_signature_t sig;
+		rnp_key_handle_t key = NULL;
+		char *signer = NULL, *hash = NULL;
+		bool primary = false;
+		rnp_result_t st;
+		int pinned;
+
+		if (rnp.op_verify_get_signature_at(op, i, &sig))
+			continue;
+		st = rnp.op_verify_signature_get_status(sig);
+		if (st == RNP_ERROR_KEY_NOT_FOUND) {
+			/* another key: not counted, but named if alone */
+			rnp_signature_handle_t sh = NULL;
+			char *id = NULL;
+
+			if (!*err && !rnp.op_verify_signature_get_handle(sig, &sh) &&
+			    !rnp.signature_get_keyid(sh, &id) && id)
+				snprintf(err, errlen, "%s: signed by key %s, not "
+					 "by the pinned key %s", file, id, fpr);
+			rnp.buffer_destroy(id);
+			rnp.signature_handle_destroy(sh);
+			continue;
+		}
+		if (rnp.op_verify_signature_get_key(sig, &key) || !key)
+			continue;
+		if (!rnp.key_is_primary(key, &primary) && primary)
+			rnp.key_get_fprint(key, &signer);
+		else
+			rnp.key_get_primary_fprint(key, &signer);
+		rnp.key_handle_destroy(key);
+		pinned = signer && !strcasecmp(signer, fpr);
+		rnp.op_verify_signature_get_hash(sig, &hash);
+		if (pinned && st != RNP_SUCCESS) {
+			snprintf(err, errlen, "%s: signature refused (%s)%s",
+				 file, st == RNP_ERROR_SIGNATURE_EXPIRED ?
+				 "expired" : "bad signature",
+				 st == RNP_ERROR_SIGNATURE_INVALID ?
+				 ": the signed text was changed" : "");
+		} else if (pinned && hash && (!strcasecmp(hash, "MD5") ||
+			   !strcasecmp(hash, "SHA1") ||
+			   !strcasecmp(hash, "RIPEMD160"))) {
+			snprintf(err, errlen, "%s: signature uses a weak digest "
+				 "(%s)", file, hash);
+			pinned = -1;
+		} else if (!pinned && st == RNP_SUCCESS && !*err) {
+			snprintf(err, errlen, "%s: signed by key %s, not by the "
+				 "pinned key %s", file, signer ? signer :
+				 "(unknown)", fpr);
+		}
+		rnp.buffer_destroy(signer);
+		rnp.buffer_destroy(hash);
+		if (pinned && (st != RNP_SUCCESS || pinned < 0)) {
+			valid = -1;
+			break;
+		}
+		valid += pinned && st == RNP_SUCCESS;
+	}
+	if (valid <= 0) {
+		if (!valid && !strstr(err, "signed by key"))
+			snprintf(err, errlen, "%s: no valid signature by the "
+				 "pinned key %s", file, fpr);
+		goto out;
+	}
+	*err = '\0';
+	if (o->release_sig) {
+		*text = raw;
+		*len = rawlen;
+		raw = NULL;
+	} else {
+		uint8_t *buf;
+		size_t blen;
+
+		if (rnp.output_memory_get_buf(out, &buf, &blen, false) ||
+		    !(*text = malloc(blen + 1))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(*text, buf, blen);
+		(*text)[blen] = '\0';
+		*len = blen;
+	}
+	ret = 0;
+out:
+	if (ret == -ENOMEM && !*err)
+		snprintf(err, errlen, "%s: OpenPGP (RNP): out of memory or "
+			 "not an OpenPGP message", file);
+	if (rnp.loaded) {
+		rnp.op_verify_destroy(op);
+		rnp.input_destroy(kin);
+		rnp.input_destroy(in);
+		rnp.input_destroy(sigin);
+		rnp.output_destroy(out);
+		rnp.ffi_destroy(ffi);
+	}
+	free(raw);
+	free(sigraw);
+	if (devnull >= 0)
+		close(devnull);
+	return ret;
+}
+
 /* --- the chain ------------------------------------------------------------- */
 
 static const struct apt_index *find_index(const struct apt_release *r,
@@ -1016,7 +1253,7 @@ int apt_key_pin(const char *key, char *const *keyrings, int nkeyrings,
 int apt_repo_verify(const struct apt_verify_opts *o, struct apt_repo *repo,
 		    char *err, size_t errlen)
 {
-	struct gpg_home h;
+	struct gpg_home h = { .log = -1 };
 	char *text = NULL;
 	size_t len = 0;
 	unsigned long off = 0;
@@ -1024,24 +1261,24 @@ int apt_repo_verify(const struct apt_verify_opts *o, struct apt_repo *repo,
 
 	memset(repo, 0, sizeof(*repo));
 	*err = '\0';
-	ret = home_make(&h, err, errlen);
+	/* gpg and gpgv need a home; RNP (the policy's key) nothing */
+	ret = o->pinned_key ? 0 : home_make(&h, err, errlen);
 	if (ret)
 		return ret;
 	if (o->pinned_key) {
-		/* the policy holds the key: no gpg, no keyring on disk */
+		/* the policy holds the key: verified here, nothing run */
 		ret = parse_fpr(o->key, repo->fpr);
 		if (ret)
 			snprintf(err, errlen, "key %s: not a fingerprint", o->key);
 		else
-			ret = fileio_write_file(home_file(&h, "pinned.gpg"),
-						o->pinned_key, o->pinned_len,
-						0600, 0);
+			ret = verify_release_rnp(o, repo->fpr, &text, &len,
+						 &off, err, errlen);
 	} else {
 		ret = pin_key(&h, o, repo->fpr, err, errlen);
+		if (!ret)
+			ret = verify_release(&h, o, repo->fpr, &text, &len,
+					     &off, err, errlen);
 	}
-	if (!ret)
-		ret = verify_release(&h, o, repo->fpr, &text, &len, &off, err,
-				     errlen);
 	if (!ret)
 		ret = check_release(repo, o, text, len, off, err, errlen);
 	if (!ret)

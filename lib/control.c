@@ -13,7 +13,7 @@
 
 static const char *const verb_names[CTL_NR_VERBS] = {
 	"status", "mode", "reload", "disable", "events", "coverage",
-	"test-seccomp",
+	"stage", "test-seccomp",
 };
 
 const char *ctl_verb_name(enum ctl_verb v)
@@ -91,7 +91,7 @@ int ctl_parse(const void *buf, size_t len, struct ctl_req *req, char *err,
 		if (!strcmp(w[0], verb_names[v]))
 			break;
 	if (v == CTL_NR_VERBS) {
-		snprintf(err, errlen, "unknown request '%.32s' (status, mode, reload, disable, events, coverage)",
+		snprintf(err, errlen, "unknown request '%.32s' (status, mode, reload, disable, events, coverage, stage)",
 			 w[0]);
 		return -EINVAL;
 	}

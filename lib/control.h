@@ -13,13 +13,17 @@
  *	disable [token]
  *	events
  *	coverage
+ *	stage
  *
  * A request that ends in "token" carries two file descriptors
  * (SCM_RIGHTS): a step-down token and its detached signature (token.h),
  * which a sealed daemon needs to lower a mode or disable. "coverage"
  * carries one: a file (a memfd) the daemon writes the kernel's per-digest
  * counts into, as one bomgate.kcoverage/1 JSON object (docs/events.md),
- * so that a large answer never waits on the socket.
+ * so that a large answer never waits on the socket. "stage" carries one:
+ * a file (a memfd) of NUL-terminated paths of .deb files apt is about to
+ * unpack (bomgate apt-hook); the daemon stages those a trust-apt key of
+ * the policy vouches for (apt_stage.h).
  */
 #ifndef BOMGATE_CONTROL_H
 #define BOMGATE_CONTROL_H
@@ -38,6 +42,7 @@ enum ctl_verb {
 	CTL_DISABLE,
 	CTL_EVENTS,
 	CTL_COVERAGE,
+	CTL_STAGE,
 	CTL_TEST_SECCOMP,	/* only with bomgated --test-seccomp */
 	CTL_NR_VERBS,
 };

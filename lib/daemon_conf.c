@@ -47,6 +47,8 @@ void daemon_conf__free(struct daemon_conf *c)
 	free(c->events_file);
 	free(c->metrics_file);
 	free(c->state_dir);
+	free(c->apt_lists);
+	free(c->dpkg_status);
 	free(c->scope_cgroup);
 	daemon_conf__init(c);
 }
@@ -97,6 +99,8 @@ static const struct key keys[] = {
 	  1LL << 42 },
 	STR("metrics", metrics_file),
 	STR("state-dir", state_dir),
+	STR("apt-lists", apt_lists),
+	STR("dpkg-status", dpkg_status),
 	STR("scope-cgroup", scope_cgroup),
 	BOOL("seccomp", seccomp),
 	BOOL("test-seccomp", test_seccomp),

@@ -46,6 +46,8 @@ struct daemon_conf {
 	__u64 max_measure_bytes;	/* larger files are not hashed */
 	char *metrics_file;
 	char *state_dir;	/* last known good policy; NULL: none kept */
+	char *apt_lists;	/* trust-apt: NULL is APT_LISTS_DIR */
+	char *dpkg_status;	/* NULL is /var/lib/dpkg/status */
 	char *scope_cgroup;		/* testing aid: gate one cgroup only */
 	int seccomp;
 	int test_seccomp;		/* testing aid: control verb that traps */

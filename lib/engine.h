@@ -126,6 +126,12 @@ int engine__set_modes(struct engine *e, const struct engine_modes *m,
  */
 int engine__install_policy(struct engine *e, const struct policy *p,
 			   const struct engine_modes *m, __u64 generation);
+/* The same with @ext merged in (staged digests: sorted strictly ascending,
+ * components numbered by the caller); a digest in both keeps the
+ * policy's record. */
+int engine__install_policy_ext(struct engine *e, const struct policy *p,
+			       const struct engine_modes *m, __u64 generation,
+			       const struct bg_policy_rec *ext, __u32 n_ext);
 /* The daemon's settings on an engine resumed from pins: scope, measuring
  * limit, BG_CFG_EMIT_ALLOWED as in @o (its other flags are added). */
 int engine__set_opts(struct engine *e, const struct engine_opts *o);

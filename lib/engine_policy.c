@@ -345,6 +345,77 @@ int engine__install_policy(struct engine *e, const struct policy *p,
 	return ret;
 }
 
+struct ext_fill {
+	const struct policy *p;
+	const struct bg_policy_rec *ext;
+	__u32 n_ext;
+};
+
+/* The policy's entries and @ext's merged in digest order: a digest in
+ * both keeps the policy's record (a block stays a block). */
+static void fill_with_ext(void *ctx, struct bg_policy_rec *r, __u32 n)
+{
+	const struct ext_fill *f = ctx;
+	__u32 i = 0, j = 0, k = 0, np = policy__nr_entries(f->p);
+
+	while (k < n && (i < np || j < f->n_ext)) {
+		const struct policy_entry *pe = i < np ?
+						policy__entry(f->p, i) : NULL;
+		int c = !pe ? 1 : j == f->n_ext ? -1 :
+			memcmp(pe->sha256, f->ext[j].digest, BG_DIGEST_LEN);
+
+		if (c <= 0) {
+			memcpy(r[k].digest, pe->sha256, BG_DIGEST_LEN);
+			r[k].comp = pe->component;
+			r[k].flags = pe->flags & (BG_ENTRY_ALLOW |
+						  BG_ENTRY_BLOCK);
+			i++;
+			j += !c;
+		} else {
+			r[k] = f->ext[j++];
+		}
+		k++;
+	}
+}
+
+int engine__install_policy_ext(struct engine *e, const struct policy *p,
+			       const struct engine_modes *m, __u64 generation,
+			       const struct bg_policy_rec *ext, __u32 n_ext)
+{
+	struct ext_fill f = { .p = p, .ext = ext, .n_ext = n_ext };
+	struct bg_scope_rec recs[BG_SCOPE_MAX];
+	__u32 i = 0, j = 0, n = 0, np = policy__nr_entries(p), nr;
+	int ret;
+
+	for (__u32 x = 1; x < n_ext; x++)
+		if (memcmp(ext[x - 1].digest, ext[x].digest,
+			   BG_DIGEST_LEN) >= 0)
+			return -EINVAL;	/* not strictly ascending */
+	/* how many records the merge makes */
+	while (i < np || j < n_ext) {
+		int c = i == np ? 1 : j == n_ext ? -1 :
+			memcmp(policy__entry(p, i)->sha256, ext[j].digest,
+			       BG_DIGEST_LEN);
+
+		i += c <= 0;
+		j += c >= 0;
+		n++;
+	}
+	if (m->nr_scopes > BG_SCOPE_MAX)
+		return -EINVAL;
+	for (__u32 s = 0; s < m->nr_scopes; s++)
+		if (!m->scope[s].cgroup_id)
+			return -EINVAL;
+	nr = scope_recs(m, recs);
+	ret = engine__set_modes(e, m, true);
+	if (!ret)
+		ret = engine_swap_policy_scoped(e, n, recs, nr, generation,
+						fill_with_ext, &f);
+	if (!ret)
+		ret = engine__set_modes(e, m, false);
+	return ret;
+}
+
 int engine__set_opts(struct engine *e, const struct engine_opts *o)
 {
 	struct bg_config cfg;

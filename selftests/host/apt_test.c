@@ -281,4 +281,79 @@ TEST_F(apt, verify_dpkg_reports_a_modified_file_in_a_temporary_root)
 	EXPECT_EQ(0, run(self, "$B sbom scan -q --root R -o s.json R/usr"));
 }
 
+/*
+ * trust-apt: the policy holds the key, and bomgated's own check (RNP in
+ * process, no gpg) stages what the signed index vouches for. "lists" is
+ * laid out as apt's lists directory names a flat repository's files.
+ */
+#define STAGE_SETUP "printf 'version 1\\ntrust-apt key.asc\\n' > p.policy && " \
+	"$B compile -s p.policy -o p.bgp > /dev/null && mkdir -p lists && " \
+	"cp repo/InRelease lists/repo_._InRelease && cp repo/Packages lists/repo_._Packages && "
+
+TEST_F(apt, stage_stages_what_the_pinned_key_signed)
+{
+	ASSERT_EQ(0, run(self, STAGE_SETUP "$B inspect p.bgp | grep -q \"^trust-apt  *$(cat fpr) (line 2)\" && "
+			 "$B apt stage --policy p.bgp --lists lists repo/*.deb"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "staged hello 2:1.0-1 amd64 (5 files) from ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "staged libhello1 1.0-1 amd64 (2 files) from ")) TH_LOG("%s", self->out);
+	/* Release + Release.gpg as apt keeps them */
+	EXPECT_EQ(0, run(self, "rm lists/repo_._InRelease && cp repo/Release lists/repo_._Release && "
+			 "cp repo/Release.gpg lists/repo_._Release.gpg && "
+			 "$B apt stage --policy p.bgp --lists lists repo/hello_1.0-1_amd64.deb"))
+		TH_LOG("%s", self->out);
+}
+
+TEST_F(apt, stage_refuses_another_key_a_changed_text_and_a_local_build)
+{
+	ASSERT_EQ(0, run(self, STAGE_SETUP "true")) TH_LOG("%s", self->out);
+	/* the index is signed, but by a key the policy does not trust */
+	EXPECT_EQ(4, run(self, "cp repo/InRelease.other lists/repo_._InRelease && "
+			 "$B apt stage --policy p.bgp --lists lists repo/hello_1.0-1_amd64.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "refused repo/hello_1.0-1_amd64.deb: hello 2:1.0-1 amd64 is in no "
+			       "Packages index signed by a trusted key (0 verified; refused: ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not by the pinned key")) TH_LOG("%s", self->out);
+	/* the signed text changed after signing */
+	EXPECT_EQ(4, run(self, "sed 's/^Date: .*/Date: Fri, 01 Jan 2100 00:00:00 UTC/' repo/InRelease > "
+			 "lists/repo_._InRelease && "
+			 "$B apt stage --policy p.bgp --lists lists repo/hello_1.0-1_amd64.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "signature refused (bad signature): the signed text was changed"))
+		TH_LOG("%s", self->out);
+	/* the same package rebuilt here: not what the index lists */
+	EXPECT_EQ(4, run(self, "cp repo/InRelease lists/repo_._InRelease && "
+			 "echo 'int main(void) { return 3; }' > e.c && gcc -o app/usr/bin/hello e.c && "
+			 "dpkg-deb --root-owner-group --build app local.deb > /dev/null && "
+			 "$B apt stage --policy p.bgp --lists lists local.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "refused local.deb: SHA-256 ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "differs from lists/repo_._Packages:1 (")) TH_LOG("%s", self->out);
+	/* a tampered Packages file: the signed Release does not match it */
+	EXPECT_EQ(4, run(self, "sed -i 's/^Size: .*/Size: 1/' lists/repo_._Packages && "
+			 "$B apt stage --policy p.bgp --lists lists repo/hello_1.0-1_amd64.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "lists/repo_._Packages: SHA-256 ")) TH_LOG("%s", self->out);
+	/* no lists at all, and a policy that trusts no key */
+	EXPECT_EQ(5, run(self, "$B apt stage --policy p.bgp --lists no-such repo/hello_1.0-1_amd64.deb"));
+	EXPECT_EQ(3, run(self, "$B sbom deb -q -o s.json repo/libhello1_1.0-1_amd64.deb && "
+			 "$B compile -o q.bgp s.json > /dev/null && "
+			 "$B apt stage --policy q.bgp --lists lists repo/hello_1.0-1_amd64.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "no trust-apt line")) TH_LOG("%s", self->out);
+}
+
+TEST_F(apt, stage_follows_the_trust_patterns)
+{
+	ASSERT_EQ(4, run(self, "printf 'version 1\\ntrust-apt key.asc package=lib*\\n' > p.policy && "
+			 "$B compile -s p.policy -o p.bgp > /dev/null && mkdir -p lists && "
+			 "cp repo/InRelease lists/repo_._InRelease && cp repo/Packages lists/repo_._Packages && "
+			 "$B apt stage --policy p.bgp --lists lists repo/*.deb"));
+	EXPECT_NE(NULL, strstr(self->out, "staged libhello1 1.0-1 amd64")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "but its trust-apt line 2 does not cover it (origin=* suite=* package=lib*)"))
+		TH_LOG("%s", self->out);
+	/* bad lines name themselves */
+	EXPECT_EQ(3, run(self, "printf 'version 1\\ntrust-apt key.asc colour=red\\n' > b.policy && "
+			 "$B compile -s b.policy -o b.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "b.policy:2: trust-apt: unknown option 'colour=red'")) TH_LOG("%s", self->out);
+	EXPECT_EQ(3, run(self, "printf 'version 1\\ntrust-apt all.gpg\\n' > c.policy && "
+			 "$B compile -s c.policy -o c.bgp"));
+	EXPECT_NE(NULL, strstr(self->out, "c.policy:2: trust-apt all.gpg: all.gpg: 2 primary keys")) TH_LOG("%s", self->out);
+}
+
 TEST_HARNESS_MAIN
