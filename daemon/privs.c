@@ -102,6 +102,8 @@ static const int allowed[] = {
 	SCMP_SYS(pidfd_open),
 	SCMP_SYS(bpf), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(brk),
+	/* RNP (trust-apt): Botan locks its key memory */
+	SCMP_SYS(mlock), SCMP_SYS(munlock),
 	SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(clock_gettime),
 	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
 	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getpid),

@@ -27,6 +27,10 @@ install -m 0755 "$build/bomgated" "$dest$prefix/sbin/bomgated"
 sed "s|/usr/sbin/bomgated|$prefix/sbin/bomgated|; s|/usr/bin/bomgate |$prefix/bin/bomgate |; s|/etc/bomgate/|$etc/bomgate/|; s|/usr/share/doc/bomgate/|$prefix/share/doc/bomgate/|" \
 	"$top/daemon/bomgated.service" > "$dest$prefix/lib/systemd/system/bomgated.service"
 chmod 0644 "$dest$prefix/lib/systemd/system/bomgated.service"
+install -d "$dest$etc/apt/apt.conf.d"
+sed "s|/usr/bin/bomgate|$prefix/bin/bomgate|g" "$top/daemon/60bomgate.apt.conf" \
+	> "$dest$etc/apt/apt.conf.d/60bomgate"
+chmod 0644 "$dest$etc/apt/apt.conf.d/60bomgate"
 [ -e "$dest$etc/bomgate/bomgated.conf" ] ||
 	install -m 0640 "$top/daemon/bomgated.conf" "$dest$etc/bomgate/bomgated.conf"
 
