@@ -61,7 +61,7 @@ endif
 LIBARCHIVE_A ?= /usr/lib/$(TRIPLET)/libarchive.a
 LDLIBS := $(LIBBPF_A) -lelf -lz -lcrypto -lyajl -lexpat -lseccomp \
 	  $(LIBARCHIVE_A) -Wl,--push-state,--as-needed -l:liblzma.so.5 \
-	  -l:libzstd.so.1 -l:libbz2.so.1.0 -Wl,--pop-state
+	  -l:libzstd.so.1 -l:libbz2.so.1.0 -l:liblz4.so.1 -Wl,--pop-state
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ibpf -I$(O)

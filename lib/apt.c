@@ -27,6 +27,9 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "apt.h"
 #include "deb.h"
 #include "deb822.h"
@@ -1080,6 +1083,84 @@ static const struct apt_index *find_index(const struct apt_release *r,
 	return best;
 }
 
+/* apt keeps its lists compressed when told to (Acquire::GzipIndexes, and
+ * lz4 by default then): the index is what they decompress to. */
+static const char *const index_ext[] = { ".lz4", ".gz", ".xz", ".zst" };
+
+static int index_compressed(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(index_ext) / sizeof(index_ext[0]); i++) {
+		size_t m = strlen(index_ext[i]);
+
+		if (n > m && !strcmp(path + n - m, index_ext[i]))
+			return (int)m;
+	}
+	return 0;
+}
+
+static int read_index(const char *path, char **buf, size_t *len)
+{
+	struct archive *a;
+	struct archive_entry *ae;
+	size_t cap = 0;
+	la_ssize_t n;
+	int ret = 0;
+
+	if (!index_compressed(path))
+		return fileio_read_file(path, APT_MAX_INDEX_SIZE, (void **)buf,
+					len);
+	*buf = NULL;
+	*len = 0;
+	a = archive_read_new();
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_format_raw(a);
+	archive_read_support_filter_lz4(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	if (archive_read_open_filename(a, path, 65536) ||
+	    archive_read_next_header(a, &ae)) {
+		ret = errno ? -errno : -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		if (*len + 65536 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? 2 * cap : 1 << 20;
+			if (cap > APT_MAX_INDEX_SIZE + 1) {
+				ret = -EFBIG;
+				goto out;
+			}
+			nb = realloc(*buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			*buf = nb;
+		}
+		n = archive_read_data(a, *buf + *len, 65536);
+		if (n < 0) {
+			ret = -EINVAL;
+			goto out;
+		}
+		if (!n)
+			break;
+		*len += n;
+	}
+	(*buf)[*len] = '\0';
+out:
+	archive_read_free(a);
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return ret;
+}
+
 static int check_packages(struct apt_repo *repo,
 			  const struct apt_verify_opts *o, char *err,
 			  size_t errlen)
@@ -1091,13 +1172,15 @@ static int check_packages(struct apt_repo *repo,
 	size_t len;
 	int ret;
 
-	ret = fileio_read_file(o->packages, APT_MAX_INDEX_SIZE,
-			       (void **)&buf, &len);
+	ret = read_index(o->packages, &buf, &len);
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", o->packages, strerror(-ret));
+		snprintf(err, errlen, "%s: %s", o->packages, ret == -EINVAL ?
+			 "not a compressed index apt would keep" : strerror(-ret));
 		return ret;
 	}
 	real = realpath(o->packages, NULL);
+	if (real && index_compressed(real))
+		real[strlen(real) - index_compressed(real)] = '\0';
 	repo->index = find_index(&repo->release, real ? real : o->packages,
 				 o->index);
 	free(real);

@@ -65,13 +65,17 @@ static int try_repo(struct lists *l, const struct policy_apt_trust *t,
 {
 	struct apt_verify_opts o = { .key = t->fpr, .pinned_key = t->key,
 				     .pinned_len = t->key_len, .now = now };
-	char relp[4096], sigp[4096], pkp[4096], err[512], *idx;
+	char relp[4096], sigp[4096], pkp[4096], err[512], *idx, *ext;
 	struct vrepo *v;
 	int ret;
 
 	idx = unescape_index(pk + strlen(prefix));
 	if (!idx)
 		return -ENOMEM;
+	/* a compressed copy is checked as the index it decompresses to */
+	ext = strstr(idx, "Packages.");
+	if (ext)
+		ext[strlen("Packages")] = '\0';
 	snprintf(relp, sizeof(relp), "%s/%s", dir, rel);
 	snprintf(sigp, sizeof(sigp), "%s/%s", dir, sig ? sig : "");
 	snprintf(pkp, sizeof(pkp), "%s/%s", dir, pk);
@@ -143,7 +147,11 @@ static int load_lists(struct lists *l, const struct policy *p,
 			const char *pk = names[j]->d_name;
 
 			if (strncmp(pk, prefix, plen) ||
-			    !has_suffix(pk, "_Packages"))
+			    !(has_suffix(pk, "_Packages") ||
+			      has_suffix(pk, "_Packages.lz4") ||
+			      has_suffix(pk, "_Packages.gz") ||
+			      has_suffix(pk, "_Packages.xz") ||
+			      has_suffix(pk, "_Packages.zst")))
 				continue;
 			for (__u32 t = 0; t < policy__nr_trusts(p) && !ret; t++)
 				ret = try_repo(l, policy__trust(p, t), dir, rel,

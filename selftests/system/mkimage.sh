@@ -18,6 +18,8 @@ pkgs=systemd,systemd-sysv,udev,auditd,kmod,libbpf1,libelf1,zlib1g,libssl3
 pkgs=$pkgs,libyajl2,libexpat1,libseccomp2,libsystemd0,libaudit1,libarchive13
 # what apt verify runs (gpgv is in minbase; gpg imports keys by fingerprint)
 pkgs=$pkgs,gpgv,gpg
+# trust-apt: bomgated verifies the repositories with RNP
+pkgs=$pkgs,librnp0
 recipe="bookworm $pkgs $(cat "$kdir/release") r1"
 if [ -f "$dest/ok" ] && [ "$(cat "$dest/ok")" = "$recipe" ]; then
 	exit 0
