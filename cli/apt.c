@@ -422,13 +422,18 @@ static unsigned long long jnum(yajl_val v, const char *key)
 	return m && YAJL_IS_INTEGER(m) ? YAJL_GET_INTEGER(m) : 0;
 }
 
-/* bomgated's reply to "stage", for the operator watching apt. */
-static void hook_report(const char *reply)
+/* bomgated's reply to "stage", for the operator watching apt (after the
+ * transaction, @post: only what was retired). */
+static void hook_report(const char *reply, int post)
 {
 	const char *path[] = { "debs", NULL };
 	yajl_val v = yajl_tree_parse(reply, NULL, 0), debs;
 
 	if (!v || !YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		return;
+	}
+	if (post && !jnum(v, "retired")) {
 		yajl_tree_free(v);
 		return;
 	}
@@ -516,7 +521,7 @@ static int do_apt_hook(int argc, char **argv)
 		       ret ? strerror(-ret) : "connection closed");
 		return BG_EXIT_OK;
 	}
-	hook_report(reply);
+	hook_report(reply, post);
 	return BG_EXIT_OK;
 }
 

@@ -288,6 +288,32 @@ static void print_scopes(yajl_val scopes)
 	}
 }
 
+/* trust-apt: which digests came from which package and repository */
+static void print_staged(yajl_val t)
+{
+	yajl_val keys = MEMBER(t, yajl_t_array, "keys");
+	yajl_val st = MEMBER(t, yajl_t_array, "staged");
+
+	if (!keys || !YAJL_GET_ARRAY(keys)->len)
+		return;
+	printf("trust-apt: %s packages staged (%s digests), keys:",
+	       text(MEMBER(t, yajl_t_any, "packages")),
+	       text(MEMBER(t, yajl_t_any, "digests")));
+	print_list(keys);
+	printf("\n");
+	for (size_t i = 0; st && i < YAJL_GET_ARRAY(st)->len; i++) {
+		yajl_val p = YAJL_GET_ARRAY(st)->values[i];
+
+		printf("staged:   %s %s %s (%s files) from %s, key %s\n",
+		       text(MEMBER(p, yajl_t_any, "package")),
+		       text(MEMBER(p, yajl_t_any, "version")),
+		       text(MEMBER(p, yajl_t_any, "architecture")),
+		       text(MEMBER(p, yajl_t_any, "files")),
+		       text(MEMBER(p, yajl_t_any, "repository")),
+		       text(MEMBER(p, yajl_t_any, "key")));
+	}
+}
+
 static void print_status(yajl_val r)
 {
 	yajl_val modes = MEMBER(r, yajl_t_object, "modes");
@@ -303,6 +329,7 @@ static void print_status(yajl_val r)
 		       text(MEMBER(modes, yajl_t_any, bg_class_name(i))));
 	printf("\n");
 	print_scopes(MEMBER(r, yajl_t_array, "scopes"));
+	print_staged(MEMBER(r, yajl_t_object, "trust_apt"));
 	if (YAJL_IS_TRUE(MEMBER(r, yajl_t_any, "guard", "held_back")))
 		printf("held:     enforce held back to audit (lock-out guard or empty allowlist: see the daemon log)\n");
 	printf("counts:   allowed %s, denied %s, would-deny %s",

@@ -29,6 +29,7 @@ static const struct {
 	{ "drops", "5b8a3c1e9d2f4e07a6b1c4d8e2f3a903" },
 	{ "daemon", "5b8a3c1e9d2f4e07a6b1c4d8e2f3a904" },
 	{ "tamper", "5b8a3c1e9d2f4e07a6b1c4d8e2f3a905" },
+	{ "package", "5b8a3c1e9d2f4e07a6b1c4d8e2f3a906" },
 };
 
 /* JSON member -> journal field (nested members by path). */

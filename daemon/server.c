@@ -241,6 +241,39 @@ static void scopes_json(struct daemon *d, struct json_writer *w,
 	json_end(w);
 }
 
+/* trust-apt: the keys of the policy and the packages staged from them
+ * (at most 256 listed: a status reply stays below CTL_MAX_REPLY). */
+static void trust_apt_json(struct daemon *d, struct json_writer *w)
+{
+	const struct apt_stage *st = &d->stage;
+
+	json_key(w, "trust_apt");
+	json_object(w);
+	json_key(w, "keys");
+	json_array(w);
+	for (__u32 t = 0; d->pol && t < policy__nr_trusts(d->pol); t++)
+		json_string(w, policy__trust(d->pol, t)->fpr);
+	json_end(w);
+	json_kv_u64(w, "packages", st->npkgs);
+	json_kv_u64(w, "digests", st->ndigests);
+	json_key(w, "staged");
+	json_array(w);
+	for (size_t i = 0; i < st->npkgs && i < 256; i++) {
+		const struct apt_stage_pkg *pk = &st->pkgs[i];
+
+		json_object(w);
+		json_kv_string(w, "package", pk->name);
+		json_kv_string(w, "version", pk->version);
+		json_kv_string(w, "architecture", pk->arch);
+		json_kv_string(w, "repository", pk->repo);
+		json_kv_string(w, "key", pk->fpr);
+		json_kv_u64(w, "files", pk->nfiles);
+		json_end(w);
+	}
+	json_end(w);
+	json_end(w);
+}
+
 int status_json(struct daemon *d, FILE *f)
 {
 	__u64 c[BG_CNT_MAX] = {};
@@ -286,6 +319,7 @@ int status_json(struct daemon *d, FILE *f)
 		json_kv_string(&w, bg_class_name(i), bg_mode_name(m.mode[i]));
 	json_end(&w);
 	scopes_json(d, &w, &m);
+	trust_apt_json(d, &w);
 	json_key(&w, "guard");
 	json_object(&w);
 	json_kv_bool(&w, "held_back", d->held_back);

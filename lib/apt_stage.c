@@ -25,7 +25,7 @@ struct vrepo {
 struct lists {
 	struct vrepo *v;
 	size_t n;
-	char first_err[512];	/* the first repository refused */
+	char refusals[1024];	/* why repositories were refused, "; " */
 	size_t refused;
 };
 
@@ -96,8 +96,12 @@ static int try_repo(struct lists *l, const struct policy_apt_trust *t,
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret) {
-		if (!l->refused++)
-			snprintf(l->first_err, sizeof(l->first_err), "%s", err);
+		size_t used = strlen(l->refusals);
+
+		if (used < sizeof(l->refusals) - 1)
+			snprintf(l->refusals + used, sizeof(l->refusals) - used,
+				 "%s%s", l->refused ? "; " : "", err);
+		l->refused++;
 		return 0;
 	}
 	v->t = t;
@@ -189,6 +193,12 @@ static int add_pkg(struct apt_stage *st, const char *path,
 	struct apt_stage_pkg *pk;
 	char repo[512];
 
+	/* staged already (a reinstall, a restart): once is enough */
+	for (size_t i = 0; i < st->npkgs; i++)
+		if (!strcmp(st->pkgs[i].name, d->name) &&
+		    !strcmp(st->pkgs[i].arch, d->arch) &&
+		    !memcmp(st->pkgs[i].deb_sha256, d->sha256, SHA256_LEN))
+			return i;
 	pk = reallocarray(st->pkgs, st->npkgs + 1, sizeof(*pk));
 	if (!pk)
 		return -ENOMEM;
@@ -228,8 +238,7 @@ static int add_pkg(struct apt_stage *st, const char *path,
 		dg[st->ndigests].pkg = st->npkgs;
 		st->ndigests++;
 	}
-	st->npkgs++;
-	return 0;
+	return st->npkgs++;
 }
 
 /* The repository that vouches for @d, or NULL with @why. */
@@ -286,7 +295,7 @@ static const struct vrepo *find(const struct lists *l, const struct deb *d,
 	snprintf(why, whylen, "%s %s %s is in no Packages index signed by a "
 		 "trusted key (%zu verified%s%s)", d->name, d->version, d->arch,
 		 l->n, l->refused ? "; refused: " : "",
-		 l->refused ? l->first_err : "");
+		 l->refused ? l->refusals : "");
 	return NULL;
 }
 
@@ -313,6 +322,7 @@ int apt_stage_debs(const struct policy *p, const char *dir,
 	for (int i = 0; !ret && i < ndebs; i++) {
 		const struct vrepo *v = NULL;
 		struct deb d;
+		int idx = 0;
 
 		ret = deb_read(debs[i], DEB_READ_DATA, &d, why, sizeof(why));
 		if (ret == -ENOMEM)
@@ -320,16 +330,18 @@ int apt_stage_debs(const struct policy *p, const char *dir,
 		if (!ret) {
 			v = find(&l, &d, why, sizeof(why));
 			if (v)
-				ret = add_pkg(st, debs[i], &d, v);
+				idx = add_pkg(st, debs[i], &d, v);
 			deb_free(&d);
-			if (ret)
+			if (idx < 0) {
+				ret = idx;
 				break;
+			}
 		}
 		ret = 0;
 		if (v)
 			staged++;
 		if (cb)
-			cb(ctx, debs[i], v ? &st->pkgs[st->npkgs - 1] : NULL,
+			cb(ctx, debs[i], v ? &st->pkgs[idx] : NULL,
 			   v ? NULL : why);
 	}
 	lists_free(&l);

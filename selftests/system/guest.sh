@@ -36,6 +36,131 @@ is() {	# A OP B what...: ok when [ A OP B ]
 	ok $? "$@"
 }
 
+# exec loop of $1 until /run/loop-stop; "RUNS REFUSED" into /run/loop-result
+loop_start() {
+	rm -f /run/loop-stop /run/loop-result
+	( n=0 f=0
+	  while [ ! -e /run/loop-stop ]; do
+		"$1" > /dev/null 2>&1 || f=$((f + 1))
+		n=$((n + 1))
+	  done
+	  echo "$n $f" > /run/loop-result ) &
+}
+loop_stop() {	# then read n f < /run/loop-result
+	touch /run/loop-stop
+	wait
+}
+
+# trust-apt under enforce, with apt and the repositories mkrepo.sh made
+trust_apt() {
+	A=$S/apt
+	LISTS=/var/lib/apt/lists/_mnt_systest_apt_repo_dists_stable
+	mv /etc/apt/sources.list /etc/apt/sources.list.offline
+	mkdir -p /etc/apt/keyrings
+	cp $A/key.gpg /etc/apt/keyrings/bgtest.gpg
+	cp $A/other.gpg /etc/apt/keyrings/bgother.gpg
+	cat > /etc/apt/sources.list.d/bgtest.list <<EOT
+deb [signed-by=/etc/apt/keyrings/bgtest.gpg] file:$A/repo stable main
+deb [signed-by=/etc/apt/keyrings/bgother.gpg] file:$A/other stable main
+EOT
+	apt-get update > $S/apt-update.txt 2>&1
+	ok $? "trust-apt: apt-get update of the test repositories under enforce"
+
+	# 1. install: a program, its library, a postinst running a helper
+	apt-get install -y bgdemo=1.0 > $S/apt-install.txt 2>&1
+	ok $? "trust-apt: apt-get install bgdemo=1.0 under enforce"
+	grep -q "bomgate: trust-apt: 1 staged, 0 retired, 0 refused" $S/apt-install.txt
+	ok $? "trust-apt: the hook staged it before dpkg unpacked it"
+	is "$(bgdemo 2>&1)" = "bgdemo 1.0" "trust-apt: the program and its shared library run"
+	is "$(cat /var/lib/bgdemo-setup 2>&1)" = "bgdemo 1.0 set up" "trust-apt: the postinst ran the helper the package brought"
+	journalctl -b -o json BOMGATE_TYPE=package BOMGATE_DECISION=staged > $S/apt-staged.json 2>&1
+	grep -q '"BOMGATE_COMPONENT":"bgdemo"' $S/apt-staged.json &&
+		grep -q '"BOMGATE_PURL":"pkg:deb/debian/bgdemo@1.0?arch=amd64"' $S/apt-staged.json
+	ok $? "trust-apt: a package event in the journal names the package, version and purl"
+
+	# 2. upgrade while the old version runs in a loop
+	dpkg-deb --fsys-tarfile $A/repo/pool/bgdemo_1.0_amd64.deb | tar -xO ./usr/bin/bgdemo > /var/tmp/bgdemo-1.0
+	chmod +x /var/tmp/bgdemo-1.0
+	loop_start bgdemo
+	apt-get install -y bgdemo > $S/apt-upgrade.txt 2>&1
+	ok $? "trust-apt: apt-get install bgdemo (the upgrade to 1.1) under enforce"
+	loop_stop
+	read n f < /run/loop-result
+	is "$f" = 0 "trust-apt: during the upgrade the exec loop of bgdemo ran $n times, $f refused"
+	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: the new version runs"
+	grep -q "bomgate: trust-apt: 0 staged, 1 retired" $S/apt-upgrade.txt
+	ok $? "trust-apt: after the transaction the replaced version was retired"
+	/var/tmp/bgdemo-1.0 > /dev/null 2>&1
+	is $? = 126 "trust-apt: the old version's program (a copy) is denied once retired"
+	s=$(status_json)
+	echo "$s" | attach apt-status
+	has "$s" '"package":"bgdemo","version":"1.1"' && ! has "$s" '"package":"bgdemo","version":"1.0"'
+	ok $? "trust-apt: bomgate status lists bgdemo 1.1 staged (and not 1.0)"
+
+	# 3. the same package built here: apt and dpkg install it, nothing runs
+	apt-get install -y --allow-downgrades $A/local/bgdemo_1.2_amd64.deb > $S/apt-local.txt 2>&1
+	ok $? "trust-apt: apt-get install of a local build (apt itself allows it)"
+	grep -q "bgdemo_1.2_amd64.deb is not trusted, its programs will be denied: bgdemo 1.2 amd64 is in no Packages index signed by a trusted key" $S/apt-local.txt
+	ok $? "trust-apt: the hook says the local build is not trusted and why"
+	bgdemo > /dev/null 2>&1
+	is $? = 126 "trust-apt: the local build's program is denied"
+	journalctl -b -o json BOMGATE_TYPE=package BOMGATE_REASON=untrusted-package > $S/apt-untrusted.json 2>&1
+	grep -q 'bgdemo_1.2_amd64.deb' $S/apt-untrusted.json
+	ok $? "trust-apt: an untrusted-package event in the journal"
+	apt-get install -y --allow-downgrades bgdemo=1.1 > $S/apt-back.txt 2>&1 &&
+		dpkg -i $A/local/bgdemo_1.2_amd64.deb > $S/apt-dpkg.txt 2>&1
+	ok $? "trust-apt: dpkg -i of the local build"
+	bgdemo > /dev/null 2>&1
+	is $? = 126 "trust-apt: dpkg -i (no hook at all): the program is denied"
+	apt-get install -y --allow-downgrades bgdemo=1.1 >> $S/apt-back.txt 2>&1
+	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: the trusted version installed again runs"
+
+	# 4. a repository apt trusts but the policy does not
+	apt-get install -y bgother > $S/apt-other.txt 2>&1
+	ok $? "trust-apt: apt-get install bgother from the repository signed by another key"
+	grep -q "bgother_1.0_amd64.deb is not trusted, its programs will be denied: .*signed by key .*not by the pinned key" $S/apt-other.txt
+	ok $? "trust-apt: the hook names the other key"
+	bgother > /dev/null 2>&1
+	is $? = 126 "trust-apt: bgother is denied"
+
+	# 5. root forges apt's index: its own package listed, fetched from the cache
+	cp $A/evil/bgdemo_9.9_amd64.deb /var/cache/apt/archives/
+	cp $A/evil/bgdemo_9.9_amd64.deb $A/repo/pool/
+	{ echo
+	  dpkg-deb -f $A/evil/bgdemo_9.9_amd64.deb
+	  echo "Filename: pool/bgdemo_9.9_amd64.deb"
+	  echo "Size: $(stat -c %s $A/evil/bgdemo_9.9_amd64.deb)"
+	  echo "SHA256: $(sha256sum $A/evil/bgdemo_9.9_amd64.deb | cut -d' ' -f1)"
+	} >> ${LISTS}_main_binary-amd64_Packages
+	apt-get install -y bgdemo=9.9 > $S/apt-forged.txt 2>&1
+	ok $? "trust-apt: root lists its own bgdemo 9.9 in apt's index and apt installs it"
+	grep -q "bgdemo_9.9_amd64.deb is not trusted.*_Packages: SHA-256 .* does not match" $S/apt-forged.txt
+	ok $? "trust-apt: bomgated refuses the forged index (its digest is not the one the signed Release lists)"
+	bgdemo > /dev/null 2>&1
+	is $? = 126 "trust-apt: the forged package's program is denied"
+	apt-get update > $S/apt-update2.txt 2>&1 &&
+		apt-get install -y --allow-downgrades bgdemo=1.1 > $S/apt-back2.txt 2>&1
+	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: the index fetched again, bgdemo 1.1 runs"
+
+	# 6. a daemon restart: staged again, verified again (the reboot: boot)
+	systemctl restart bomgated
+	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: after systemctl restart bomgated bgdemo still runs"
+	journalctl -b -u bomgated -o cat > $S/apt-restart.txt 2>&1
+	grep -q "trust-apt: bgdemo 1.1 staged again (verified again)" $S/apt-restart.txt
+	ok $? "trust-apt: the restarted daemon staged it again, verified again"
+
+	# what the hook costs: the same reinstall with and without it, here
+	t0=$(date +%s%N)
+	apt-get install -y --reinstall bgtool > $S/apt-time.txt 2>&1
+	t1=$(date +%s%N)
+	mv /etc/apt/apt.conf.d/60bomgate /root/60bomgate
+	apt-get install -y --reinstall bgtool >> $S/apt-time.txt 2>&1
+	t2=$(date +%s%N)
+	mv /root/60bomgate /etc/apt/apt.conf.d/60bomgate
+	note "trust-apt: apt-get install --reinstall bgtool: $(( (t1 - t0) / 1000000 )) ms with the hook, $(( (t2 - t1) / 1000000 )) ms without (TCG guest; the second run also has warm caches)"
+	mv /etc/apt/sources.list.offline /etc/apt/sources.list
+}
+
 case $step in
 install)
 	# the package: installs, enables and starts nothing
@@ -56,8 +181,15 @@ install)
 	dpkg-deb -e $S/bomgate_0.1.1_amd64.deb /root/next/control
 	bomgate sbom scan /usr /var/lib/dpkg/info -o /root/system.cdx.json > $S/install-scan.txt 2>&1 &&
 	bomgate sbom scan /root/next -o /root/next.cdx.json >> $S/install-scan.txt 2>&1 &&
-	bomgate compile --policy-version 1 --name system -o /etc/bomgate/policy.bgp \
-		/root/system.cdx.json /root/next.cdx.json >> $S/install-scan.txt 2>&1 &&
+	# and the test repository's key (trust-apt, docs/policy.md)
+	cat > /root/system.policy <<EOT
+version 1
+name system
+sbom /root/system.cdx.json
+sbom /root/next.cdx.json
+trust-apt $S/apt/key.asc origin=bomgate-test
+EOT
+	bomgate compile -s /root/system.policy -o /etc/bomgate/policy.bgp >> $S/install-scan.txt 2>&1 &&
 	bomgate sign -k $S/k.pem -c $S/c.pem /etc/bomgate/policy.bgp >> $S/install-scan.txt 2>&1 &&
 	cp $S/c.pem /etc/bomgate/signer.pem
 	ok $? "scan /usr, compile and sign the policy on the server"
@@ -72,10 +204,12 @@ install)
 		journalctl -b -u bomgated --no-pager | tail -n 20 | sed 's/^/# /' >> $R
 	$UNLISTED
 	ok $((! $?)) "enforce: the unlisted program is denied before the reboot"
+	trust_apt
 	;;
 boot)
 	# enforcement before multi-user.target: the early unit
 	is "$(probe unlisted)" = 126 "early in boot (before sysinit.target), the unlisted program is denied (exit $(probe unlisted))"
+	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: after a reboot the staged package still runs (staged again, verified again)"
 	is "$(probe listed)" = 0 "early in boot, a listed program runs (exit $(probe listed))"
 	is "$(probe sysinit)" != active "the early unit ran before sysinit.target was reached ($(probe sysinit))"
 	st=$(systemctl show -p ActiveState --value bomgated)
