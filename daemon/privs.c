@@ -104,6 +104,8 @@ static const int allowed[] = {
 	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(brk),
 	/* RNP (trust-apt): Botan locks its key memory */
 	SCMP_SYS(mlock), SCMP_SYS(munlock),
+	/* ... and writes to stderr, silenced around it */
+	SCMP_SYS(dup2), SCMP_SYS(dup3),
 	SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(clock_gettime),
 	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
 	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getpid),

@@ -912,7 +912,8 @@ static int verify_release_rnp(const struct apt_verify_opts *o,
 	char *raw = NULL, *sigraw = NULL;
 	size_t rawlen, siglen, n = 0, i;
 	rnp_ffi_t ffi = NULL;
-	int ret, valid = 0, devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int ret, valid = 0, quiet;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 	*off = 0;
 	ret = fileio_read_file(o->release, APT_MAX_RELEASE_SIZE,
@@ -956,7 +957,16 @@ static int verify_release_rnp(const struct apt_verify_opts *o,
 		   rnp.op_verify_create(&op, ffi, in, out)) {
 		goto out;
 	}
+	/* RNP (Debian's build) reports what it finds on stderr, which is
+	 * the journal in bomgated: its findings are ours to report */
+	quiet = devnull >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 3) : -1;
+	if (quiet >= 0)
+		dup2(devnull, 2);
 	rnp.op_verify_execute(op);	/* each signature's status below */
+	if (quiet >= 0) {
+		dup2(quiet, 2);
+		close(quiet);
+	}
 	rnp.op_verify_get_signature_count(op, &n);
 	ret = -EKEYREJECTED;
 	for (i = 0; i < n; i++) {
