@@ -73,6 +73,8 @@ static void usage(FILE *f)
 		"  --metrics FILE        Prometheus text file, rewritten every 10 s\n"
 		"  --state-dir DIR       keep the last known good policy here; a start\n"
 		"                        whose policy is refused enforces it instead\n"
+		"  --apt-lists DIR       trust-apt: apt's lists (default /var/lib/apt/lists)\n"
+		"  --dpkg-status FILE    trust-apt: dpkg's status (default /var/lib/dpkg/status)\n"
 		"  --scope-cgroup PATH   TESTING AID: gate only this cgroup v2\n"
 		"  --seccomp=no          no seccomp filter (debugging)\n"
 		"  --test-seccomp[=yes]  TESTING AID: accept the 'test-seccomp' request\n"

@@ -33,10 +33,11 @@ pkg() {
 	cat > "$w/lib.c" <<EOT
 const char *version(void) { return "$1 $2"; }
 EOT
-	cat > "$w/main.c" <<'EOT'
+	# the program differs between versions too (not only its library)
+	cat > "$w/main.c" <<EOT
 #include <stdio.h>
 const char *version(void);
-int main(void) { puts(version()); return 0; }
+int main(void) { puts(version()); return !"$2"[0]; }
 EOT
 	gcc -shared -fPIC -Wl,-soname,lib$1.so.1 -o "$p/usr/lib/$1/lib$1.so.1" "$w/lib.c"
 	gcc -o "$p/usr/bin/$1" "$w/main.c" "$p/usr/lib/$1/lib$1.so.1" \
