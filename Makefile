@@ -93,10 +93,16 @@ FUZZ_O := build/fuzz
 
 all: $(O)/bomgate $(O)/bomgated tests
 
-tests: $(hosttests) $(vmtests) $(vmhelpers)
+tests: $(hosttests) $(vmtests) $(vmhelpers) $(O)/selftests/vm/mkrepo.sh
+
+# trust_test makes its repositories with the system test's script: next to
+# the test, so a build copied elsewhere still has it
+$(O)/selftests/vm/mkrepo.sh: selftests/system/mkrepo.sh
+	$(Q)mkdir -p $(@D) && cp $< $@
 
 # What a guest of another architecture runs (make ARCH=arm64 vm-tests).
-vm-tests: $(O)/bomgate $(O)/bomgated $(vmtests) $(vmhelpers)
+vm-tests: $(O)/bomgate $(O)/bomgated $(vmtests) $(vmhelpers) \
+	  $(O)/selftests/vm/mkrepo.sh
 
 deps:
 	$(Q)scripts/deps.sh

@@ -109,12 +109,7 @@ static void stage_filter(struct apt_stage *st,
 	for (size_t i = 0; i < st->npkgs; i++) {
 		if (!keep(&st->pkgs[i], ctx)) {
 			map[i] = ~0U;
-			free(st->pkgs[i].name);
-			free(st->pkgs[i].version);
-			free(st->pkgs[i].arch);
-			free(st->pkgs[i].repo);
-			free(st->pkgs[i].release);
-			free(st->pkgs[i].deb);
+			apt_stage_pkg_free(&st->pkgs[i]);
 			continue;
 		}
 		map[i] = np;
@@ -443,14 +438,8 @@ int daemon_stage(struct daemon *d, int cfd, int listfd, char *err,
 	return 0;
 undo:
 	/* nothing half-done: the kernel and the list stay as they were */
-	for (size_t i = pk0; i < d->stage.npkgs; i++) {
-		free(d->stage.pkgs[i].name);
-		free(d->stage.pkgs[i].version);
-		free(d->stage.pkgs[i].arch);
-		free(d->stage.pkgs[i].repo);
-		free(d->stage.pkgs[i].release);
-		free(d->stage.pkgs[i].deb);
-	}
+	for (size_t i = pk0; i < d->stage.npkgs; i++)
+		apt_stage_pkg_free(&d->stage.pkgs[i]);
 	if (n) {
 		d->stage.npkgs = pk0;
 		d->stage.ndigests = dg0;

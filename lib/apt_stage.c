@@ -220,12 +220,7 @@ static int add_pkg(struct apt_stage *st, const char *path,
 	pk->deb = strdup(path);
 	if (!pk->name || !pk->version || !pk->arch || !pk->repo ||
 	    !pk->release || !pk->deb) {
-		free(pk->deb);
-		free(pk->name);
-		free(pk->version);
-		free(pk->arch);
-		free(pk->repo);
-		free(pk->release);
+		apt_stage_pkg_free(pk);
 		return -ENOMEM;
 	}
 	memcpy(pk->fpr, v->repo.fpr, sizeof(pk->fpr));
@@ -350,16 +345,21 @@ int apt_stage_debs(const struct policy *p, const char *dir,
 	return ret ? ret : staged;
 }
 
+void apt_stage_pkg_free(struct apt_stage_pkg *pk)
+{
+	free(pk->name);
+	free(pk->version);
+	free(pk->arch);
+	free(pk->repo);
+	free(pk->release);
+	free(pk->deb);
+	memset(pk, 0, sizeof(*pk));
+}
+
 void apt_stage_free(struct apt_stage *st)
 {
-	for (size_t i = 0; i < st->npkgs; i++) {
-		free(st->pkgs[i].name);
-		free(st->pkgs[i].version);
-		free(st->pkgs[i].arch);
-		free(st->pkgs[i].repo);
-		free(st->pkgs[i].release);
-		free(st->pkgs[i].deb);
-	}
+	for (size_t i = 0; i < st->npkgs; i++)
+		apt_stage_pkg_free(&st->pkgs[i]);
 	free(st->pkgs);
 	free(st->digests);
 	memset(st, 0, sizeof(*st));

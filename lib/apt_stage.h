@@ -70,5 +70,7 @@ int apt_stage_debs(const struct policy *p, const char *lists,
 		   struct apt_stage *st, apt_stage_cb cb, void *ctx,
 		   char *err, size_t errlen);
 void apt_stage_free(struct apt_stage *st);
+/* The strings of one package (for a caller that drops some). */
+void apt_stage_pkg_free(struct apt_stage_pkg *pk);
 
 #endif

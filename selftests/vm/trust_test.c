@@ -77,8 +77,8 @@ static int make_all(void)
 	mkdir(D, 0755);
 	if (write_sbom(D "/sbom.json"))
 		return -1;
-	return sh("set -e; cd " D "; sh %s/../selftests/system/mkrepo.sh " APTD " > mkrepo.log 2>&1; "
-		  "mkdir -p " LISTS " state; "
+	return sh("set -e; cd " D "; sh %s/selftests/vm/mkrepo.sh " APTD " > mkrepo.log 2>&1 || { tail -n 20 mkrepo.log; exit 1; }; "
+		  "mkdir -p " LISTS " state x; "
 		  "cp " APTD "/repo/dists/stable/InRelease " REPO_L "_InRelease; "
 		  "cp " APTD "/repo/dists/stable/main/binary-amd64/Packages " REPO_L "_main_binary-amd64_Packages; "
 		  "cp " APTD "/other/dists/stable/InRelease " OTHER_L "_InRelease; "
