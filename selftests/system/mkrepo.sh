@@ -37,7 +37,8 @@ EOT
 	cat > "$w/main.c" <<EOT
 #include <stdio.h>
 const char *version(void);
-int main(void) { puts(version()); return !"$2"[0]; }
+__attribute__((used)) static const char built[] = "$1 $2";
+int main(void) { puts(version()); return 0; }
 EOT
 	gcc -shared -fPIC -Wl,-soname,lib$1.so.1 -o "$p/usr/lib/$1/lib$1.so.1" "$w/lib.c"
 	gcc -o "$p/usr/bin/$1" "$w/main.c" "$p/usr/lib/$1/lib$1.so.1" \
