@@ -319,7 +319,8 @@ FIXTURE_VARIANT_ADD(corrupt, file_size) { "file_size", 3, "truncated" };
 FIXTURE_VARIANT_ADD(corrupt, flags) { "flags", 4, "unknown flags" };
 FIXTURE_VARIANT_ADD(corrupt, mode) { "mode", 5, "invalid mode 3" };
 FIXTURE_VARIANT_ADD(corrupt, reserved_mode) { "modes[6]", 6, "invalid mode 1 at offset 50" };
-FIXTURE_VARIANT_ADD(corrupt, reserved) { "reserved", 7, "reserved byte at offset 92" };
+FIXTURE_VARIANT_ADD(corrupt, nr_trusts) { "nr_trusts", 7, "nr_trusts 9 at offset 92 is above 8" };
+FIXTURE_VARIANT_ADD(corrupt, trust_layout) { "nr_trusts without a table", 29, "strings_off" };
 FIXTURE_VARIANT_ADD(corrupt, nr_scopes) { "nr_scopes", 19, "nr_scopes 17 at offset 88 is above 16" };
 FIXTURE_VARIANT_ADD(corrupt, scope_layout) { "nr_scopes without a table", 20, "strings_off" };
 FIXTURE_VARIANT_ADD(corrupt, nr_entries) { "nr_entries", 8, "components_off" };
@@ -378,7 +379,8 @@ TEST_F(corrupt, rejected_with_reason)
 	case 4: put32(b + 40, 0x80); break;
 	case 5: b[44 + 1] = 3; break;
 	case 6: b[44 + 6] = 1; break;
-	case 7: b[92] = 1; break;
+	case 7: put32(b + 92, 9); break;
+	case 29: put32(b + 92, 1); break;
 	case 8: put32(b + 56, get32(b + 56) + 1); break;
 	case 9: put32(b + 84, ssize - 1); break;
 	case 10: memcpy(b + eoff + 40, b + eoff, 32); break;
@@ -400,6 +402,69 @@ TEST_F(corrupt, rejected_with_reason)
 	ASSERT_EQ(NULL, p) TH_LOG("%s corruption accepted", variant->field);
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_NE(NULL, strstr(err, variant->msg)) TH_LOG("got: %s", err);
+}
+
+/* trust-apt records round-trip; a fingerprint that is not one, a key that
+ * is not hex and padding that is not zero are refused, with the offset. */
+TEST(trusts_round_trip_and_checks)
+{
+	static const char fpr[] = "4CB50190207B4758A3F73A8E6ED0E7B82643E131";
+	static const __u8 key[] = { 0x99, 0x00, 0x0d, 0xab };
+	const struct policy_apt_trust *t;
+	struct policy_builder *b;
+	struct policy *p;
+	char err[256];
+	__u8 *rec;
+	void *buf;
+	size_t len;
+
+	b = policy_builder__new();
+	ASSERT_NE(NULL, b);
+	policy_builder__set_version(b, 1);
+	ASSERT_EQ(0, policy_builder__add_trust(b, fpr, key, sizeof(key), "Debian",
+					       "bookworm*", NULL, 7));
+	for (int i = 1; i < BGP_MAX_TRUSTS; i++)
+		ASSERT_EQ(i, policy_builder__add_trust(b, fpr, key, 1, NULL, NULL,
+						       "lib*", 10 + i));
+	EXPECT_EQ(-E2BIG, policy_builder__add_trust(b, fpr, key, 1, NULL, NULL, NULL, 1));
+	ASSERT_EQ(0, policy_builder__serialize(b, &buf, &len, NULL));
+	policy_builder__free(b);
+	p = policy__from_mem(buf, len, err, sizeof(err));
+	ASSERT_NE(NULL, p) TH_LOG("%s", err);
+	ASSERT_EQ(BGP_MAX_TRUSTS, policy__nr_trusts(p));
+	t = policy__trust(p, 0);
+	EXPECT_STREQ(fpr, t->fpr);
+	ASSERT_EQ(sizeof(key), t->key_len);
+	EXPECT_EQ(0, memcmp(key, t->key, sizeof(key)));
+	EXPECT_STREQ("Debian", t->origin);
+	EXPECT_STREQ("bookworm*", t->suite);
+	EXPECT_STREQ("", t->package);
+	EXPECT_EQ(7, t->line);
+	EXPECT_STREQ("lib*", policy__trust(p, 1)->package);
+	EXPECT_EQ(NULL, policy__trust(p, BGP_MAX_TRUSTS));
+	policy__free(p);
+
+	/* the trust table is right before the strings */
+	rec = (__u8 *)buf + get32((__u8 *)buf + 80) -
+	      BGP_MAX_TRUSTS * sizeof(struct bgp_trust);
+	for (int c = 0; c < 3; c++) {
+		__u8 save[32];
+
+		memcpy(save, rec, sizeof(save));
+		if (c == 0)
+			put32(rec + 0, get32(rec + 8));	/* fpr = "Debian" */
+		else if (c == 1)
+			put32(rec + 4, get32(rec + 0));	/* key = the fpr: upper case */
+		else
+			rec[31] = 1;
+		fix_checksum(buf, len);
+		p = policy__from_mem(buf, len, err, sizeof(err));
+		EXPECT_EQ(NULL, p) TH_LOG("corruption %d accepted", c);
+		policy__free(p);
+		EXPECT_NE(NULL, strstr(err, "trust 0 (offset ")) TH_LOG("got: %s", err);
+		memcpy(rec, save, sizeof(save));
+	}
+	free(buf);
 }
 
 /* Scopes round-trip through the builder and the loader; a bad mode, a
