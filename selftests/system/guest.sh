@@ -130,12 +130,16 @@ EOT
 	# 5. root forges apt's index: its own package listed, fetched from the cache
 	cp $A/evil/bgdemo_9.9_amd64.deb /var/cache/apt/archives/
 	cp $A/evil/bgdemo_9.9_amd64.deb $A/repo/pool/
-	{ echo
+	# (for a file: source apt's list is a symbolic link to the
+	# repository's file: a new file replaces it, the repository stays)
+	L=${LISTS}_main_binary-amd64_Packages
+	{ cat $L
+	  echo
 	  dpkg-deb -f $A/evil/bgdemo_9.9_amd64.deb
 	  echo "Filename: pool/bgdemo_9.9_amd64.deb"
 	  echo "Size: $(stat -c %s $A/evil/bgdemo_9.9_amd64.deb)"
 	  echo "SHA256: $(sha256sum $A/evil/bgdemo_9.9_amd64.deb | cut -d' ' -f1)"
-	} >> ${LISTS}_main_binary-amd64_Packages
+	} > $L.forged && mv $L.forged $L
 	apt-get install -y bgdemo=9.9 > $S/apt-forged.txt 2>&1
 	ok $((! $?)) "trust-apt: root lists its own bgdemo 9.9 in apt's index; apt unpacks it, its postinst is denied"
 	grep -q "bgdemo_9.9_amd64.deb is not trusted.*_Packages: SHA-256 .* does not match" $S/apt-forged.txt
@@ -144,7 +148,7 @@ EOT
 	is $? = 126 "trust-apt: the forged package's program is denied"
 	# apt does not check its own copy again: until it is fetched again
 	# the whole repository is refused (the safe side)
-	rm -f ${LISTS}_main_binary-amd64_Packages*
+	rm -f $L
 	apt-get update > $S/apt-update2.txt 2>&1 &&
 		apt-get install -y --allow-downgrades bgdemo=1.1 > $S/apt-back2.txt 2>&1
 	is "$(bgdemo 2>&1)" = "bgdemo 1.1" "trust-apt: the index fetched again, bgdemo 1.1 runs"
