@@ -639,11 +639,9 @@ static __always_inline void cover(struct bg_ctx *d, __u8 hook, __u8 dec)
 
 static __always_inline bool measured(const struct bg_ctx *d)
 {
-	__u64 w0, w1;
-
-	__builtin_memcpy(&w0, d->digest, 8);
-	__builtin_memcpy(&w1, d->digest + 8, 8);
-	return w0 | w1;		/* an all-zero digest: not measured */
+	/* an all-zero digest: not measured (digest is __u64[4]: the words
+	 * themselves, not "digest + 8", which was 64 bytes on, past it) */
+	return d->digest[0] | d->digest[1] | d->digest[2] | d->digest[3];
 }
 
 /* Turn a reason into the hook's return value under @mode, count and report. */

@@ -175,4 +175,56 @@ TEST_F(mmap, anonymous_exec_memory_is_not_gated)
 	munmap(p, 4096);
 }
 
+struct cover_count {
+	int total, unmeasured;
+};
+
+static int count_cover(void *ctx, const struct bg_cover_key *k,
+		       const struct bg_cover *v)
+{
+	static const unsigned char zero[32];
+	struct cover_count *c = ctx;
+
+	c->total++;
+	c->unmeasured += !memcmp(k->digest, zero, sizeof(zero));
+	return 0;
+}
+
+/*
+ * Coverage counts decisions per measured digest only: a writable private
+ * executable mapping is decided before anything is measured (no digest)
+ * and must not be counted. measured() once tested a word past the digest
+ * (whatever the stack held there); the verifier refused it once the stack
+ * layout changed.
+ */
+TEST_F(mmap, coverage_counts_measured_decisions_only)
+{
+	const struct bg_event *ev;
+	struct cover_count c = {};
+	struct bg_config cfg;
+	void *p;
+	int fd;
+
+	install(_metadata, self->e, self->dg, 3, 1);
+	ASSERT_EQ(0, engine__set_all_modes(self->e, BG_MODE_AUDIT));
+	ASSERT_EQ(0, engine__get_config(self->e, &cfg));
+	cfg.flags |= BG_CFG_COVERAGE;
+	ASSERT_EQ(0, engine__set_config(self->e, &cfg));
+	EXPECT_EQ(0, run_prog());	/* measured decisions: counted */
+	fd = open(LIBC, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE,
+		 fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, p);	/* audit: allowed, reported */
+	munmap(p, 4096);
+	ev = vm_find_event(self->e, &self->ev, NULL, BG_HOOK_MMAP,
+			   BG_DEC_WOULD_DENY);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_EXECMOD, ev->reason);
+	ASSERT_EQ(0, engine__cover_each(self->e, count_cover, &c));
+	EXPECT_LT(0, c.total);
+	EXPECT_EQ(0, c.unmeasured);
+}
+
 TEST_HARNESS_MAIN
