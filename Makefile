@@ -68,6 +68,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 
 bpf-objs := $(addprefix $(O)/,$(bpf-y))
 skels := $(patsubst $(O)/bpf/%.bpf.o,$(O)/%.skel.h,$(bpf-objs))
+bench-bpf-objs := $(addprefix $(O)/,$(bench-bpf-y))
+bench-skels := $(patsubst $(O)/bench/%.bpf.o,$(O)/%.skel.h,$(bench-bpf-objs))
 lib-objs := $(addprefix $(O)/,$(lib-y))
 bomgate-objs := $(addprefix $(O)/,$(bomgate-y))
 bomgated-objs := $(addprefix $(O)/,$(bomgated-y))
@@ -149,6 +151,19 @@ $(skels): $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
+# The benchmarks' own BPF objects (bench/*.bpf.c): the same steps.
+$(bench-bpf-objs:.bpf.o=.bpf.tmp.o): $(O)/bench/%.tmp.o: bench/%.c bpf/vmlinux.h | $(O)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(bench-bpf-objs): $(O)/bench/%.bpf.o: $(O)/bench/%.bpf.tmp.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(bench-skels): $(O)/%.skel.h: $(O)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
 # Regenerate the pinned vmlinux.h from the 6.1 test kernel (see make deps).
 vmlinux-h:
 	$(Q)scripts/extract-vmlinux.sh $(KERNEL_CACHE)/6.1/vmlinuz > $(O)/vmlinux
@@ -176,6 +191,7 @@ $(user-objs): $(O)/%.o: %.c | $(skels) $(kselftest) $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(addsuffix .o,$(benches)): | $(bench-skels)
 
 # The kselftest harness's own idioms (ASSERT_x(...) TH_LOG(...), untyped
 # expected values) trip these two warnings; only test objects relax them.
@@ -223,7 +239,7 @@ $(FUZZ_O)/fuzz/%: fuzz/%.c $(lib-y:%.o=%.c) $(kselftest) | $(O)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $< $(lib-y:%.o=%.c) \
 		$(LDLIBS) -o $@
 
-$(O) $(O)/bpf $(O)/kselftest:
+$(O) $(O)/bpf $(O)/bench $(O)/kselftest:
 	$(Q)mkdir -p $@
 
 # --- tests ------------------------------------------------------------------

@@ -8,6 +8,9 @@
  *   first    first exec of 1/10/100 MB files (digest computed in the
  *            kernel) against sha256sum of the same file
  *   hook     kernel BPF run-time statistics per program (ns per call)
+ *   ref      the same per hook (exec, mmap, mprotect, module read) for a
+ *            bare program (bench/bare.bpf.c) and for bomgate's with a
+ *            cached verdict, each attached alone, interleaved in rounds
  *   install  policy install time and map memory for 10k/100k/1M digests
  *   storm    thousands of denied execs: rate, CPU, events delivered, drops
  *            (bomgate enforce and fapolicyd)
@@ -38,8 +41,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -49,6 +54,7 @@
 /* The skeleton itself: detach/attach for the no-bomgate baseline, program
  * fds for run-time statistics, the outer policy map for memory. */
 #include "engine_priv.h"
+#include "bare.skel.h"
 
 #define DIR		"/tmp/bgb"
 #define STATIC_BIN	DIR "/static/busybox"
@@ -61,6 +67,9 @@
 #define FA_LOG		"/run/bgbench-fapolicyd.log"
 #define BUILD_DIR	DIR "/build"
 #define NSRC		12
+/* a module of the guest kernel for the kernel_read_file reference */
+#define REF_MOD		"ts_kmp"
+#define REF_MOD_KO	DIR "/mod/" REF_MOD ".ko"
 
 enum { V_NONE, V_ENFORCE, V_AUDIT, V_FAPOLICYD, V_MAX };
 static const char *const vname[V_MAX] = { "none", "enforce", "audit",
@@ -87,6 +96,7 @@ static struct bench {
 	int ndg;
 	pid_t fa;			/* fapolicyd, while it runs */
 	int have_fa;
+	int have_mod;			/* REF_MOD_KO staged and listed */
 	/* scale: BENCH_QUICK=1 in the environment for a smoke run */
 	int rounds, per_round;
 	const char *only;	/* sections to run; NULL: all */
@@ -315,6 +325,28 @@ static void setup_big(void)
 	}
 }
 
+/*
+ * REF_MOD of the guest kernel, unpacked into the tmpfs (cacheable, unlike
+ * the 9p root and the overlay) and listed: the module workload of the
+ * per-hook reference. Without it that hook is left out.
+ */
+static void setup_mod(void)
+{
+	struct utsname u;
+	char cmd[512];
+
+	uname(&u);
+	snprintf(cmd, sizeof(cmd),
+		 "m=/lib/modules/%s/kernel/lib/%s.ko; "
+		 "if [ -f $m.xz ]; then xz -dc $m.xz > %s; else cp $m %s; fi",
+		 u.release, REF_MOD, REF_MOD_KO, REF_MOD_KO);
+	b.have_mod = !system(cmd);
+	if (b.have_mod)
+		add_digest(REF_MOD_KO);
+	printf("BENCH\tinfo\tref_module\t%s\n",
+	       b.have_mod ? REF_MOD : "absent (hook left out)");
+}
+
 /* Files the dynamic workload maps besides its ldd list (dlopen plugins),
  * then the toolchain the build runs. */
 static char found[96][BG_PATH_LEN];
@@ -397,6 +429,7 @@ static void setup(void)
 	mkdir(DIR "/dyn", 0755);
 	mkdir(DIR "/lib", 0755);
 	mkdir(DIR "/big", 0755);
+	mkdir(DIR "/mod", 0755);
 	if (vm_copy("/bin/busybox", STATIC_BIN, NULL) ||
 	    vm_copy(DYN_SRC, DYN_BIN, NULL))
 		die("copy binaries", errno);
@@ -405,6 +438,7 @@ static void setup(void)
 	setup_libs();
 	progress("libraries");
 	setup_big();
+	setup_mod();
 
 	ret = vm_cgroup_enter(cg, sizeof(cg), &o.scope_cgroup);
 	if (ret)
@@ -1001,6 +1035,247 @@ static void set_coverage(int on)
 		die("engine__set_config", errno);
 }
 
+/* --- 3b. per-hook cost against a bare program ------------------------------ */
+
+/*
+ * Each hook bomgate gates files on gets its own workload, so that every
+ * call of the hook is a gated decision with a cached verdict: exec of the
+ * static binary, a PROT_EXEC private mapping of it, mprotect adding
+ * PROT_EXEC to a read-only private mapping of it, finit_module of REF_MOD
+ * (then removed). And, to tell the cost of a decision from the cost of
+ * where it runs, the mmap of the same file as the first thing a freshly
+ * forked child does (exec runs there too: in the new task, after the
+ * fork's context switch). Variants, each attached alone (nothing else of bomgate
+ * or of the bare object on the hooks): the bare program, bomgate enforcing,
+ * the same with coverage counting, the same with allowed events.
+ */
+enum { RH_EXEC, RH_MMAP, RH_MPROTECT, RH_MODULE, RH_MMAP_FORK, RH_MAX };
+static const char *const rh_name[RH_MAX] = { "exec", "mmap", "mprotect",
+					     "module", "mmap-after-fork" };
+/* the hook of each, as in the program's section name (lsm[.s]/HOOK) */
+static const char *const rh_hook[RH_MAX] = { "bprm_check_security",
+					     "mmap_file", "file_mprotect",
+					     "kernel_read_file", "mmap_file" };
+
+enum { RV_BARE, RV_ENFORCE, RV_COVERAGE, RV_ALLOWED, RV_MAX };
+static const char *const rv_name[RV_MAX] = { "bare", "enforce",
+					     "enforce+coverage",
+					     "enforce+allowed-events" };
+
+#define REF_MAX_ROUNDS	8
+
+struct ref {
+	struct bare_bpf *bare;
+	int fd[RV_MAX][RH_MAX];		/* program on the hook, -1: none */
+	const char *prog[RV_MAX][RH_MAX];
+	int n[RH_MAX];			/* calls per round */
+	__u64 ns[RV_MAX][RH_MAX], cnt[RV_MAX][RH_MAX];
+	double round[RV_MAX][RH_MAX][REF_MAX_ROUNDS];	/* ns per call */
+	__u64 hashed[RV_MAX], cached[RV_MAX];
+};
+
+/* The loaded program of @obj on @hook, or -1. */
+static int ref_prog(struct bpf_object *obj, const char *hook,
+		    const char **name)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+		const char *h = strchr(sec, '/');
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && h && !strcmp(h + 1, hook)) {
+			*name = bpf_program__name(p);
+			return fd;
+		}
+	}
+	return -1;
+}
+
+static void prog_stats(int fd, __u64 *ns, __u64 *cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("bpf_prog_get_info_by_fd", errno);
+	*ns = info.run_time_ns;
+	*cnt = info.run_cnt;
+}
+
+static void ref_set_flags(__u32 flags)
+{
+	struct bg_config cfg;
+
+	if (engine__get_config(b.e, &cfg))
+		die("engine__get_config", errno);
+	cfg.flags = (cfg.flags & ~(BG_CFG_COVERAGE | BG_CFG_EMIT_ALLOWED)) |
+		    flags;
+	if (engine__set_config(b.e, &cfg))
+		die("engine__set_config", errno);
+}
+
+/* Attach the programs of variant @v alone. */
+static void ref_variant(struct ref *rf, int v)
+{
+	static const __u32 flags[RV_MAX] = {
+		[RV_COVERAGE] = BG_CFG_COVERAGE,
+		[RV_ALLOWED] = BG_CFG_EMIT_ALLOWED,
+	};
+
+	if (v == RV_BARE) {
+		set_variant(V_NONE);
+		if (bare_bpf__attach(rf->bare))
+			die("bare_bpf__attach", errno);
+		return;
+	}
+	bare_bpf__detach(rf->bare);
+	set_variant(V_ENFORCE);
+	ref_set_flags(flags[v]);
+}
+
+static void ref_work(int h, int n)
+{
+	int fd;
+
+	if (h == RH_EXEC) {
+		for (int i = 0; i < n; i++)
+			time_run(wl[0].argv);
+		return;
+	}
+	fd = open(h == RH_MODULE ? REF_MOD_KO : STATIC_BIN,
+		  O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(STATIC_BIN, errno);
+	for (int i = 0; i < n; i++) {
+		void *p;
+
+		if (h == RH_MMAP_FORK) {
+			int status;
+			pid_t pid = fork();
+
+			if (pid < 0)
+				die("fork", errno);
+			if (!pid)
+				_exit(mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+					   MAP_PRIVATE, fd, 0) == MAP_FAILED);
+			if (waitpid(pid, &status, 0) < 0 ||
+			    !WIFEXITED(status) || WEXITSTATUS(status))
+				die("mmap after fork " STATIC_BIN, ECHILD);
+			continue;
+		}
+		if (h == RH_MODULE) {
+			if (syscall(SYS_finit_module, fd, "", 0))
+				die("finit_module " REF_MOD_KO, errno);
+			if (syscall(SYS_delete_module, REF_MOD, O_NONBLOCK))
+				die("delete_module " REF_MOD, errno);
+			continue;
+		}
+		p = mmap(NULL, 4096, h == RH_MMAP ? PROT_READ | PROT_EXEC :
+			 PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap " STATIC_BIN, errno);
+		if (h == RH_MPROTECT && mprotect(p, 4096, PROT_READ | PROT_EXEC))
+			die("mprotect " STATIC_BIN, errno);
+		munmap(p, 4096);
+	}
+	close(fd);
+}
+
+/* One block: variant @v on every hook; round @r < 0 is the warm-up. */
+static void ref_block(struct ref *rf, int v, int r)
+{
+	__u64 c0[BG_CNT_MAX], c1[BG_CNT_MAX];
+
+	ref_variant(rf, v);
+	if (v != RV_BARE)
+		engine__counters(b.e, c0);
+	for (int h = 0; h < RH_MAX; h++) {
+		__u64 ns0, n0, ns1, n1;
+
+		if (rf->fd[v][h] < 0 || !rf->n[h])
+			continue;
+		ref_work(h, 1);		/* per-block warm-up */
+		prog_stats(rf->fd[v][h], &ns0, &n0);
+		ref_work(h, rf->n[h]);
+		prog_stats(rf->fd[v][h], &ns1, &n1);
+		if (v == RV_ALLOWED)
+			engine__poll(b.e, 0);	/* the events: dropped */
+		if (r < 0 || n1 == n0)
+			continue;
+		rf->ns[v][h] += ns1 - ns0;
+		rf->cnt[v][h] += n1 - n0;
+		rf->round[v][h][r] = (double)(ns1 - ns0) / (n1 - n0);
+	}
+	if (v != RV_BARE && r >= 0) {
+		engine__counters(b.e, c1);
+		rf->hashed[v] += c1[BG_CNT_HASHES] - c0[BG_CNT_HASHES];
+		rf->cached[v] += c1[BG_CNT_CACHE_HITS] - c0[BG_CNT_CACHE_HITS];
+	}
+}
+
+static void ref_print(struct ref *rf, int rounds)
+{
+	for (int h = 0; h < RH_MAX; h++)
+		for (int v = 0; v < RV_MAX; v++) {
+			double rr[REF_MAX_ROUNDS], ns, bare;
+
+			if (!rf->cnt[v][h] || !rf->cnt[RV_BARE][h])
+				continue;
+			ns = (double)rf->ns[v][h] / rf->cnt[v][h];
+			bare = (double)rf->ns[RV_BARE][h] / rf->cnt[RV_BARE][h];
+			for (int r = 0; r < rounds; r++)
+				rr[r] = rf->round[v][h][r] /
+					rf->round[RV_BARE][h][r];
+			/* the median round: one preempted call (TCG on a
+			 * shared host) can make a block's total */
+			printf("BENCH\tref\t%s\t%s\t%s\t%llu\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\n",
+			       rh_name[h], rv_name[v], rf->prog[v][h],
+			       (unsigned long long)rf->cnt[v][h], ns, ns / bare,
+			       quant(rr, rounds, 0.0), quant(rr, rounds, 1.0),
+			       quant(rr, rounds, 0.5));
+		}
+	for (int v = RV_ENFORCE; v < RV_MAX; v++)
+		printf("BENCH\trefhashes\t%s\t%llu\t%llu\n", rv_name[v],
+		       (unsigned long long)rf->hashed[v],
+		       (unsigned long long)rf->cached[v]);
+	fflush(stdout);
+}
+
+static void bench_ref(void)
+{
+	static struct ref rf;
+	int rounds = b.rounds < 5 ? 2 : 5;
+
+	rf.bare = bare_bpf__open_and_load();
+	if (!rf.bare)
+		die("bare_bpf__open_and_load", errno);
+	for (int h = 0; h < RH_MAX; h++) {
+		rf.fd[RV_BARE][h] = ref_prog(rf.bare->obj, rh_hook[h],
+					     &rf.prog[RV_BARE][h]);
+		for (int v = RV_ENFORCE; v < RV_MAX; v++)
+			rf.fd[v][h] = ref_prog(b.e->skel->obj, rh_hook[h],
+					       &rf.prog[v][h]);
+	}
+	rf.n[RH_EXEC] = b.rounds < 5 ? 4 : 12;
+	rf.n[RH_MMAP] = b.rounds < 5 ? 50 : 200;
+	rf.n[RH_MPROTECT] = rf.n[RH_MMAP];
+	rf.n[RH_MODULE] = !b.have_mod ? 0 : b.rounds < 5 ? 3 : 10;
+	rf.n[RH_MMAP_FORK] = rf.n[RH_EXEC];
+	if (engine__set_mode(b.e, BG_CLASS_MODULE, BG_MODE_ENFORCE))
+		die("engine__set_mode", errno);
+	for (int r = -1; r < rounds; r++)
+		for (int v = 0; v < RV_MAX; v++)
+			ref_block(&rf, r & 1 ? RV_MAX - 1 - v : v, r);
+	bare_bpf__detach(rf.bare);
+	ref_set_flags(0);
+	if (engine__set_mode(b.e, BG_CLASS_MODULE, BG_MODE_OFF))
+		die("engine__set_mode", errno);
+	ref_print(&rf, rounds);
+	bare_bpf__destroy(rf.bare);	/* names printed: still its own */
+}
+
 /* --- 2. first exec (uncached) vs sha256sum -------------------------------- */
 
 static void invalidate(const char *path)
@@ -1206,6 +1481,9 @@ int main(int argc, char **argv)
 	bench_hooks("audit+coverage", V_AUDIT, b.per_round * 3);
 	set_coverage(0);
 	progress("hooks done");
+	if (!b.only || strstr(b.only, "ref"))
+		bench_ref();
+	progress("ref done");
 	if (!b.only || strstr(b.only, "first"))
 		bench_first();
 	progress("first exec done");

@@ -117,18 +117,25 @@ struct {
 #define LOOP_MAJOR		7
 #define SB_KERNMOUNT		(1UL << 22)
 
+/*
+ * Fields of the hooks' kernel objects are read directly: their pointers are
+ * BTF pointers, which the verifier turns into faulting loads (a bad pointer
+ * reads 0, as bpf_probe_read_kernel does) with no helper call each; CO-RE
+ * relocates the offsets all the same. BPF_CORE_READ stays where a pointer
+ * was itself read by a helper (ovl_upper_inode) and on sealed-mode paths.
+ */
 static __always_inline unsigned long fs_magic(struct inode *inode)
 {
-	return BPF_CORE_READ(inode, i_sb, s_magic);
+	return inode->i_sb->s_magic;
 }
 
 /* A filesystem on a loop device: its backing file can be rewritten behind
  * the page cache, so nothing measured there is cached. */
 static __always_inline bool on_loop(struct inode *inode)
 {
-	struct block_device *bdev = BPF_CORE_READ(inode, i_sb, s_bdev);
+	struct block_device *bdev = inode->i_sb->s_bdev;
 
-	return bdev && BPF_CORE_READ(bdev, bd_disk, major) == LOOP_MAJOR;
+	return bdev && bdev->bd_disk->major == LOOP_MAJOR;
 }
 
 /*
@@ -139,10 +146,10 @@ static __always_inline bool on_loop(struct inode *inode)
  */
 static __always_inline bool bdev_written(struct inode *inode)
 {
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__u32 dev = inode->i_sb->s_dev;
 	__u32 *st;
 
-	if (!BPF_CORE_READ(inode, i_sb, s_bdev))
+	if (!inode->i_sb->s_bdev)
 		return false;	/* not on a block device */
 	st = bpf_map_lookup_elem(&bg_bdevs, &dev);
 	return st && *st == BG_BDEV_WRITTEN;
@@ -151,9 +158,9 @@ static __always_inline bool bdev_written(struct inode *inode)
 /* Note that digests on @inode's block device are cached from now on. */
 static __always_inline void bdev_note_cached(struct inode *inode)
 {
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev), v = BG_BDEV_CACHED;
+	__u32 dev = inode->i_sb->s_dev, v = BG_BDEV_CACHED;
 
-	if (BPF_CORE_READ(inode, i_sb, s_bdev))
+	if (inode->i_sb->s_bdev)
 		bpf_map_update_elem(&bg_bdevs, &dev, &v, BPF_NOEXIST);
 }
 
@@ -191,7 +198,7 @@ static __always_inline bool fs_untrusted(struct inode *inode,
 	if (magic == HUGETLBFS_MAGIC)
 		return true;	/* holes filled by userfaultfd, see sparse() */
 	return magic == OVERLAYFS_SUPER_MAGIC &&
-	       BPF_CORE_READ(inode, i_sb, s_user_ns, level) > 0;
+	       inode->i_sb->s_user_ns->level > 0;
 }
 
 /*
@@ -203,26 +210,33 @@ static __always_inline bool fs_untrusted(struct inode *inode,
  */
 static __always_inline bool sparse(struct inode *inode)
 {
-	__u64 size;
+	unsigned long magic = fs_magic(inode);
+	__u64 size, blocks;
 
-	/* an overlay maps its upper file (tmpfs in containers and here) */
-	if (fs_magic(inode) == OVERLAYFS_SUPER_MAGIC) {
-		inode = ovl_upper_inode(inode);
-		if (!inode)
+	/* an overlay maps its upper file (tmpfs in containers and here),
+	 * found through a probe read: its fields are probe reads too */
+	if (magic == OVERLAYFS_SUPER_MAGIC) {
+		struct inode *upper = ovl_upper_inode(inode);
+
+		if (!upper)
 			return false;	/* lower only: copied up to write */
+		magic = BPF_CORE_READ(upper, i_sb, s_magic);
+		size = BPF_CORE_READ(upper, i_size);
+		blocks = BPF_CORE_READ(upper, i_blocks);
+	} else {
+		size = inode->i_size;
+		blocks = inode->i_blocks;
 	}
-	if (fs_magic(inode) != TMPFS_MAGIC)
+	if (magic != TMPFS_MAGIC)
 		return false;	/* userfaultfd fills holes of shmem only */
-	size = BPF_CORE_READ(inode, i_size);
-	return (__u64)BPF_CORE_READ(inode, i_blocks) << 9 <
-	       ((size + 4095) & ~4095ULL);
+	return blocks << 9 < ((size + 4095) & ~4095ULL);
 }
 
 /* A memfd (or other internal shmem file): its writers are not counted in
  * i_writecount and never pass file_open. */
 static __always_inline bool is_pseudo(struct inode *inode)
 {
-	return BPF_CORE_READ(inode, i_sb, s_flags) & SB_KERNMOUNT;
+	return inode->i_sb->s_flags & SB_KERNMOUNT;
 }
 
 static __always_inline void count(__u32 idx)
@@ -235,8 +249,8 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline void read_stamp(struct inode *inode, struct bg_icache *s)
 {
-	s->i_version = BPF_CORE_READ(inode, i_version.counter);
-	s->size = BPF_CORE_READ(inode, i_size);
+	s->i_version = READ_ONCE(inode->i_version.counter);
+	s->size = READ_ONCE(inode->i_size);
 	inode_times(inode, s);
 }
 
@@ -338,7 +352,7 @@ static __always_inline int measure(struct file *file, struct inode *inode,
 
 	d->wseq0 = c ? READ_ONCE(c->wseq) : 0;
 	/* an open writer may change the file while (or after) we hash it */
-	store = c && BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
+	store = c && READ_ONCE(inode->i_writecount.counter) <= 0 &&
 		!is_pseudo(inode);
 
 	count(BG_CNT_HASHES);
@@ -349,7 +363,7 @@ static __always_inline int measure(struct file *file, struct inode *inode,
 		return -EPROTO;	/* IMA hashes with another algorithm */
 
 	if (store && READ_ONCE(c->wseq) == d->wseq0 &&
-	    BPF_CORE_READ(inode, i_writecount.counter) <= 0) {
+	    READ_ONCE(inode->i_writecount.counter) <= 0) {
 		/* a device writer from now on makes it untrusted */
 		bdev_note_cached(inode);
 		cache_store(c, &now, d->digest, d->wseq0);
@@ -367,7 +381,7 @@ static __always_inline bool changeable(struct inode *inode, struct bg_ctx *d)
 {
 	struct bg_icache *c;
 
-	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+	if (READ_ONCE(inode->i_writecount.counter) > 0)
 		return true;
 	c = bpf_inode_storage_get(&bg_icache, inode, 0, 0);
 	if (c && READ_ONCE(c->wseq) != d->wseq0)
@@ -485,7 +499,7 @@ static __always_inline void emit(struct bg_ctx *d, struct file *file,
 	e->scope = d->scope;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->ppid = task->real_parent->tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->err = d->err;
 	e->comp = d->comp;
@@ -498,15 +512,15 @@ static __always_inline void emit(struct bg_ctx *d, struct file *file,
 	if (file) {
 		struct inode *inode = file->f_inode;
 
-		e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		e->ino = BPF_CORE_READ(inode, i_ino);
+		e->dev = inode->i_sb->s_dev;
+		e->ino = inode->i_ino;
 		if (can_dpath) {
 			if (bpf_d_path(&file->f_path, e->path, sizeof(e->path)) < 0)
 				e->path[0] = '\0';
 		}
 		if (!e->path[0])
 			bpf_probe_read_kernel_str(e->path, sizeof(e->path),
-				BPF_CORE_READ(file, f_path.dentry, d_name.name));
+				file->f_path.dentry->d_name.name);
 	} else {
 		e->dev = 0;
 		e->ino = 0;
@@ -1197,9 +1211,9 @@ static __always_inline int mprotect_gate(struct vm_area_struct *vma,
 	file = vma->vm_file;
 	if (!file)
 		return 0;	/* anonymous memory: not file code, allow */
-	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	vm_flags = vma->vm_flags;
 	if (!(vm_flags & VM_SHARED) &&
-	    ((prot & PROT_WRITE) || BPF_CORE_READ(vma, anon_vma)))
+	    ((prot & PROT_WRITE) || vma->anon_vma))
 		pre = BG_REASON_EXECMOD;
 	else if (vm_flags & VM_EXEC)
 		return 0;	/* not adding PROT_EXEC: allow */
@@ -1243,7 +1257,7 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 
 	if (ret)
 		return earlier(ret);	/* an earlier LSM denied: keep it */
-	if (!(BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
+	if (!(vma->vm_flags & VM_EXEC))
 		return 0;	/* not executable: allow */
 	u = bpf_inode_storage_get(&bg_icache, user_file->f_inode, 0, 0);
 	xmap = u ? READ_ONCE(u->xmap) : 0;
@@ -1254,7 +1268,7 @@ int BPF_PROG(bg_mmap_backing, struct vm_area_struct *vma,
 	if (!r)
 		return 0;	/* the overlay's inode keeps its mark: allow */
 	__sync_fetch_and_or(&r->xmap, xmap);	/* a full barrier */
-	if (BPF_CORE_READ(real, i_writecount.counter) <= 0) {
+	if (READ_ONCE(real->i_writecount.counter) <= 0) {
 		read_stamp(real, &now);
 		if (cache_hit(u, &now, &d))
 			cache_store(r, &now, d.digest, READ_ONCE(r->wseq));
@@ -1407,7 +1421,7 @@ static __always_inline bool is_proc_mem(struct file *file)
 	if (fs_magic(file->f_inode) != PROC_SUPER_MAGIC)
 		return false;
 	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+				  file->f_path.dentry->d_name.name);
 	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && !name[3];
 }
 
@@ -1416,9 +1430,9 @@ int BPF_PROG(bg_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return earlier(ret);	/* an earlier LSM denied: keep it */
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+	if (!(file->f_mode & FMODE_WRITE))
 		return 0;	/* not a writer: allow */
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFBLK)
+	if ((file->f_inode->i_mode & S_IFMT) == S_IFBLK)
 		return bdev_open_write(file);	/* decided */
 	if (is_proc_mem(file)) {
 		struct bg_config *cfg = bg_cfg();

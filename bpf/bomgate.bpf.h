@@ -59,31 +59,31 @@ static __always_inline void inode_times(struct inode *inode,
 	if (bpf_core_field_exists(struct inode___v611, i_ctime_sec)) {
 		struct inode___v611 *i = (void *)inode;
 
-		s->ctime_sec = BPF_CORE_READ(i, i_ctime_sec);
-		s->ctime_nsec = BPF_CORE_READ(i, i_ctime_nsec);
-		s->mtime_sec = BPF_CORE_READ(i, i_mtime_sec);
-		s->mtime_nsec = BPF_CORE_READ(i, i_mtime_nsec);
+		s->ctime_sec = READ_ONCE(i->i_ctime_sec);
+		s->ctime_nsec = READ_ONCE(i->i_ctime_nsec);
+		s->mtime_sec = READ_ONCE(i->i_mtime_sec);
+		s->mtime_nsec = READ_ONCE(i->i_mtime_nsec);
 	} else if (bpf_core_field_exists(struct inode___v67, __i_mtime)) {
 		struct inode___v67 *i = (void *)inode;
 
-		s->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
-		s->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
-		s->mtime_sec = BPF_CORE_READ(i, __i_mtime.tv_sec);
-		s->mtime_nsec = BPF_CORE_READ(i, __i_mtime.tv_nsec);
+		s->ctime_sec = READ_ONCE(i->__i_ctime.tv_sec);
+		s->ctime_nsec = READ_ONCE(i->__i_ctime.tv_nsec);
+		s->mtime_sec = READ_ONCE(i->__i_mtime.tv_sec);
+		s->mtime_nsec = READ_ONCE(i->__i_mtime.tv_nsec);
 	} else if (bpf_core_field_exists(struct inode___v66, __i_ctime)) {
 		struct inode___v66 *i = (void *)inode;
 
-		s->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
-		s->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
-		s->mtime_sec = BPF_CORE_READ(i, i_mtime.tv_sec);
-		s->mtime_nsec = BPF_CORE_READ(i, i_mtime.tv_nsec);
+		s->ctime_sec = READ_ONCE(i->__i_ctime.tv_sec);
+		s->ctime_nsec = READ_ONCE(i->__i_ctime.tv_nsec);
+		s->mtime_sec = READ_ONCE(i->i_mtime.tv_sec);
+		s->mtime_nsec = READ_ONCE(i->i_mtime.tv_nsec);
 	} else {
 		struct inode___old *i = (void *)inode;
 
-		s->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
-		s->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
-		s->mtime_sec = BPF_CORE_READ(i, i_mtime.tv_sec);
-		s->mtime_nsec = BPF_CORE_READ(i, i_mtime.tv_nsec);
+		s->ctime_sec = READ_ONCE(i->i_ctime.tv_sec);
+		s->ctime_nsec = READ_ONCE(i->i_ctime.tv_nsec);
+		s->mtime_sec = READ_ONCE(i->i_mtime.tv_sec);
+		s->mtime_nsec = READ_ONCE(i->i_mtime.tv_nsec);
 	}
 }
 

@@ -44,7 +44,7 @@ for k in $kernels; do
 	# (BENCH_ALL=1: everywhere): they compare daemons, not kernels, and
 	# keep make bench under 30 minutes.
 	if [ "$k" != "$first_kernel" ] && [ -z "${BENCH_ALL:-}" ]; then
-		echo "$mode only=exec,first,install" > "$build/bench/params"
+		echo "$mode only=exec,ref,first,install" > "$build/bench/params"
 	else
 		echo "$mode" > "$build/bench/params"
 	fi
