@@ -326,18 +326,18 @@ static __always_inline void cache_store(struct bg_icache *c,
  * provably unchanged since it was measured, else by hashing it (sleepable
  * hooks only). Files on filesystems that are not cacheable keep their last
  * measurement too, but only for the gate that cannot hash (mprotect): the
- * exec and mmap gates measure them on every use. Returns 0 or a negative
- * errno (-EFBIG: larger than the measuring limit).
+ * exec and mmap gates measure them on every use. @c: @inode's cache entry
+ * (icache_get()), or NULL. Returns 0 or a negative errno (-EFBIG: larger
+ * than the measuring limit).
  */
 static __always_inline int measure(struct file *file, struct inode *inode,
-				   struct bg_ctx *d, bool can_hash, __u64 max)
+				   struct bg_icache *c, struct bg_ctx *d,
+				   bool can_hash, __u64 max)
 {
-	struct bg_icache now = {}, *c;
+	struct bg_icache now = {};
 	bool store;
 	int ret;
 
-	c = bpf_inode_storage_get(&bg_icache, inode, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	read_stamp(inode, &now);
 	if (c && (!can_hash || fs_cacheable(inode)) && cache_hit(c, &now, d)) {
 		d->cached = 1;
@@ -377,13 +377,11 @@ static __always_inline int measure(struct file *file, struct inode *inode,
  * can change them under the mapping; a memfd's writers are invisible, so
  * it must be sealed against writing and shrinking first.
  */
-static __always_inline bool changeable(struct inode *inode, struct bg_ctx *d)
+static __always_inline bool changeable(struct inode *inode,
+				       struct bg_icache *c, struct bg_ctx *d)
 {
-	struct bg_icache *c;
-
 	if (READ_ONCE(inode->i_writecount.counter) > 0)
 		return true;
-	c = bpf_inode_storage_get(&bg_icache, inode, 0, 0);
 	if (c && READ_ONCE(c->wseq) != d->wseq0)
 		return true;
 	if (is_pseudo(inode)) {
@@ -396,16 +394,22 @@ static __always_inline bool changeable(struct inode *inode, struct bg_ctx *d)
 }
 
 /*
- * Mark @inode as running code before anything is measured, so that an
+ * @inode's cache entry, made if missing (NULL: no memory). One lookup per
+ * decision: measure(), changeable() and the running mark share it.
+ */
+static __always_inline struct bg_icache *icache_get(struct inode *inode)
+{
+	return bpf_inode_storage_get(&bg_icache, inode, 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/*
+ * Mark @c's inode as running code before anything is measured, so that an
  * opener for write that comes after sees the mark (and is refused) or is
  * seen by changeable() here: both sides write, then read the other's side.
  */
-static __always_inline bool mark_running(struct inode *inode, __u32 bit)
+static __always_inline bool mark_running(struct bg_icache *c, __u32 bit)
 {
-	struct bg_icache *c;
-
-	c = bpf_inode_storage_get(&bg_icache, inode, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		return false;	/* no memory for the mark: writers unseen */
 	__sync_fetch_and_or(&c->xmap, bit);	/* a full barrier */
@@ -727,6 +731,7 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 	struct bg_config *cfg = bg_cfg();
 	struct bg_ctx d = { .comp = ~0U };
 	struct inode *inode = file->f_inode;
+	struct bg_icache *c;
 	__u8 mode;
 	int err;
 
@@ -746,15 +751,17 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 		lookup_generation(&d);
 		return verdict(&d, cfg, file, hook, mode, sleepable);
 	}
-	if (xbit && !mark_running(inode, xbit))
+	c = icache_get(inode);
+	if (xbit && !mark_running(c, xbit))
 		err = -ENOMEM;	/* cannot keep writers off: fail closed */
 	else
-		err = measure(file, inode, &d, sleepable, max_measure(cfg));
+		err = measure(file, inode, c, &d, sleepable, max_measure(cfg));
 	if (err == -ENOENT && alt_ok) {
 		struct inode *alt = measured_inode(file);
 
 		if (alt && alt != inode)
-			err = measure(file, alt, &d, false, 0);
+			err = measure(file, alt, bpf_inode_storage_get(
+					&bg_icache, alt, 0, 0), &d, false, 0);
 	}
 	if (err) {
 		d.err = err;
@@ -768,7 +775,7 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 	} else {
 		/* listed: allow; unknown or blocked: deny in enforce */
 		lookup(&d);
-		if (d.reason == BG_REASON_LISTED && changeable(inode, &d))
+		if (d.reason == BG_REASON_LISTED && changeable(inode, c, &d))
 			d.reason = BG_REASON_WRITABLE;
 	}
 	return verdict(&d, cfg, file, hook, mode, sleepable);
@@ -1067,6 +1074,8 @@ static __always_inline int seal_note_exec(struct linux_binprm *bprm)
 {
 	struct bg_ctx d = { .comp = ~0U };
 	struct bg_config *cfg;
+	struct bg_icache *c;
+	struct inode *inode;
 	struct bg_task *ts;
 	struct bg_seal *s;
 	__u32 zero = 0;
@@ -1081,10 +1090,11 @@ static __always_inline int seal_note_exec(struct linux_binprm *bprm)
 		return 0;	/* no daemon named: nothing to mark */
 	}
 	cfg = bg_cfg();
-	if (cfg && !fs_untrusted(bprm->file->f_inode, cfg) &&
-	    !measure(bprm->file, bprm->file->f_inode, &d, true,
-		     max_measure(cfg)) &&
-	    !changeable(bprm->file->f_inode, &d)) {
+	inode = bprm->file->f_inode;
+	c = icache_get(inode);
+	if (cfg && !fs_untrusted(inode, cfg) &&
+	    !measure(bprm->file, inode, c, &d, true, max_measure(cfg)) &&
+	    !changeable(inode, c, &d)) {
 		__u32 n = s->nr_daemons;
 
 		for (int i = 0; i < BG_SEAL_DAEMONS; i++) {
