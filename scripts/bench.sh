@@ -70,6 +70,16 @@ SBOM_BENCH_SIZES=$sizes SBOM_BENCH_REPS=$sbom_reps SBOM_BENCH_DATA=$data \
 	"$top/scripts/bench-sbom.sh" "$build" > "$res/sbom-bench.tsv"
 tail -n +2 "$res/sbom-bench.tsv" | sed 's/^/host	sbom	/' > "$res/sbom.tsv"
 
+# --- host: sbom scan -------------------------------------------------------
+# scripts/bench-scan.sh: warm scans against the OpenSSL SHA-256 bound, cold
+# scans against cat (drops the page cache), at three sizes of /usr.
+scan_sizes="1k 10k all"
+[ -z "${BENCH_QUICK:-}" ] || scan_sizes="1k"
+echo "# bench: host scan ($scan_sizes)"
+SCAN_BENCH_SIZES=$scan_sizes SCAN_BENCH_REPS=$sbom_reps \
+	"$top/scripts/bench-scan.sh" "$build" > "$res/scan-bench.tsv"
+tail -n +2 "$res/scan-bench.tsv" | sed 's/^/host	scan	/' > "$res/scan.tsv"
+
 # --- docs/performance.md -------------------------------------------------
 t1=$(date +%s)
 {
@@ -83,6 +93,7 @@ t1=$(date +%s)
 	echo "host	info	kernel	$(uname -r)"
 	for k in $kernels; do cat "$res/vm-$k.tsv"; done
 	cat "$res/sbom.tsv"
+	cat "$res/scan.tsv"
 } > "$res/all.tsv"
 tmp=$(mktemp "$doc.XXXXXX")
 BENCH_DOCDIR=$(dirname "$doc") python3 "$top/bench/report.py" "$res/all.tsv" > "$tmp"
