@@ -22,6 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include "sbom_priv.h"
 
@@ -200,6 +205,52 @@ static inline uint64_t special8(const unsigned char *u)
 }
 
 /*
+ * Skip plain string bytes 16 at a time: the first byte at or after @u that
+ * is a quote, a backslash, a control character or not ASCII, or the last
+ * position with fewer than 16 bytes left (the 8-byte and byte loops
+ * finish). SSE2 is part of x86-64 and NEON of arm64: no runtime check.
+ */
+static inline const unsigned char *skip_plain16(const unsigned char *u,
+						const unsigned char *e)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+	const __m128i c = _mm_set1_epi8(0x1f);
+
+	while (e - u >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)u);
+		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, q),
+					 _mm_cmpeq_epi8(v, b));
+		unsigned int bits;
+
+		/* v <= 0x1f: max(v, 0x1f) is 0x1f */
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_max_epu8(v, c), c));
+		/* the high bit of a byte: not ASCII */
+		bits = _mm_movemask_epi8(m) | _mm_movemask_epi8(v);
+		if (bits)
+			return u + __builtin_ctz(bits);
+		u += 16;
+	}
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+	const uint8x16_t q = vdupq_n_u8('"'), b = vdupq_n_u8('\\');
+	const uint8x16_t c = vdupq_n_u8(0x20), h = vdupq_n_u8(0x80);
+
+	while (e - u >= 16) {
+		uint8x16_t v = vld1q_u8(u);
+		uint8x16_t m = vorrq_u8(vceqq_u8(v, q), vceqq_u8(v, b));
+
+		m = vorrq_u8(m, vorrq_u8(vcltq_u8(v, c), vcgeq_u8(v, h)));
+		if (vmaxvq_u8(m))
+			return u;	/* the byte loop finds which one */
+		u += 16;
+	}
+#else
+	(void)e;
+#endif
+	return u;
+}
+
+/*
  * Scan string bytes from p, resuming the state in t. Returns the closing
  * quote, or end when the chunk ends first; NULL with t->msg on an error.
  */
@@ -247,7 +298,7 @@ static const char *str_scan(struct sbom_jtok *t, const char *p,
 		}
 		switch (str_class[c]) {
 		case C_OK:
-			u++;
+			u = skip_plain16(u + 1, e);
 			while (e - u >= 8 && !special8(u))
 				u += 8;
 			while (u < e && str_class[*u] == C_OK)

@@ -23,8 +23,12 @@
 #   compile     bomgate compile --json DOC -o POLICY (reading, the digest
 #               set, writing the policy)
 #   jq          jq -r with the filters below
+#   simdjson    bench/simdjson_count.cpp: simdjson's on-demand parser
+#               (Debian's libsimdjson-dev) counting the same digests, the
+#               reference of the targets; skipped without that package
 # Output: one TSV line per tool and document on stdout
 #   format MB tool bytes digests runs user_median_s user_MBps maxrss_kB
+#   wall_median_s
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -76,6 +80,12 @@ int main(int argc, char **argv)
 EOF
 ${CC:-gcc} -std=gnu11 -O2 -I"$top/lib" -o "$build/bench/sbom_read" \
 	"$tmp/sbom_read.c" "$build/libbomgate.a" -lcrypto -lyajl -lexpat
+simdjson=
+if [ -f /usr/include/simdjson.h ]; then
+	${CXX:-g++} -std=c++17 -O2 -o "$build/bench/simdjson_count" \
+		"$top/bench/simdjson_count.cpp" -lsimdjson
+	simdjson=simdjson
+fi
 base=${SBOM_BENCH_BASE:-}
 if [ -n "$base" ]; then
 	mkdir "$tmp/base"
@@ -88,7 +98,7 @@ fi
 jq_cdx='.. | objects | select(.type? == "file") | .hashes[]? | select(.alg == "SHA-256") | .content'
 jq_spdx='.files[]?.checksums[]? | select(.algorithm == "SHA256") | .checksumValue'
 
-# $1 tool, $2 document; prints "user_s maxrss_kB digests"
+# $1 tool, $2 document, $3 format; prints "user_s maxrss_kB wall_s digests"
 run1() {
 	case $1 in
 	reader) set -- "$build/bench/sbom_read" own "$2" ;;
@@ -98,19 +108,24 @@ run1() {
 		-o "$tmp/bench.bgp" ;;
 	jq-cdx) set -- jq -r "$jq_cdx" "$2" ;;
 	jq-spdx) set -- jq -r "$jq_spdx" "$2" ;;
+	simdjson) set -- "$build/bench/simdjson_count" "$3" "$2" ;;
 	esac
+	# wall time from the clock here: time(1) rounds it to 10 ms
+	t0=$(date +%s%N)
 	/usr/bin/time -f '%U %M' -o "$tmp/time" "$@" > "$tmp/out" ||
 		{ echo "bench-sbom: failed: $*" >&2; exit 1; }
+	t1=$(date +%s%N)
 	case $1 in
 	*/bomgate) ndig=$(sed -n 's/.*"file_digests": *\([0-9]*\).*/\1/p' \
 		"$tmp/out" | head -1) ;;
-	*/sbom_read*) ndig=$(cat "$tmp/out") ;;
+	*/sbom_read* | */simdjson_count) ndig=$(cat "$tmp/out") ;;
 	*) ndig=$(wc -l < "$tmp/out") ;;
 	esac
-	echo "$(cat "$tmp/time") $ndig"
+	echo "$(cat "$tmp/time") $(awk -v a="$t0" -v b="$t1" \
+		'BEGIN { printf "%.4f", (b - a) / 1e9 }') $ndig"
 }
 
-printf 'format\tMB\ttool\tbytes\tdigests\truns\tuser_s\tMB_per_s\tmaxrss_kB\n'
+printf 'format\tMB\ttool\tbytes\tdigests\truns\tuser_s\tMB_per_s\tmaxrss_kB\twall_s\n'
 for mb in $sizes; do
 	for fmt in cdx spdx; do
 		doc=$data/sbom-${mb}M.$fmt.json
@@ -122,7 +137,7 @@ for mb in $sizes; do
 			--format $gfmt --files $((mb * 1000000 / per)) \
 			-o "$doc" 2>/dev/null
 		bytes=$(stat -L -c %s "$doc")
-		tools="reader reader-yajl compile"
+		tools="$simdjson reader reader-yajl compile"
 		[ -z "$base" ] || tools="reader@$base $tools"
 		[ "${SBOM_BENCH_JQ:-1}" = 0 ] || tools="$tools jq-$fmt"
 		for tool in $tools; do
@@ -132,17 +147,21 @@ for mb in $sizes; do
 			# jq on a gigabyte takes minutes: once is enough
 			[ "$tool" = "jq-$fmt" ] && [ "$mb" -ge 1000 ] && nrun=1
 			while [ $i -lt $nrun ]; do
-				run1 $tool "$doc" >> "$tmp/runs"
+				run1 $tool "$doc" $fmt >> "$tmp/runs"
 				i=$((i + 1))
 			done
+			wall=$(awk '{ print $3 }' "$tmp/runs" | sort -n |
+				awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
 			sort -n "$tmp/runs" | awk -v fmt=$fmt -v mb=$mb \
-				-v tool=${tool%-$fmt} -v bytes="$bytes" '
-				{ t[NR] = $1; m = $2 > m ? $2 : m; d = $3 }
+				-v tool=${tool%-$fmt} -v bytes="$bytes" \
+				-v wall="$wall" '
+				{ t[NR] = $1; m = $2 > m ? $2 : m; d = $4 }
 				END {
 					med = t[int((NR + 1) / 2)]
-					printf "%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.0f\t%d\n",
+					printf "%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.0f\t%d\t%.4f\n",
 					       fmt, mb, tool, bytes, d, NR, med,
-					       (med > 0 ? bytes / 1e6 / med : 0), m
+					       (med > 0 ? bytes / 1e6 / med : 0), m,
+					       wall
 				}'
 		done
 	done
