@@ -249,7 +249,6 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline void read_stamp(struct inode *inode, struct bg_icache *s)
 {
-	s->i_version = READ_ONCE(inode->i_version.counter);
 	s->size = READ_ONCE(inode->i_size);
 	inode_times(inode, s);
 }
@@ -311,7 +310,6 @@ static __always_inline void cache_store(struct bg_icache *c,
 		return;
 	WRITE_ONCE(c->dseq, ~0ULL);
 	__builtin_memcpy(c->digest, digest, BG_DIGEST_LEN);
-	c->i_version = now->i_version;
 	c->size = now->size;
 	c->ctime_sec = now->ctime_sec;
 	c->ctime_nsec = now->ctime_nsec;
@@ -427,12 +425,39 @@ static __always_inline int digest_cmp(const __u64 *a, const __u64 *b)
 	return 0;
 }
 
-/* Look the digest up in the policy in force: sets reason, comp, generation. */
-static __always_inline void lookup(struct bg_ctx *d)
+/*
+ * The verdict cached in bg_icache.vtag: "@dg is allowed by the policy
+ * install @id". A function of the two alone (a bijection of @id for a
+ * given digest), so a tag written for another digest, or under another
+ * policy (a new random id, whatever its generation), does not match: no
+ * lock, and a stale or misplaced tag is a miss, never an allow.
+ */
+static __always_inline __u64 verdict_tag(__u64 id, const __u64 *dg)
+{
+	__u64 h = id;
+
+	for (int i = 0; i < 4; i++) {
+		h ^= dg[i];
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return h | 1;	/* never 0: a new entry's */
+}
+
+/*
+ * Look the digest up in the policy in force: sets reason, comp, generation.
+ * @c: an inode cache entry to keep the verdict in (an allowed digest is
+ * then not searched again under the same policy), or NULL; with @fast the
+ * verdict kept there is used, and d->comp stays ~0 (the component is only
+ * reported, never decides).
+ */
+static __always_inline void lookup(struct bg_ctx *d, struct bg_icache *c,
+				   bool fast)
 {
 	struct bg_policy_hdr *hdr;
 	struct bg_policy_rec *rec;
 	__u32 zero = 0, lo = 1, hi, mid;
+	__u64 tag = 0;
 	void *inner;
 
 	inner = bpf_map_lookup_elem(&bg_policy, &zero);
@@ -442,26 +467,37 @@ static __always_inline void lookup(struct bg_ctx *d)
 		return;
 	}
 	d->generation = hdr->generation;
+	if (c && hdr->install_id) {
+		tag = verdict_tag(hdr->install_id, d->digest);
+		if (fast && READ_ONCE(c->vtag) == tag) {
+			d->reason = BG_REASON_LISTED;
+			count(BG_CNT_VERDICT_HITS);
+			return;
+		}
+	}
 	hi = hdr->count;
 	d->reason = BG_REASON_UNKNOWN;
 	for (int i = 0; i < BG_SEARCH_STEPS && lo <= hi; i++) {
-		int c;
+		int cmp;
 
 		mid = lo + (hi - lo) / 2;
 		rec = bpf_map_lookup_elem(inner, &mid);
 		if (!rec)
 			return;
-		c = digest_cmp(d->digest, (const __u64 *)rec->digest);
-		if (!c) {
+		cmp = digest_cmp(d->digest, (const __u64 *)rec->digest);
+		if (!cmp) {
 			d->comp = rec->comp;
 			/* a block entry wins over an allow entry */
-			if (rec->flags & BG_ENTRY_BLOCK)
+			if (rec->flags & BG_ENTRY_BLOCK) {
 				d->reason = BG_REASON_BLOCKED;
-			else if (rec->flags & BG_ENTRY_ALLOW)
+			} else if (rec->flags & BG_ENTRY_ALLOW) {
 				d->reason = BG_REASON_LISTED;
+				if (c && tag)
+					WRITE_ONCE(c->vtag, tag);
+			}
 			return;
 		}
-		if (c < 0)
+		if (cmp < 0)
 			hi = mid - 1;
 		else
 			lo = mid + 1;
@@ -773,10 +809,14 @@ static __always_inline int gate_file_alt(struct file *file, __u8 hook,
 					       BG_REASON_NOT_MEASURED;
 		lookup_generation(&d);
 	} else {
-		/* listed: allow; unknown or blocked: deny in enforce */
-		lookup(&d);
-		if (d.reason == BG_REASON_LISTED && changeable(inode, c, &d))
+		/* listed: allow; unknown or blocked: deny in enforce. An
+		 * allowed event names the component: searched for */
+		lookup(&d, c, !(cfg->flags & BG_CFG_EMIT_ALLOWED));
+		if (d.reason == BG_REASON_LISTED && changeable(inode, c, &d)) {
+			if (d.comp == ~0U)
+				lookup(&d, NULL, false);  /* for the event */
 			d.reason = BG_REASON_WRITABLE;
+		}
 	}
 	return verdict(&d, cfg, file, hook, mode, sleepable);
 }

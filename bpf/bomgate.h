@@ -101,7 +101,9 @@ struct bg_policy_hdr {
 	__u32 magic;		/* BG_POLICY_MAGIC */
 	__u32 flags;		/* BG_POLICY_F_* */
 	__u32 nr_scopes;	/* bg_scope_rec after the digest records */
-	__u32 __pad[4];
+	__u64 install_id;	/* random, new with every inner map: keys the
+				 * verdicts cached in bg_icache.vtag; 0: none */
+	__u32 __pad[2];
 };
 
 struct bg_policy_rec {
@@ -202,7 +204,8 @@ struct bg_icache {
 	__u8 digest[BG_DIGEST_LEN];
 	__u64 wseq;		/* bumped by every open-for-write/truncate */
 	__u64 dseq;		/* 1 + wseq the digest belongs to; 0, ~0: none */
-	__u64 i_version;
+	__u64 vtag;		/* verdict_tag(install_id, digest): the digest
+				 * was found allowed in that policy; 0: none */
 	__u64 size;
 	__s64 mtime_sec, ctime_sec;
 	__u32 mtime_nsec, ctime_nsec;
@@ -242,6 +245,7 @@ enum {
 	BG_CNT_HASHES,			/* bpf_ima_file_hash calls */
 	BG_CNT_CACHE_HITS,
 	BG_CNT_COVER_FULL,		/* bg_cover full: a digest not counted */
+	BG_CNT_VERDICT_HITS,		/* allowed from bg_icache.vtag: no search */
 	BG_CNT_MAX,
 };
 

@@ -38,10 +38,12 @@ int metrics_write(struct daemon *d)
 		"bomgate_events_dropped_total %llu\n"
 		"# TYPE bomgate_hashes_total counter\nbomgate_hashes_total %llu\n"
 		"# TYPE bomgate_cache_hits_total counter\nbomgate_cache_hits_total %llu\n"
+		"# TYPE bomgate_verdict_hits_total counter\nbomgate_verdict_hits_total %llu\n"
 		"# TYPE bomgate_unmeasurable_total counter\nbomgate_unmeasurable_total %llu\n",
 		(unsigned long long)c[BG_CNT_DROPS],
 		(unsigned long long)c[BG_CNT_HASHES],
 		(unsigned long long)c[BG_CNT_CACHE_HITS],
+		(unsigned long long)c[BG_CNT_VERDICT_HITS],
 		(unsigned long long)d->unmeasurable);
 	fputs("# HELP bomgate_mode Mode per class (0 off, 1 audit, 2 enforce).\n"
 	      "# TYPE bomgate_mode gauge\n", f);

@@ -350,6 +350,7 @@ int status_json(struct daemon *d, FILE *f)
 	json_kv_u64(&w, "drops", c[BG_CNT_DROPS]);
 	json_kv_u64(&w, "hashes", c[BG_CNT_HASHES]);
 	json_kv_u64(&w, "cache_hits", c[BG_CNT_CACHE_HITS]);
+	json_kv_u64(&w, "verdict_hits", c[BG_CNT_VERDICT_HITS]);
 	json_kv_u64(&w, "coverage_full", c[BG_CNT_COVER_FULL]);
 	json_end(&w);
 	return 0;

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -238,6 +240,25 @@ int engine__set_all_modes(struct engine *e, int mode)
 _Static_assert(sizeof(struct bg_scope_rec) == sizeof(struct bg_policy_rec),
 	       "a scope record takes one policy record");
 
+/*
+ * The id of a new inner map (bg_policy_hdr.install_id): verdicts cached
+ * under another one never match it. It must differ from every id of this
+ * boot (the inode cache lives as long), not be secret: random, or before
+ * the kernel's random pool is ready (an install early at boot) the boot
+ * clock in nanoseconds, which no earlier install of this boot can have
+ * reached. 0 (no caching) only in the 2^-64 case.
+ */
+static __u64 install_id(void)
+{
+	struct timespec ts;
+	__u64 id;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) == sizeof(id))
+		return id;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
 int engine_swap_policy(struct engine *e, __u32 n, __u64 generation,
 		       engine_fill_fn fill, void *ctx)
 {
@@ -264,6 +285,7 @@ int engine_swap_policy_scoped(struct engine *e, __u32 n,
 
 	if (!generation || n > BG_POLICY_MAX || nr_scopes > BG_SCOPE_MAX)
 		return -EINVAL;
+	hdr.install_id = install_id();
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bg_policy_in", sizeof(__u32),
 			    sizeof(struct bg_policy_rec), n + 1 + nr_scopes,
 			    &mopts);

@@ -78,11 +78,16 @@ FIXTURE_TEARDOWN(cache)
 	unlink(self->path);
 }
 
-static __u64 hashes(struct engine *e)
+static __u64 counter(struct engine *e, int i)
 {
 	__u64 c[BG_CNT_MAX];
 
-	return engine__counters(e, c) ? ~0ULL : c[BG_CNT_HASHES];
+	return engine__counters(e, c) ? ~0ULL : c[i];
+}
+
+static __u64 hashes(struct engine *e)
+{
+	return counter(e, BG_CNT_HASHES);
 }
 
 /* errno of the exec (EPERM: denied), or 0 when it ran. */
@@ -223,6 +228,89 @@ TEST_F(cache, open_writer_prevents_caching)
 	EXPECT_EQ(0, run(self->path));
 	/* the open for write dropped the cached digest: measured again */
 	EXPECT_EQ(h0 + 1, hashes(self->e));
+}
+
+/* A policy of the file's digest, flagged @fl, and a digest of @fill bytes. */
+static int install_pair(FIXTURE_DATA(cache) *self, __u32 fl, int fill,
+			__u64 gen)
+{
+	unsigned char dg[2][32];
+	__u32 f[2] = { fl, BG_ENTRY_ALLOW };
+
+	memcpy(dg[0], self->dg, 32);
+	memset(dg[1], fill, 32);
+	return vm_install(self->e, dg, f, 2, gen);
+}
+
+/*
+ * The verdict kept with a digest belongs to the policy it was found in. A
+ * second exec under the same policy is allowed without a search (on every
+ * filesystem: a digest measured again is the same digest). A new policy
+ * that drops the file or blocks it denies the next exec even when it is
+ * installed with the same generation; one that lists it again allows it.
+ */
+TEST_F(cache, verdict_is_the_policys)
+{
+	__u64 v0, v1, gen = 1;
+
+	ASSERT_EQ(0, run(self->path));
+	v0 = counter(self->e, BG_CNT_VERDICT_HITS);
+	ASSERT_EQ(0, run(self->path));
+	v1 = counter(self->e, BG_CNT_VERDICT_HITS);
+	EXPECT_EQ(v0 + 1, v1);
+
+	/* the same generation, the file no longer listed */
+	ASSERT_EQ(0, install_pair(self, 0, 0x11, gen));
+	EXPECT_EQ(EPERM, run(self->path));
+	ASSERT_EQ(0, install_pair(self, BG_ENTRY_ALLOW, 0x11, gen));
+	EXPECT_EQ(0, run(self->path));
+	EXPECT_EQ(0, run(self->path));
+	EXPECT_EQ(v1 + 1, counter(self->e, BG_CNT_VERDICT_HITS));
+	/* a block entry, same generation again */
+	ASSERT_EQ(0, install_pair(self, BG_ENTRY_ALLOW | BG_ENTRY_BLOCK, 0x11,
+				  gen));
+	EXPECT_EQ(EPERM, run(self->path));
+	EXPECT_EQ(v1 + 1, counter(self->e, BG_CNT_VERDICT_HITS));
+	/* the very policy the verdict was kept under, installed again: a
+	 * new inner map, searched again */
+	ASSERT_EQ(0, install_pair(self, BG_ENTRY_ALLOW, 0x11, gen));
+	EXPECT_EQ(0, run(self->path));
+	EXPECT_EQ(v1 + 1, counter(self->e, BG_CNT_VERDICT_HITS));
+}
+
+/*
+ * An allowed event names the component the digest is listed under: with
+ * allowed events on, the policy is searched on every decision (a kept
+ * verdict does not hold the component).
+ */
+TEST_F(cache, allowed_event_names_the_component)
+{
+	unsigned char dg[2][32];
+	__u32 fl[2] = { BG_ENTRY_ALLOW, BG_ENTRY_ALLOW };
+	struct bg_config cfg;
+	const struct bg_event *ev;
+	__u64 v0;
+
+	/* the file's digest second: component 1 */
+	memset(dg[0], 0x11, 32);
+	memcpy(dg[1], self->dg, 32);
+	ASSERT_EQ(0, vm_install(self->e, dg, fl, 2, 2));
+	ASSERT_EQ(0, run(self->path));
+	ASSERT_EQ(0, run(self->path));	/* the verdict kept */
+	ASSERT_EQ(0, engine__get_config(self->e, &cfg));
+	cfg.flags |= BG_CFG_EMIT_ALLOWED;
+	ASSERT_EQ(0, engine__set_config(self->e, &cfg));
+	v0 = counter(self->e, BG_CNT_VERDICT_HITS);
+	engine__poll(self->e, 0);
+	self->ev.n = 0;
+	EXPECT_EQ(0, run(self->path));
+	ev = vm_find_event(self->e, &self->ev, self->dg, BG_HOOK_EXEC,
+			   BG_DEC_ALLOWED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_LISTED, ev->reason);
+	EXPECT_EQ(1, ev->comp);
+	EXPECT_EQ(2, ev->generation);
+	EXPECT_EQ(v0, counter(self->e, BG_CNT_VERDICT_HITS));
 }
 
 TEST_HARNESS_MAIN
