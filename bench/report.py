@@ -155,6 +155,10 @@ for fmt in ("cdx", "spdx"):
           rss[-1][1] / 1024.0, grow, rss[-1][0] / float(rss[0][0])))
 # rows "ref": KERNEL ref HOOK VARIANT PROGRAM CALLS NS RATIO RMIN RMAX
 REF_DIAG = ("mmap-after-fork",)	# where it runs, not a hook of its own
+REF_SIZES = (("enforce-10k-policy", 10000), ("enforce-100k-policy", 100000),
+             ("enforce-1M-policy", 1000000))
+REF_VARIANTS = ("enforce", "enforce+coverage", "enforce+allowed-events") + \
+    tuple(v for v, _ in REF_SIZES)
 ref = defaultdict(dict)
 for r in rows["ref"]:
     ref[(r[0], r[1])][r[2]] = r
@@ -310,7 +314,7 @@ for (k, hook), t in ref.items():
     if "bare" not in t:
         continue
     bare = float(t["bare"][5])
-    for v in ("enforce", "enforce+coverage", "enforce+allowed-events"):
+    for v in REF_VARIANTS:
         if v not in t:
             continue
         r = t[v]
@@ -346,6 +350,40 @@ for (k, hook), t in ref.items():
           "work of its own."))
 w("")
 hashes_line(rows["refhashes"], "Decisions of bomgate's blocks")
+
+# the same cached decision against policy size
+own = {k: info[k].get("policy_digests") for k in kernels}
+size_rows = [(k, hook, t) for (k, hook), t in ref.items()
+             if "enforce" in t and "bare" in t and
+             any(v in t for v, _ in REF_SIZES)]
+if size_rows:
+    w("### Cached decision against policy size")
+    w("")
+    w("The *enforce* block again with policies of 10,000, 100,000 and "
+      "1,000,000 digests (pseudo-random, the bench's own files among "
+      "them; each block installs its policy, so its warm-up call "
+      "searches it once). The verdict kept with the cached digest "
+      "(`bg_icache.vtag`) answers every later decision without a search, "
+      "so the cost should not grow with the policy. ns per call (ratio "
+      "to the bare program):")
+    w("")
+    nown = "/".join(sorted(set(v for v in own.values() if v))) or "own"
+    w("| kernel | hook | bare | %s digests | 10k | 100k | 1M | 1M / own |"
+      % nown)
+    w("|---|---|---|---|---|---|---|---|")
+    for k, hook, t in size_rows:
+        bare = float(t["bare"][5])
+        cells = []
+        for v in ["enforce"] + [v for v, _ in REF_SIZES]:
+            cells.append("%s (%.1fx)" % (format(int(float(t[v][5])), ","),
+                                         float(t[v][5]) / bare)
+                         if v in t else "")
+        top = t.get("enforce-1M-policy")
+        grow = ("%.2fx" % (float(top[5]) / float(t["enforce"][5]))
+                if top else "")
+        w("| %s | %s | %s | %s | %s |" % (k, hook, format(int(bare), ","),
+                                         " | ".join(cells), grow))
+    w("")
 
 w("## 4. Policy install")
 w("")
@@ -640,6 +678,76 @@ figs.append(plot("perf-build", "make -j2 build time vs no enforcement "
 d = [("%s %s" % (r[0], r[1]), float(r[5])) for r in rows["storm"]]
 figs.append(plot("perf-storm", "denial storm: denied execs per second",
                  d, "denials/s"))
+
+
+def plot_growth(name, title, series, xlabel, ylabel):
+    """series: list of (label, [(x, y), ...]); log-log lines, one SVG."""
+    docdir = os.environ.get("BENCH_DOCDIR")
+    series = [(lb, pts) for lb, pts in series if len(pts) >= 2]
+    if not docdir or not series or not os.path.exists("/usr/bin/gnuplot"):
+        return None
+    svg = os.path.join(docdir, name + ".svg")
+    dats, plots = [], []
+    for i, (label, pts) in enumerate(series):
+        dat = os.path.join(docdir, "%s.%d.dat.tmp" % (name, i))
+        with open(dat, "w", encoding="utf-8") as f:
+            for x, y in sorted(pts):
+                f.write("%g %g\n" % (x, y))
+        dats.append(dat)
+        plots.append("'%s' using 1:2 with linespoints lw 2 title '%s'" % (
+            dat, label.replace("'", "")))
+    script = (
+        "set terminal svg size 900,420 dynamic font 'sans,11'\n"
+        "set output '%s.tmp'\n"
+        "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\n"
+        "set logscale xy\nset grid\nset key left top noenhanced\n"
+        "plot %s\n" % (svg, title, xlabel, ylabel, ", ".join(plots)))
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    os.rename(svg + ".tmp", svg)
+    for dat in dats:
+        os.unlink(dat)
+    return name + ".svg"
+
+
+# growth: each figure at its three (or more) sizes
+ser = []
+for (k, hook), t in sorted(ref.items()):
+    if hook in REF_DIAG or "enforce" not in t or not own.get(k):
+        continue
+    pts = [(int(own[k]), float(t["enforce"][5]))]
+    pts += [(n, float(t[v][5])) for v, n in REF_SIZES if v in t]
+    ser.append(("%s %s" % (k, hook), pts))
+figs.append(plot_growth("perf-growth-decision", "cached decision, ns per "
+                        "call, against policy size", ser,
+                        "digests in the policy", "ns per call"))
+ser = defaultdict(list)
+for r in rows["install"]:
+    ser["%s install" % r[0]].append((int(r[1]), float(r[3])))
+figs.append(plot_growth("perf-growth-install", "policy install, median ms, "
+                        "against policy size", sorted(ser.items()),
+                        "digests", "ms"))
+ser = defaultdict(list)
+for r in rows["first"]:
+    ser["%s first exec" % r[0]].append((float(r[1]), float(r[3]) / 1e3))
+    ser["%s sha256sum" % r[0]].append((float(r[1]), float(r[6]) / 1e3))
+figs.append(plot_growth("perf-growth-first", "first exec (in-kernel "
+                        "SHA-256) and sha256sum, ms, against file size",
+                        sorted(ser.items()), "MB", "ms"))
+ser = defaultdict(list)
+for r in rows["sbom"]:
+    if len(r) > 10 and r[10]:
+        ser["%s %s" % (r[1], sbom_tool(r[3]))].append(
+            (int(r[4]) / 1e6, float(r[10])))
+figs.append(plot_growth("perf-growth-sbom", "SBOM reading and compile, "
+                        "wall s, against document size", sorted(ser.items()),
+                        "MB", "wall s"))
+ser = defaultdict(list)
+for r in scan_rows:
+    if r[1] in ("warm", "cold"):
+        ser["scan %s" % r[1]].append((int(r[3]), float(r[8])))
+figs.append(plot_growth("perf-growth-scan", "sbom scan, wall s, against "
+                        "file count", sorted(ser.items()), "files",
+                        "wall s"))
 figs = [f for f in figs if f]
 if figs:
     w("## Plots")

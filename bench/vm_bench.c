@@ -365,6 +365,7 @@ static int on_discover(void *ctx, const struct bg_event *ev)
 }
 
 static int install_own(__u64 gen);
+static struct bg_policy_rec *big_policy(__u32 n, __u32 *nr);
 static void setup_build(void);
 static void discover_build(void);
 static void fa_configure(void);
@@ -1057,15 +1058,27 @@ static const char *const rh_hook[RH_MAX] = { "bprm_check_security",
 					     "mmap_file", "file_mprotect",
 					     "kernel_read_file", "mmap_file" };
 
-enum { RV_BARE, RV_ENFORCE, RV_COVERAGE, RV_ALLOWED, RV_MAX };
+enum { RV_BARE, RV_ENFORCE, RV_COVERAGE, RV_ALLOWED, RV_P10K, RV_P100K,
+       RV_P1M, RV_MAX };
 static const char *const rv_name[RV_MAX] = { "bare", "enforce",
 					     "enforce+coverage",
-					     "enforce+allowed-events" };
+					     "enforce+allowed-events",
+					     "enforce-10k-policy",
+					     "enforce-100k-policy",
+					     "enforce-1M-policy" };
+/* the policy of each variant: the bench's own files, or that many digests
+ * (the bench's own among them) */
+static const __u32 rv_digests[RV_MAX] = { [RV_P10K] = 10000,
+					  [RV_P100K] = 100000,
+					  [RV_P1M] = 1000000 };
 
 #define REF_MAX_ROUNDS	8
 
 struct ref {
 	struct bare_bpf *bare;
+	struct bg_policy_rec *recs[RV_MAX];	/* rv_digests[] records */
+	__u32 nrecs[RV_MAX];
+	__u64 gen;
 	int fd[RV_MAX][RH_MAX];		/* program on the hook, -1: none */
 	const char *prog[RV_MAX][RH_MAX];
 	int n[RH_MAX];			/* calls per round */
@@ -1133,6 +1146,11 @@ static void ref_variant(struct ref *rf, int v)
 	bare_bpf__detach(rf->bare);
 	set_variant(V_ENFORCE);
 	ref_set_flags(flags[v]);
+	/* a new inner map either way: the block's warm-up call searches */
+	if (rv_digests[v] ? engine__install(b.e, rf->recs[v], rf->nrecs[v],
+					    rf->gen++) :
+			    install_own(rf->gen++))
+		die("engine__install", EINVAL);
 }
 
 static void ref_work(int h, int n)
@@ -1251,6 +1269,10 @@ static void bench_ref(void)
 	rf.bare = bare_bpf__open_and_load();
 	if (!rf.bare)
 		die("bare_bpf__open_and_load", errno);
+	rf.gen = 50;
+	for (int v = 0; v < RV_MAX; v++)
+		if (rv_digests[v])
+			rf.recs[v] = big_policy(rv_digests[v], &rf.nrecs[v]);
 	for (int h = 0; h < RH_MAX; h++) {
 		rf.fd[RV_BARE][h] = ref_prog(rf.bare->obj, rh_hook[h],
 					     &rf.prog[RV_BARE][h]);
@@ -1274,6 +1296,10 @@ static void bench_ref(void)
 		die("engine__set_mode", errno);
 	ref_print(&rf, rounds);
 	bare_bpf__destroy(rf.bare);	/* names printed: still its own */
+	for (int v = 0; v < RV_MAX; v++)
+		free(rf.recs[v]);
+	if (install_own(rf.gen))
+		die("engine__install", EINVAL);
 }
 
 /* --- 2. first exec (uncached) vs sha256sum -------------------------------- */
@@ -1368,35 +1394,51 @@ static long inner_memlock(void)
 	return memlock;
 }
 
+/*
+ * @n policy records, sorted: pseudo-random digests, the bench's own files
+ * (which stay allowed) among them.
+ */
+static struct bg_policy_rec *big_policy(__u32 n, __u32 *nr)
+{
+	struct bg_policy_rec *r = calloc(n, sizeof(*r));
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+	__u32 k = 0;
+
+	if (!r)
+		die("calloc", ENOMEM);
+	for (__u32 i = 0; i < n; i++) {
+		for (int j = 0; j < 32; j += 8) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			memcpy(r[i].digest + j, &x, 8);
+		}
+		r[i].comp = i;
+		r[i].flags = BG_ENTRY_ALLOW;
+	}
+	for (int i = 0; i < b.ndg && i < (int)n; i++)
+		memcpy(r[i].digest, b.dg[i], 32);
+	qsort(r, n, sizeof(*r), cmp_rec);
+	for (__u32 i = 0; i < n; i++)	/* copies with the same content */
+		if (!k || memcmp(r[k - 1].digest, r[i].digest, 32))
+			r[k++] = r[i];
+	*nr = k;
+	return r;
+}
+
 static void bench_install(void)
 {
 	static const __u32 sizes[] = { 10000, 100000, 1000000 };
-	__u64 x = 0x9e3779b97f4a7c15ULL, gen = 100;
+	__u64 gen = 100;
 
 	for (int s = 0; s < 3; s++) {
-		__u32 n = sizes[s];
-		struct bg_policy_rec *r = calloc(n, sizeof(*r));
+		__u32 n = sizes[s], nr;	/* n: the row's name */
+		struct bg_policy_rec *r = big_policy(n, &nr);
 		double t[5];
 		int reps = 5;
 		long mem;
 
-		if (!r)
-			die("calloc", ENOMEM);
-		for (__u32 i = 0; i < n; i++) {
-			for (int j = 0; j < 32; j += 8) {
-				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-				memcpy(r[i].digest + j, &x, 8);
-			}
-			r[i].comp = i;
-			r[i].flags = BG_ENTRY_ALLOW;
-		}
-		/* the bench's own files stay allowed */
-		for (int i = 0; i < b.ndg && i < (int)n; i++)
-			memcpy(r[i].digest, b.dg[i], 32);
-		qsort(r, n, sizeof(*r), cmp_rec);
 		for (int i = 0; i < reps; i++) {
 			double t0 = now_us();
-			int ret = engine__install(b.e, r, n, gen++);
+			int ret = engine__install(b.e, r, nr, gen++);
 
 			if (ret)
 				die("engine__install", ret);

@@ -62,8 +62,8 @@ done
 # --- host: SBOM readers, compile and jq ----------------------------------
 # scripts/bench-sbom.sh: user CPU MB/s and peak RSS of sbom_read() alone,
 # bomgate compile and jq on the same generated documents (kept in $data).
-sizes="100"
-[ -z "${BENCH_1G:-}" ] || sizes="100 1000"
+sizes="10 100"
+[ -z "${BENCH_1G:-}" ] || sizes="10 100 1000"
 [ -z "${BENCH_QUICK:-}" ] || sizes="10"
 echo "# bench: host sbom ($sizes MB)"
 SBOM_BENCH_SIZES=$sizes SBOM_BENCH_REPS=$sbom_reps SBOM_BENCH_DATA=$data \
