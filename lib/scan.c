@@ -50,6 +50,7 @@
 #define WALK_SHIFT	12
 #define WALK_CHUNK0	((size_t)1 << WALK_SHIFT) /* the walk's first chunk */
 #define WALK_CHUNKS	40	/* chunk k holds WALK_CHUNK0 << k entries */
+#define WALK_BATCH	32	/* entries published at once, or a directory */
 
 struct arena_block {
 	struct arena_block *next;
@@ -197,7 +198,8 @@ static struct scan_entry *walk_ent(struct scan *s, size_t i)
 }
 
 /* Make what was walked so far visible to the workers; wake those
- * waiting. */
+ * waiting. Once every WALK_BATCH entries and after each directory: not a
+ * futex wake for each file while the workers keep up. */
 static void publish(struct scan *s)
 {
 	__atomic_store_n(&s->avail, s->wn, __ATOMIC_SEQ_CST);
@@ -231,7 +233,8 @@ static int add_walked(struct scan *s, const char *path, size_t len)
 	e->pkg = -1;
 	s->wn++;
 	s->st.files++;
-	publish(s);
+	if (!(s->wn % WALK_BATCH))
+		publish(s);
 	return 0;
 }
 
@@ -363,6 +366,7 @@ static int walk_dir(struct scan *s, int dfd, dev_t dev, size_t len)
 	}
 	s->path[len] = '\0';
 	closedir(d);
+	publish(s);
 	return err;
 }
 
@@ -796,6 +800,7 @@ static int workers_finish(struct scan *s, struct workers *w, int walk_err)
 
 	if (walk_err)
 		__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
+	publish(s);	/* a regular file as a root */
 	__atomic_store_n(&s->walking, 0, __ATOMIC_SEQ_CST);
 	wake_all(s);
 	while (!walk_err && s->o.progress &&
