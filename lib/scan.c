@@ -217,7 +217,7 @@ static int add_walked(struct scan *s, const char *path, size_t len)
 	size_t off;
 	int k = walk_chunk(s->wn, &off);
 
-	if (k >= WALK_CHUNKS)
+	if (k >= WALK_CHUNKS || WALK_CHUNK0 << k > SIZE_MAX / sizeof(*e))
 		return -ENOMEM;
 	if (!s->chunk[k]) {
 		s->chunk[k] = malloc((WALK_CHUNK0 << k) * sizeof(*e));
