@@ -5,10 +5,11 @@
  *
  * Three phases: one thread walks the trees (openat/readdir, never following
  * a symlink, skipping pseudo file systems) and records the paths of regular
- * files; worker threads open each file once, read its first 4 KiB, let
- * libelf say what it is and keep hashing only what can run; then the dpkg
- * status file and the *.list files are streamed and matched against a hash
- * table of the kept paths.
+ * files; worker threads, started before the walk, take each path as soon as
+ * it is recorded, open the file once, read its first 4 KiB, let libelf say
+ * what it is and keep hashing only what can run; then the paths are sorted
+ * and the dpkg status file and the *.list files are streamed and matched
+ * against a hash table of the kept paths.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,6 +47,10 @@
 #define SCAN_MAP_MIN	(1024 * 1024)	/* from this size: hash a mapping */
 #define ARENA_BLOCK	(1024 * 1024)
 #define SCAN_MAX_ROOTS	256	/* remembered to skip overlapping ones */
+#define WALK_SHIFT	12
+#define WALK_CHUNK0	((size_t)1 << WALK_SHIFT) /* the walk's first chunk */
+#define WALK_CHUNKS	40	/* chunk k holds WALK_CHUNK0 << k entries */
+#define WALK_BATCH	32	/* entries published at once, or a directory */
 
 struct arena_block {
 	struct arena_block *next;
@@ -62,7 +67,19 @@ struct scan {
 	struct scan_pkg *pkgs;
 	int npkgs, pkgcap;
 	pthread_mutex_t lock;
+	/*
+	 * The walk's entries, hashed while the walk goes on: chunks that never
+	 * move (workers keep pointers into them), moved to ents after it.
+	 */
+	struct scan_entry *chunk[WALK_CHUNKS];
+	size_t wn;			/* entries walked (the walker's) */
+	size_t avail;			/* of them, published (atomic) */
 	size_t next;			/* next entry for a worker (atomic) */
+	int walking;			/* more may be published (atomic) */
+	int stop;			/* the walk failed (atomic) */
+	int waiters;			/* workers waiting on more (atomic) */
+	pthread_mutex_t wait;
+	pthread_cond_t more;		/* entries published, or the end */
 	int failed;			/* fatal worker error (atomic) */
 	struct timespec t0, tprog;
 	char path[PATH_MAX];		/* the walker's current path */
@@ -158,6 +175,66 @@ static int add_entry(struct scan *s, const char *path, size_t len)
 	e->pkg = -1;
 	s->n++;
 	s->st.files++;
+	return 0;
+}
+
+/* Entry @i of the walk: in chunk k, entries i + WALK_CHUNK0 in
+ * [WALK_CHUNK0 << k, WALK_CHUNK0 << (k + 1)). */
+static int walk_chunk(size_t i, size_t *off)
+{
+	unsigned long long j = i + WALK_CHUNK0;
+	int k = 63 - __builtin_clzll(j) - WALK_SHIFT;
+
+	*off = j - ((unsigned long long)WALK_CHUNK0 << k);
+	return k;
+}
+
+static struct scan_entry *walk_ent(struct scan *s, size_t i)
+{
+	size_t off;
+	int k = walk_chunk(i, &off);
+
+	return &s->chunk[k][off];
+}
+
+/* Make what was walked so far visible to the workers; wake those
+ * waiting. Once every WALK_BATCH entries and after each directory: not a
+ * futex wake for each file while the workers keep up. */
+static void publish(struct scan *s)
+{
+	__atomic_store_n(&s->avail, s->wn, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST))
+		return;
+	pthread_mutex_lock(&s->wait);
+	pthread_cond_broadcast(&s->more);
+	pthread_mutex_unlock(&s->wait);
+}
+
+/* A regular file found by the walk, for the workers to hash. */
+static int add_walked(struct scan *s, const char *path, size_t len)
+{
+	struct scan_entry *e;
+	size_t off;
+	int k = walk_chunk(s->wn, &off);
+
+	if (k >= WALK_CHUNKS || WALK_CHUNK0 << k > SIZE_MAX / sizeof(*e))
+		return -ENOMEM;
+	if (!s->chunk[k]) {
+		s->chunk[k] = malloc((WALK_CHUNK0 << k) * sizeof(*e));
+		if (!s->chunk[k])
+			return -ENOMEM;
+	}
+	e = &s->chunk[k][off];
+	memset(e, 0, sizeof(*e));
+	e->path = arena_strdup(s, path, len);
+	if (!e->path)
+		return -ENOMEM;
+	e->kind = SCAN_KIND_NONE;
+	e->pkg = -1;
+	s->wn++;
+	s->st.files++;
+	if (!(s->wn % WALK_BATCH))
+		publish(s);
 	return 0;
 }
 
@@ -282,13 +359,14 @@ static int walk_dir(struct scan *s, int dfd, dev_t dev, size_t len)
 			err = walk_subdir(s, dirfd(d), de->d_name, dev,
 					  len + 1 + nlen);
 		else if (type == DT_REG)
-			err = add_entry(s, s->path, len + 1 + nlen);
+			err = add_walked(s, s->path, len + 1 + nlen);
 		/* symlinks, devices, FIFOs, sockets: nothing to run */
 		if (err)
 			break;
 	}
 	s->path[len] = '\0';
 	closedir(d);
+	publish(s);
 	return err;
 }
 
@@ -342,7 +420,7 @@ static int walk_root(struct scan *s, const char *root, char *errbuf,
 		goto out;
 	}
 	if (S_ISREG(sb.st_mode)) {
-		err = add_entry(s, real, len);
+		err = add_walked(s, real, len);
 	} else if (!S_ISDIR(sb.st_mode)) {
 		err = -EINVAL;
 		snprintf(errbuf, errlen, "%s: not a directory or regular file",
@@ -587,11 +665,49 @@ out:
 	return err;
 }
 
+static void wake_all(struct scan *s)
+{
+	pthread_mutex_lock(&s->wait);
+	pthread_cond_broadcast(&s->more);
+	pthread_mutex_unlock(&s->wait);
+}
+
+/* Wait until the walk has published entry @i: 1, or 0 when it never will
+ * (the walk ended before it or failed, or a worker failed). */
+static int wait_for(struct scan *s, size_t i)
+{
+	int ok = 0;
+
+	if (i < __atomic_load_n(&s->avail, __ATOMIC_ACQUIRE))
+		return 1;
+	pthread_mutex_lock(&s->wait);
+	__atomic_add_fetch(&s->waiters, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		if (i < __atomic_load_n(&s->avail, __ATOMIC_SEQ_CST)) {
+			ok = 1;
+			break;
+		}
+		if (__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST) ||
+		    __atomic_load_n(&s->failed, __ATOMIC_SEQ_CST))
+			break;
+		if (!__atomic_load_n(&s->walking, __ATOMIC_SEQ_CST)) {
+			/* the last entries are published before the end */
+			ok = i < __atomic_load_n(&s->avail, __ATOMIC_SEQ_CST);
+			break;
+		}
+		pthread_cond_wait(&s->more, &s->wait);
+	}
+	__atomic_sub_fetch(&s->waiters, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&s->wait);
+	return ok;
+}
+
+/* Hashes the walk's entries as they are published; their problems are
+ * reported after the walk, once sorted (mark_dups()). */
 static void *worker(void *arg)
 {
 	struct scan *s = arg;
 	struct hasher h = { NULL, NULL, NULL, NULL };
-	struct scan_entry *e;
 	size_t i;
 	int err = 0;
 
@@ -607,24 +723,22 @@ static void *worker(void *arg)
 		goto out;
 	}
 	for (;;) {
-		if (__atomic_load_n(&s->failed, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&s->failed, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&s->stop, __ATOMIC_RELAXED))
 			break;
 		i = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
-		if (i >= s->n)
+		if (!wait_for(s, i))
 			break;
-		e = &s->ents[i];
-		if (!e->dup) {
-			err = scan_file(s, &h, e);
-			if (err)
-				break;
-			if (e->err)
-				problem(s, e->path, 0, e->err, NULL);
-		}
+		err = scan_file(s, &h, walk_ent(s, i));
+		if (err)
+			break;
 		__atomic_add_fetch(&s->st.done, 1, __ATOMIC_RELAXED);
 	}
 out:
-	if (err)
-		__atomic_store_n(&s->failed, err, __ATOMIC_RELAXED);
+	if (err) {
+		__atomic_store_n(&s->failed, err, __ATOMIC_SEQ_CST);
+		wake_all(s);
+	}
 	EVP_MD_CTX_free(h.md);
 	EVP_MD_CTX_free(h.md1);
 	EVP_MD_CTX_free(h.md5);
@@ -632,12 +746,17 @@ out:
 	return NULL;
 }
 
-static int hash_all(struct scan *s)
-{
+struct workers {
 	pthread_t tid[SCAN_MAX_THREADS];
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	struct sigaction sa = { .sa_flags = SA_SIGINFO }, old;
-	int i, nt = s->o.threads, started = 0, err = 0;
+	struct sigaction old;	/* SIGBUS, restored after the last one */
+	int started;
+};
+
+/* Before the walk: the workers wait for its entries. */
+static int workers_start(struct scan *s, struct workers *w)
+{
+	struct sigaction sa = { .sa_flags = SA_SIGINFO };
+	int i, nt = s->o.threads, err = 0;
 
 	if (nt <= 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -648,28 +767,81 @@ static int hash_all(struct scan *s)
 		nt = SCAN_MAX_THREADS;
 	sa.sa_sigaction = scan_sigbus;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &old))
+	if (sigaction(SIGBUS, &sa, &w->old))
 		return -errno;
+	s->wn = 0;
+	s->avail = 0;
+	s->next = 0;
+	s->stop = 0;
+	s->failed = 0;
+	__atomic_store_n(&s->walking, 1, __ATOMIC_SEQ_CST);
+	w->started = 0;
 	for (i = 0; i < nt; i++) {
-		err = -pthread_create(&tid[i], NULL, worker, s);
+		err = -pthread_create(&w->tid[i], NULL, worker, s);
 		if (err)
 			break;
-		started++;
+		w->started++;
 	}
-	if (!started) {
-		sigaction(SIGBUS, &old, NULL);
+	if (!w->started) {
+		s->walking = 0;
+		sigaction(SIGBUS, &w->old, NULL);
 		return err;
 	}
-	while (s->o.progress &&
-	       __atomic_load_n(&s->st.done, __ATOMIC_RELAXED) < s->n &&
+	return 0;
+}
+
+/* After the walk (@walk_err what it returned): let the workers hash what
+ * is left, or stop them when the walk failed. Returns a worker's fatal
+ * error, or 0. */
+static int workers_finish(struct scan *s, struct workers *w, int walk_err)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	if (walk_err)
+		__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
+	publish(s);	/* a regular file as a root */
+	__atomic_store_n(&s->walking, 0, __ATOMIC_SEQ_CST);
+	wake_all(s);
+	while (!walk_err && s->o.progress &&
+	       __atomic_load_n(&s->st.done, __ATOMIC_RELAXED) < s->wn &&
 	       !__atomic_load_n(&s->failed, __ATOMIC_RELAXED)) {
 		nanosleep(&ts, NULL);
 		progress(s, 0);
 	}
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	sigaction(SIGBUS, &old, NULL);
+	for (i = 0; i < w->started; i++)
+		pthread_join(w->tid[i], NULL);
+	sigaction(SIGBUS, &w->old, NULL);
 	return s->failed;
+}
+
+/* The walk's entries, once hashed, appended to the plain array. */
+static int collect(struct scan *s)
+{
+	struct scan_entry *e;
+	size_t i, n;
+	int k;
+
+	if (!s->wn)
+		return 0;
+	e = realloc(s->ents, (s->n + s->wn) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	s->ents = e;
+	s->cap = s->n + s->wn;
+	for (i = 0, k = 0; i < s->wn; i += n, k++) {
+		n = WALK_CHUNK0 << k;
+		if (n > s->wn - i)
+			n = s->wn - i;
+		memcpy(s->ents + s->n + i, s->chunk[k], n * sizeof(*e));
+		free(s->chunk[k]);
+		s->chunk[k] = NULL;
+	}
+	s->n += s->wn;
+	s->wn = 0;
+	s->avail = 0;
+	s->next = 0;
+	return 0;
 }
 
 static int cmp_path(const void *a, const void *b)
@@ -679,18 +851,36 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Overlapping roots (/usr and /usr/lib) reach a path twice. */
+/*
+ * Overlapping roots (/usr and /usr/lib) reach a path twice: both were
+ * hashed, the second one is left as if it had not been (not counted, its
+ * bytes neither). The problems of the others are reported, in order.
+ */
 static void mark_dups(struct scan *s)
 {
+	struct scan_entry *e;
+	const char *path;
 	size_t i;
 
 	if (s->n)
 		qsort(s->ents, s->n, sizeof(*s->ents), cmp_path);
-	for (i = 1; i < s->n; i++)
-		if (!strcmp(s->ents[i].path, s->ents[i - 1].path)) {
-			s->ents[i].dup = 1;
+	for (i = 0; i < s->n; i++) {
+		e = &s->ents[i];
+		if (i && !strcmp(e->path, s->ents[i - 1].path)) {
+			if (!e->err && e->kind != SCAN_KIND_NONE)
+				s->st.bytes -= e->size;
+			path = e->path;
+			memset(e, 0, sizeof(*e));
+			e->path = path;
+			e->kind = SCAN_KIND_NONE;
+			e->pkg = -1;
+			e->dup = 1;
 			s->st.files--;
+			continue;
 		}
+		if (e->err)
+			problem(s, e->path, 0, e->err, NULL);
+	}
 }
 
 /* --- phase 3: the dpkg database ------------------------------------------- */
@@ -1275,6 +1465,8 @@ struct scan *scan__new(const struct scan_opts *opts)
 	if (opts)
 		s->o = *opts;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->wait, NULL);
+	pthread_cond_init(&s->more, NULL);
 	return s;
 }
 
@@ -1293,6 +1485,10 @@ void scan__free(struct scan *s)
 		pkg_free(&s->pkgs[i]);
 	free(s->pkgs);
 	free(s->ents);
+	for (i = 0; i < WALK_CHUNKS; i++)
+		free(s->chunk[i]);
+	pthread_cond_destroy(&s->more);
+	pthread_mutex_destroy(&s->wait);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -1339,7 +1535,8 @@ int scan__run(struct scan *s, char *const *roots, int nroots, char *err,
 	const char *dir = s->o.dpkg_dir ? s->o.dpkg_dir : SCAN_DPKG_DIR;
 	double t0 = now_sec();
 	char dummy[1], *rootdir = NULL, *realroot = NULL;
-	int i, ret = 0;
+	struct workers w;
+	int i, ret = 0, hret;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -1370,16 +1567,26 @@ int scan__run(struct scan *s, char *const *roots, int nroots, char *err,
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &s->tprog);
-	for (i = 0; i < nroots && !ret; i++)
-		ret = walk_root(s, roots[i], err, errlen);
-	if (ret)
-		goto out;
-	mark_dups(s);
-	ret = hash_all(s);
+	/* the workers hash what the walk finds while it goes on */
+	ret = workers_start(s, &w);
 	if (ret) {
 		snprintf(err, errlen, "hashing: %s", strerror(-ret));
 		goto out;
 	}
+	for (i = 0; i < nroots && !ret; i++)
+		ret = walk_root(s, roots[i], err, errlen);
+	hret = workers_finish(s, &w, ret);
+	if (ret)
+		goto out;
+	if (hret) {
+		ret = hret;
+		snprintf(err, errlen, "hashing: %s", strerror(-ret));
+		goto out;
+	}
+	ret = collect(s);
+	if (ret)
+		goto out;
+	mark_dups(s);
 	if (*dir) {
 		ret = dpkg_status(s, dir, err, errlen);
 		if (!ret)
