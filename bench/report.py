@@ -162,6 +162,7 @@ REF_VARIANTS = ("enforce", "enforce+coverage", "enforce+allowed-events") + \
 ref = defaultdict(dict)
 for r in rows["ref"]:
     ref[(r[0], r[1])][r[2]] = r
+hook_ref = ref	# "ref" is reused below
 for (k, hook), t in ref.items():
     if hook in REF_DIAG or "enforce" not in t:
         continue
@@ -711,7 +712,7 @@ def plot_growth(name, title, series, xlabel, ylabel):
 
 # growth: each figure at its three (or more) sizes
 ser = []
-for (k, hook), t in sorted(ref.items()):
+for (k, hook), t in sorted(hook_ref.items()):
     if hook in REF_DIAG or "enforce" not in t or not own.get(k):
         continue
     pts = [(int(own[k]), float(t["enforce"][5]))]

@@ -1151,6 +1151,10 @@ static void ref_variant(struct ref *rf, int v)
 					    rf->gen++) :
 			    install_own(rf->gen++))
 		die("engine__install", EINVAL);
+	/* the inner map swapped out (up to 38 MiB) is freed by a kernel
+	 * worker (6.1: as soon as it is out; vfree, TLB flushes): let that
+	 * happen before the block, not during its first hook */
+	usleep(500 * 1000);
 }
 
 static void ref_work(int h, int n)

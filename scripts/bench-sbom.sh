@@ -85,6 +85,8 @@ if [ -f /usr/include/simdjson.h ]; then
 	${CXX:-g++} -std=c++17 -O2 -o "$build/bench/simdjson_count" \
 		"$top/bench/simdjson_count.cpp" -lsimdjson
 	simdjson=simdjson
+else
+	echo "bench-sbom: no /usr/include/simdjson.h (libsimdjson-dev, make deps): no simdjson reference, its targets are left out" >&2
 fi
 base=${SBOM_BENCH_BASE:-}
 if [ -n "$base" ]; then

@@ -11,7 +11,7 @@ PKGS="make gcc clang libclang-rt-14-dev llvm lld libbpf-dev bpftool libelf-dev z
 libssl-dev openssl libseccomp-dev libyajl-dev libexpat1-dev libarchive-dev librnp-dev gpgv gpg apt-utils pkg-config \
 qemu-system-x86 busybox-static cpio kmod xz-utils zstd e2fsprogs jq \
 linux-source-6.1 fapolicyd hyperfine gnuplot-nox python3 fuse3 libfuse3-dev valgrind chromium go-md2man man-db debhelper lintian dpkg-dev libsystemd-dev libaudit-dev auditd \
-qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross debootstrap"
+qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross debootstrap g++ libsimdjson-dev"
 # arm64: the libraries the userspace links, through multiarch (the same
 # versions as the amd64 ones: Multi-Arch: same).
 PKGS_ARM64="libbpf-dev libelf-dev zlib1g-dev libssl-dev libseccomp-dev \
