@@ -96,6 +96,10 @@ t1=$(date +%s)
 	cat "$res/scan.tsv"
 } > "$res/all.tsv"
 tmp=$(mktemp "$doc.XXXXXX")
-BENCH_DOCDIR=$(dirname "$doc") python3 "$top/bench/report.py" "$res/all.tsv" > "$tmp"
+if ! BENCH_DOCDIR=$(dirname "$doc") python3 "$top/bench/report.py" "$res/all.tsv" > "$tmp"; then
+	rm -f "$tmp"
+	echo "bench: bench/report.py failed; the results are kept in $res/all.tsv (run it again on them)" >&2
+	exit 1
+fi
 mv "$tmp" "$doc"
 echo "bench: wrote $doc (raw results: $res/all.tsv)"
