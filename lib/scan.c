@@ -153,6 +153,20 @@ static int ends_with(const char *s, const char *suffix)
 
 /* --- phase 1: the walk ---------------------------------------------------- */
 
+/* A new entry for the file at @path (@len bytes), counted. */
+static int entry_init(struct scan *s, struct scan_entry *e, const char *path,
+		      size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	e->path = arena_strdup(s, path, len);
+	if (!e->path)
+		return -ENOMEM;
+	e->kind = SCAN_KIND_NONE;
+	e->pkg = -1;
+	s->st.files++;
+	return 0;
+}
+
 static int add_entry(struct scan *s, const char *path, size_t len)
 {
 	struct scan_entry *e;
@@ -167,14 +181,9 @@ static int add_entry(struct scan *s, const char *path, size_t len)
 		s->cap = cap;
 	}
 	e = &s->ents[s->n];
-	memset(e, 0, sizeof(*e));
-	e->path = arena_strdup(s, path, len);
-	if (!e->path)
+	if (entry_init(s, e, path, len))
 		return -ENOMEM;
-	e->kind = SCAN_KIND_NONE;
-	e->pkg = -1;
 	s->n++;
-	s->st.files++;
 	return 0;
 }
 
@@ -225,14 +234,9 @@ static int add_walked(struct scan *s, const char *path, size_t len)
 			return -ENOMEM;
 	}
 	e = &s->chunk[k][off];
-	memset(e, 0, sizeof(*e));
-	e->path = arena_strdup(s, path, len);
-	if (!e->path)
+	if (entry_init(s, e, path, len))
 		return -ENOMEM;
-	e->kind = SCAN_KIND_NONE;
-	e->pkg = -1;
 	s->wn++;
-	s->st.files++;
 	if (!(s->wn % WALK_BATCH))
 		publish(s);
 	return 0;
