@@ -162,7 +162,6 @@ REF_VARIANTS = ("enforce", "enforce+coverage", "enforce+allowed-events") + \
 ref = defaultdict(dict)
 for r in rows["ref"]:
     ref[(r[0], r[1])][r[2]] = r
-hook_ref = ref	# "ref" is reused below
 for (k, hook), t in ref.items():
     if hook in REF_DIAG or "enforce" not in t:
         continue
@@ -483,9 +482,9 @@ w("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows["sbom"]:
     _, fmt, _, tool, size, n, runs, med, rate, rss = r[:10]
     wall = r[10] if len(r) > 10 else ""
-    ref = sbw.get((fmt, int(size)), {}).get("simdjson")
-    vs = ("%.2fx" % (float(wall) / float(ref[10]))
-          if wall and ref and float(ref[10]) > 0 else "")
+    simd = sbw.get((fmt, int(size)), {}).get("simdjson")
+    vs = ("%.2fx" % (float(wall) / float(simd[10]))
+          if wall and simd and float(simd[10]) > 0 else "")
     w("| %s | %s MB | %s | %s | %s | %s | %.0f | %s | %s | %s |" % (
         "CycloneDX JSON" if fmt == "cdx" else "SPDX JSON",
         format(round(int(size) / 1e6), ","), sbom_tool(tool),
@@ -642,12 +641,12 @@ if scan_rows:
             w("Bound: %.0f MB/s per core, %.0f MB/s for %s threads." % (
                 float(r[9]), float(r[10]), r[6]))
             w("")
-    for kind, ref in (("warm", "bound MB/s"), ("cold", "cat MB/s")):
+    for kind, against in (("warm", "bound MB/s"), ("cold", "cat MB/s")):
         t = [r for r in scan_rows if r[1] == kind]
         if not t:
             continue
         w("| %s | files | hashed | MB | runs | wall s | MB/s | %s | "
-          "ratio |" % (kind, ref))
+          "ratio |" % (kind, against))
         w("|---|---|---|---|---|---|---|---|---|")
         for r in t:
             w("| `%s` | %s | %s | %.0f | %s | %.2f | %.0f | %.0f | "
@@ -737,7 +736,7 @@ def plot_growth(name, title, series, xlabel, ylabel):
 
 # growth: each figure at its three (or more) sizes
 ser = []
-for (k, hook), t in sorted(hook_ref.items()):
+for (k, hook), t in sorted(ref.items()):
     if hook in REF_DIAG or "enforce" not in t or not own.get(k):
         continue
     pts = [(int(own[k]), float(t["enforce"][5]))]

@@ -393,6 +393,49 @@ TEST_F(attack, memfd_rewritten_between_execs)
 	EXPECT_EQ(BG_REASON_WRITABLE, ev->reason);
 }
 
+/* Listed bytes in an unsealed memfd, exec'd twice: the second finds the
+ * verdict kept by the first (the digest is listed), and must still be
+ * refused (its writers are invisible). */
+static int memfd_twice(void *arg)
+{
+	char *run42[] = { "busybox", "sh", "-c", "exit 42", NULL };
+	int mfd = memfd_create("bg", MFD_ALLOW_SEALING);
+	int rc1, rc2;
+
+	if (mfd < 0 || fill_memfd(mfd, BB))
+		return 90;
+	rc1 = fexec_rc(mfd, run42);
+	rc2 = fexec_rc(mfd, run42);
+	return rc1 == 126 && rc2 == 126 ? 0 : 10;
+}
+
+TEST_F(attack, unsealed_memfd_refused_with_a_kept_verdict)
+{
+	__u64 c0[BG_CNT_MAX], c1[BG_CNT_MAX];
+	const struct bg_event *ev;
+
+	ASSERT_EQ(0, engine__counters(self->e, c0));
+	EXPECT_EQ(0, as_nobody(memfd_twice, NULL));
+	ASSERT_EQ(0, engine__counters(self->e, c1));
+	/* the second exec took the kept verdict, then saw the memfd */
+	EXPECT_LT(c0[BG_CNT_VERDICT_HITS], c1[BG_CNT_VERDICT_HITS]);
+	EXPECT_EQ(c0[BG_HOOK_EXEC * BG_DEC_MAX + BG_DEC_DENIED] + 2,
+		  c1[BG_HOOK_EXEC * BG_DEC_MAX + BG_DEC_DENIED]);
+	ASSERT_NE(NULL, vm_find_event(self->e, &self->ev, self->dg[3],
+				      BG_HOOK_EXEC, BG_DEC_DENIED));
+	/* the second denial (the last) names the component too: searched
+	 * for, the kept verdict does not hold it */
+	ev = NULL;
+	for (int i = 0; i < self->ev.n; i++)
+		if (self->ev.ev[i].hook == BG_HOOK_EXEC &&
+		    self->ev.ev[i].decision == BG_DEC_DENIED &&
+		    !memcmp(self->ev.ev[i].digest, self->dg[3], 32))
+			ev = &self->ev.ev[i];
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(BG_REASON_WRITABLE, ev->reason);
+	EXPECT_EQ(3, ev->comp);
+}
+
 /* A memfd sealed against writing is final: listed bytes run (runc). */
 static int memfd_sealed(void *arg)
 {

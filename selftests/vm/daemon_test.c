@@ -235,6 +235,13 @@ TEST_F_TIMEOUT(daemon, bad_policies_refused_old_one_stays, 240)
 	self->pid = start(self->cg, "enforce", "");
 	ASSERT_LT(0, self->pid) TH_LOG("%s", file(LOG));
 	EXPECT_EQ(EPERM, run(BAD));
+	/* the second run of a listed file takes the kept verdict; status
+	 * counts it (no allowed events here: they would search) */
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_EQ(RAN_OK, run(OK));
+	EXPECT_EQ(0, sh("%s/bomgate status --json --socket " SOCK, tu_build()));
+	EXPECT_NE(NULL, strstr(dt_out, "\"verdict_hits\":")) TH_LOG("%s", dt_out);
+	EXPECT_EQ(NULL, strstr(dt_out, "\"verdict_hits\":0,")) TH_LOG("%s", dt_out);
 
 	/* tampered: v3 with one byte changed, v3's own signature */
 	ASSERT_EQ(0, use_policy("v3"));
